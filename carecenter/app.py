@@ -1,0 +1,44 @@
+"""Composition root: paths → open + migrate the store → services → Qt application → window.
+
+``open_store`` is Qt-free (the headless subcommands use it); ``run_gui`` imports
+Qt lazily.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from .db import database
+from .paths import DataPaths
+from .services import choices
+
+log = logging.getLogger("carecenter")
+
+
+def setup_logging(paths: DataPaths) -> Path:
+    paths.ensure()
+    logfile = paths.logs / "carecenter.log"
+    handler = logging.FileHandler(logfile, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    if not any(isinstance(h, logging.FileHandler) and getattr(h, "baseFilename", "") == str(logfile)
+               for h in root.handlers):
+        root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return logfile
+
+
+def open_store(paths: DataPaths) -> list[str]:
+    """Open and migrate the database in ``paths``; seed pick lists on first run."""
+    paths.ensure()
+    applied = database.open_database(paths.database, paths.pre_migration)
+    if applied:
+        log.info("applied migrations: %s", ", ".join(applied))
+    choices.seed_if_empty()
+    return applied
+
+
+def run_gui(paths: DataPaths, demo: bool = False) -> int:
+    from .ui.application import run
+
+    return run(paths, demo=demo)

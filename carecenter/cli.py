@@ -1,0 +1,79 @@
+"""Command line: the GUI by default, headless subcommands for scripted use."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .paths import DataPaths, default_data_dir, demo_data_dir
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="carecenter",
+        description="关心关爱中心：乡镇干部关心关爱工作台账（离线桌面程序）。不带子命令时打开图形界面。",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--data-dir", type=Path, help="数据目录（默认：本机用户数据目录）")
+    parser.add_argument("--demo", action="store_true", help="打开演示数据库（与真实数据分开存放，首次使用时自动生成）")
+    sub = parser.add_subparsers(dest="command", title="子命令", metavar="COMMAND")
+
+    p = sub.add_parser("gui", help="打开图形界面（默认）")
+    p.set_defaults(func=cmd_gui)
+
+    p = sub.add_parser("demo", help="生成演示数据库（不打开窗口）")
+    p.add_argument("--data-dir", type=Path, dest="sub_data_dir", help="演示数据库所在目录（须为空或不存在）")
+    p.add_argument("--cadres", type=int, default=120, help="干部人数（默认 120）")
+    p.add_argument("--seed", type=int, default=20261125, help="随机种子（同一种子生成同样的数据）")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("bench", help="性能基准：在临时目录生成数据库并测量各项耗时")
+    p.add_argument("--cadres", type=int, default=50000, help="干部人数（默认 50000）")
+    p.add_argument("--keep", action="store_true", help="保留临时目录以便检查")
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def resolve_paths(args: argparse.Namespace) -> DataPaths:
+    data_dir = getattr(args, "sub_data_dir", None) or args.data_dir
+    if data_dir is None:
+        data_dir = demo_data_dir() if args.demo else default_data_dir()
+    return DataPaths(Path(data_dir).expanduser().resolve())
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from .app import run_gui
+
+    return run_gui(resolve_paths(args), demo=args.demo)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .app import open_store
+    from .services import demo
+
+    paths = resolve_paths(args)
+    if args.cadres < 1:
+        print("错误：--cadres 必须是正整数", file=sys.stderr)
+        return 2
+    if paths.database.exists():
+        print(f"错误：{paths.database} 已存在。演示数据只写入新的空目录，请换一个 --data-dir。", file=sys.stderr)
+        return 2
+    open_store(paths)
+    summary = demo.generate(args.cadres, seed=args.seed)
+    print(f"已生成演示数据库：{paths.database}")
+    print(f"  单位 {summary.units} 个，干部 {summary.cadres} 名，家庭成员 {summary.family} 名")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from .bench import run_bench
+
+    return run_bench(args.cadres, keep=args.keep)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", cmd_gui)
+    return func(args)

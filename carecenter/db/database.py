@@ -1,0 +1,124 @@
+"""The one SQLite database: deferred init, pragmas, schema migrations.
+
+Pattern from peewee's docs: ``SqliteDatabase(None)`` at import time, ``init()``
+with the real path at start-up.  Migrations live in ``migrations/NNNN_name.py``
+and are applied by ``playhouse.migrations.Runner``; the file is copied aside
+before any of them runs, and a database written by a newer version of the
+application is refused untouched.
+"""
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from peewee import SqliteDatabase
+from playhouse.migrations import Runner
+
+db = SqliteDatabase(None)
+
+PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "synchronous": "normal",
+    "cache_size": -32000,
+    "busy_timeout": 5000,
+}
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+APP_ID = 0x43434354  # 'CCCT': marks a file as ours
+
+
+class DatabaseTooNew(Exception):
+    """The file was written by a newer version of the application."""
+
+    def __init__(self, path: Path, found: int, known: int):
+        self.path, self.found, self.known = path, found, known
+        super().__init__(
+            f"数据库文件 {path} 由更新版本的程序创建（结构版本 {found}，本程序只认识到 {known}）。"
+            "为保护数据，本程序不会打开或修改它；请安装新版本后再打开。"
+        )
+
+
+class NotOurDatabase(Exception):
+    def __init__(self, path: Path):
+        self.path = path
+        super().__init__(f"文件 {path} 不是关心关爱中心的数据库，未作任何修改。")
+
+
+def known_version() -> int:
+    return max((m.idx for m in _runner_migrations()), default=0)
+
+
+def _runner_migrations():
+    from playhouse.migrations import Migration
+
+    return Migration.load_directory(str(MIGRATIONS_DIR))
+
+
+def _inspect(path: Path) -> tuple[int, int, bool]:
+    """(user_version, application_id, has_tables) read with plain sqlite3, read-only."""
+    uri = f"file:{path}?mode=ro"
+    con = sqlite3.connect(uri, uri=True)
+    try:
+        version = con.execute("PRAGMA user_version").fetchone()[0]
+        app_id = con.execute("PRAGMA application_id").fetchone()[0]
+        has_tables = con.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type='table'"
+        ).fetchone()[0] > 0
+    finally:
+        con.close()
+    return version, app_id, has_tables
+
+
+def open_database(path: Path, backup_dir: Path | None = None) -> list[str]:
+    """Open (creating if needed) and migrate the database; return applied migration names.
+
+    Raises DatabaseTooNew or NotOurDatabase without touching the file.
+    """
+    path = Path(path)
+    known = known_version()
+    exists = path.exists() and path.stat().st_size > 0
+    if exists:
+        try:
+            version, app_id, has_tables = _inspect(path)
+        except sqlite3.DatabaseError:
+            raise NotOurDatabase(path) from None
+        if has_tables and app_id != APP_ID:
+            raise NotOurDatabase(path)
+        if version > known:
+            raise DatabaseTooNew(path, version, known)
+        pending = version < known and has_tables
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pending = False
+    if pending:
+        copy_aside(path, backup_dir or path.parent / "pre-migration", f"v{version}")
+    if not db.is_closed():
+        db.close()
+    db.init(str(path), pragmas=PRAGMAS)
+    db.connect(reuse_if_open=True)
+    runner = Runner(db, directory=str(MIGRATIONS_DIR))
+    applied = runner.up()
+    db.execute_sql(f"PRAGMA application_id = {APP_ID}")
+    db.execute_sql(f"PRAGMA user_version = {known}")
+    return applied
+
+
+def copy_aside(path: Path, folder: Path, label: str) -> Path:
+    """Consistent copy of a live database with SQLite's backup API."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = folder / f"{path.stem}-{label}-{stamp}{path.suffix}"
+    src = sqlite3.connect(str(path))
+    dst = sqlite3.connect(str(target))
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    return target
+
+
+def close_database() -> None:
+    if not db.is_closed():
+        db.close()
