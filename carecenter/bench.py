@@ -1,0 +1,180 @@
+"""``python main.py bench``: the application's figures beside their floors.
+
+Each figure is timed through the application (Qt widgets offscreen, the real
+table model and services) and beside it the *floor*: the same statements run
+straight through the stdlib ``sqlite3`` module, so the ratio shows what the
+application adds.  Budgets are the issues' targets at 50,000 cadres on a
+2-core machine.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .paths import DataPaths
+
+KEYSTROKE_QUERIES = [
+    # name characters typed one by one, pinyin initials, ID / phone tails
+    "王", "王伟", "张", "张丽", "陈", "伟",
+    "z", "zw", "wj", "lh", "cxm",
+    "1234", "5678", "002X", "8899", "0417",
+]
+
+
+@dataclass
+class Figure:
+    name: str
+    app: float          # milliseconds or MB
+    floor: float | None
+    budget: float | None
+    unit: str = "ms"
+
+    def row(self) -> str:
+        ratio = f"{self.app / self.floor:6.1f}×" if self.floor else "      –"
+        floor = f"{self.floor:9.1f}" if self.floor is not None else "        –"
+        budget = f"≤ {self.budget:g} {self.unit}" if self.budget is not None else ""
+        verdict = ""
+        if self.budget is not None:
+            verdict = "达标" if self.app <= self.budget else "超出"
+        return f"{self.name:<28}{self.app:10.1f}{floor}  {ratio}  {self.unit:<3} {budget:<14}{verdict}"
+
+
+def _median_ms(fn: Callable[[], object], repeat: int = 5) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+
+def build_database(root: Path, cadres: int) -> float:
+    from .app import open_store
+    from .services import demo
+
+    t = time.perf_counter()
+    open_store(DataPaths(root))
+    demo.generate(cadres)
+    return time.perf_counter() - t
+
+
+def _startup(root: Path) -> dict:
+    """Launch the real application in a child process and read its timing file."""
+    timing = root / "timing.json"
+    env = dict(os.environ, CARECENTER_TIMING_FILE=str(timing))
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    main_py = Path(__file__).resolve().parent.parent / "main.py"
+    cmd = [sys.executable, str(main_py), "--data-dir", str(root)] if main_py.exists() else \
+        [sys.executable, "-m", "carecenter", "--data-dir", str(root)]
+    t0 = time.time()
+    subprocess.run(cmd, env=env, check=True, timeout=120,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    data = json.loads(timing.read_text(encoding="utf-8"))
+    data["t0"] = t0
+    return data
+
+
+def _startup_floor(db_path: Path) -> tuple[float, float]:
+    """A bare interpreter that opens the file with sqlite3 and reads the first page."""
+    from .db import queries
+
+    _, _, page_sql, page_params = queries.roster_sql(queries.RosterFilter())
+    code = (
+        "import sqlite3,sys,json,resource;"
+        f"c=sqlite3.connect({str(db_path)!r});"
+        f"c.execute({page_sql!r},{page_params!r}).fetchall();"
+        "print(json.dumps(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))"
+    )
+    t = time.time()
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    return (time.time() - t) * 1000, json.loads(out.stdout) / 1024
+
+
+def run_bench(cadres: int = 50000, keep: bool = False, out=print) -> int:
+    root = Path(tempfile.mkdtemp(prefix="carecenter-bench-"))
+    figures: list[Figure] = []
+    try:
+        out(f"生成基准数据库：{cadres} 名干部 …")
+        build_s = build_database(root, cadres)
+        out(f"  用时 {build_s:.1f} s（{root}）")
+        from .db import database
+
+        database.close_database()
+
+        start = _startup(root)
+        floor_ms, floor_mb = _startup_floor(root / "carecenter.db")
+        figures.append(Figure("启动到窗口显示", (start["window_shown"] - start["t0"]) * 1000, floor_ms, 1500))
+        figures.append(Figure("启动到名册首页显示", (start["first_page"] - start["t0"]) * 1000, floor_ms, None))
+        figures.append(Figure("峰值内存", start["maxrss_kb"] / 1024, floor_mb, 300, "MB"))
+
+        figures.extend(_in_process(root))
+    finally:
+        from .db import database
+
+        database.close_database()
+        if not keep:
+            shutil.rmtree(root, ignore_errors=True)
+    out("")
+    out(f"{'项目':<26}{'程序':>10}{'下限':>9}  {'倍数':>7}  单位 预算")
+    for f in figures:
+        out(f.row())
+    over = [f.name for f in figures if f.budget is not None and f.app > f.budget]
+    out("")
+    out("全部达标" if not over else "超出预算：" + "、".join(over))
+    return 0
+
+
+def _in_process(root: Path) -> list[Figure]:
+    """Figures measured through the real widgets, offscreen, in this process."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from .app import open_store
+    from .db import queries
+    from .ui.application import prepare_application
+    from .ui.main_window import MainWindow
+
+    paths = DataPaths(root)
+    open_store(paths)
+    app = QApplication.instance() or QApplication([])
+    prepare_application(app)
+    window = MainWindow(paths, demo=False)
+    window.show()
+    app.processEvents()
+    page = window.roster_page
+    con = sqlite3.connect(str(paths.database))
+
+    def floor(f: queries.RosterFilter) -> None:
+        count_sql, cp, page_sql, pp = queries.roster_sql(f)
+        con.execute(count_sql, cp).fetchone()
+        con.execute(page_sql, pp).fetchall()
+
+    def shown(text: str) -> None:
+        page.set_search_text(text)
+        app.processEvents()
+
+    figures = []
+    app_first = _median_ms(lambda: shown(""))
+    floor_first = _median_ms(lambda: floor(queries.RosterFilter()))
+    figures.append(Figure("名册首页显示", app_first, floor_first, 150))
+
+    app_keys, floor_keys = [], []
+    for q in KEYSTROKE_QUERIES:
+        app_keys.append(_median_ms(lambda q=q: shown(q), repeat=3))
+        floor_keys.append(_median_ms(lambda q=q: floor(queries.RosterFilter(text=q)), repeat=3))
+    figures.append(Figure("边输边搜（每次按键中位数）", statistics.median(app_keys),
+                          statistics.median(floor_keys), 50))
+    shown("")
+    window.close()
+    con.close()
+    return figures
