@@ -56,8 +56,13 @@ def _runner_migrations():
 
 
 def _inspect(path: Path) -> tuple[int, int, bool]:
-    """(user_version, application_id, has_tables) read with plain sqlite3, read-only."""
-    uri = f"file:{path}?mode=ro"
+    """(user_version, application_id, has_tables) read with plain sqlite3, read-only.
+
+    Without a -wal file beside it the file is opened as immutable, so looking at a
+    WAL-mode file we then refuse leaves no -wal/-shm files behind.
+    """
+    wal = path.with_name(path.name + "-wal")
+    uri = path.resolve().as_uri() + "?mode=ro" + ("" if wal.exists() else "&immutable=1")
     con = sqlite3.connect(uri, uri=True)
     try:
         version = con.execute("PRAGMA user_version").fetchone()[0]

@@ -10,6 +10,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from decimal import Decimal
+
 from peewee import (
     BooleanField,
     CharField,
@@ -133,4 +135,155 @@ class AuditLog(Model):
         legacy_table_names = False
 
 
-ALL_MODELS = [Choice, Unit, Cadre, FamilyMember, AuditLog]
+class DaysField(TextField):
+    """Day counts as exact decimals (half days allowed), stored as text: '2.5'."""
+
+    def db_value(self, value):
+        if value is None:
+            return None
+        return str(Decimal(value).normalize()) if Decimal(value) != 0 else "0"
+
+    def python_value(self, value):
+        return None if value is None else Decimal(value)
+
+
+class Setting(Model):
+    key = CharField(max_length=60, primary_key=True)
+    value = TextField(default="")
+
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+# ---------------------------------------------------------------- leave (DOMAIN.md §2)
+
+class CalendarDay(BaseModel):
+    """A local override of the statutory calendar: a holiday or a make-up workday."""
+
+    day = DateField(unique=True)
+    is_workday = BooleanField()
+    name = CharField(max_length=40, default="")
+    note = TextField(default="")
+
+
+class LeaveTypeRule(BaseModel):
+    """One dated row of a leave type's rule (presets: national, zhejiang; editable).
+
+    ``data`` holds the whole row as JSON (numbers kept exact, see
+    ``domain.presets.leave_type_from_dict``); code/name/date are columns for listing.
+    """
+
+    code = CharField(max_length=30)
+    name = CharField(max_length=30)
+    effective_from = DateField()
+    preset = CharField(max_length=20, default="")
+    data = TextField()
+
+    class Meta:
+        indexes = ((("code", "effective_from"), True),)
+
+
+class LeaveRecord(BaseModel):
+    cadre = ForeignKeyField(Cadre, backref="leaves", on_delete="RESTRICT")
+    type_code = CharField(max_length=30)
+    start_date = DateField()
+    end_date = DateField()
+    start_half = BooleanField(default=False)  # starts in the afternoon
+    end_half = BooleanField(default=False)  # ends at noon
+    days = DaysField()  # counted by the calendar and the count mode
+    travel_days = DaysField(default=Decimal(0))
+    reason = TextField(default="")
+    approver = CharField(max_length=40, default="")
+    status = CharField(max_length=10, default="已批准")  # 申请 / 已批准 / 已销假 / 已撤销
+    over_balance_reason = TextField(default="")
+    details = TextField(default="{}")  # JSON: type specifics (relation, babies, out_of_province …)
+    notes = TextField(default="")
+
+    class Meta:
+        indexes = ((("cadre", "start_date"), False), (("start_date",), False))
+
+
+class AnnualLeaveDeferral(BaseModel):
+    """Annual leave deferred to the next year, at most one year, recorded explicitly."""
+
+    cadre = ForeignKeyField(Cadre, backref="deferrals", on_delete="RESTRICT")
+    from_year = IntegerField()
+    days = DaysField()
+    reason = TextField(default="")
+    approved_by = CharField(max_length=40, default="")
+
+    class Meta:
+        indexes = ((("cadre", "from_year"), True),)
+
+
+# ---------------------------------------------------------------- health (DOMAIN.md §4)
+
+class HealthCycleRuleRow(BaseModel):
+    name = CharField(max_length=40)
+    sex = CharField(max_length=4, default="any")  # any / 男 / 女
+    age_min = IntegerField(default=0)
+    age_max = IntegerField(null=True)
+    interval_years = IntegerField()
+    package = CharField(max_length=30)
+    effective_from = DateField()
+    preset = CharField(max_length=20, default="")
+    source = TextField(default="")
+    notes = TextField(default="")
+
+    class Meta:
+        table_name = "health_cycle_rule"
+
+
+class HealthCheck(BaseModel):
+    cadre = ForeignKeyField(Cadre, backref="health_checks", on_delete="RESTRICT")
+    check_date = DateField()
+    institution = CharField(max_length=100, default="")
+    package = CharField(max_length=30)
+    items = TextField(default="")  # items and results, one per line
+    conclusion = TextField(default="")
+    notes = TextField(default="")
+
+    class Meta:
+        indexes = ((("cadre", "check_date"), False), (("check_date",), False))
+
+
+class HealthFinding(BaseModel):
+    check = ForeignKeyField(HealthCheck, backref="findings", on_delete="CASCADE")
+    cadre = ForeignKeyField(Cadre, backref="findings", on_delete="RESTRICT")
+    item = CharField(max_length=60)
+    description = TextField(default="")
+    level = CharField(max_length=2)  # A / B
+    notified_date = DateField(null=True)
+    referral = CharField(max_length=100, default="")
+    recheck_due = DateField(null=True)
+    outcome = TextField(default="")
+    closed = BooleanField(default=False)
+    closed_date = DateField(null=True)
+
+    class Meta:
+        indexes = ((("closed", "recheck_due"), False), (("cadre",), False), (("check",), False))
+
+
+class MentalRecord(BaseModel):
+    """Confidential (DOMAIN.md §4, §6): never in lists, exports or registers unless asked."""
+
+    cadre = ForeignKeyField(Cadre, backref="mental_records", on_delete="RESTRICT")
+    kind = CharField(max_length=10)  # 评估 / 咨询
+    record_date = DateField()
+    scale = CharField(max_length=10, default="")  # PHQ-9 / GAD-7 / SCL-90
+    score = IntegerField(null=True)
+    band = CharField(max_length=30, default="")
+    counsellor = CharField(max_length=40, default="")
+    summary = TextField(default="")
+    consent_date = DateField(null=True)
+    consent_scope = CharField(max_length=100, default="")
+
+    class Meta:
+        indexes = ((("cadre", "record_date"), False),)
+
+
+ROSTER_MODELS = [Choice, Unit, Cadre, FamilyMember, AuditLog]
+CARE_MODELS = [Setting, CalendarDay, LeaveTypeRule, LeaveRecord, AnnualLeaveDeferral,
+               HealthCycleRuleRow, HealthCheck, HealthFinding, MentalRecord]
+ALL_MODELS = ROSTER_MODELS + CARE_MODELS

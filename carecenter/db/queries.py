@@ -127,3 +127,91 @@ def unit_names() -> dict[int, str]:
 
 def invalidate_units() -> None:
     _unit_cache.clear()
+
+
+# ---------------------------------------------------------------- leave
+
+SERVING_STATUSES = ("在职", "借调", "挂职", "驻村")
+
+
+def balance_cadres(unit_id: int | None = None, text: str = "") -> list[tuple]:
+    """(id, name, unit_id, work_start_date) of serving, non-archived cadres."""
+    parts = ["c.archived = 0", f"c.employment_status IN ({','.join('?' * len(SERVING_STATUSES))})"]
+    params: list = list(SERVING_STATUSES)
+    clause, p = _search_clause(text)
+    if clause:
+        parts.append(clause)
+        params += p
+    if unit_id:
+        parts.append("c.unit_id = ?")
+        params.append(unit_id)
+    sql = (f"SELECT c.id, c.name, c.unit_id, c.work_start_date FROM cadre c WHERE {' AND '.join(parts)} "
+           f"ORDER BY c.name_initials, c.id")
+    return db.execute_sql(sql, params).fetchall()
+
+
+@dataclass(frozen=True)
+class LeaveFilter:
+    year: int | None = None
+    unit_id: int | None = None
+    type_code: str = ""
+    status: str = ""
+    text: str = ""
+    cadre_id: int | None = None
+
+
+LEAVE_SORT = {
+    "name": "c.name_initials", "unit": "c.unit_id", "type": "l.type_code", "start": "l.start_date",
+    "end": "l.end_date", "days": "CAST(l.days AS REAL)", "status": "l.status", "approver": "l.approver",
+}
+
+
+def _leave_where(f: LeaveFilter) -> tuple[str, list]:
+    parts, params = ["l.archived = 0"], []
+    if f.year:
+        parts.append("l.start_date >= ? AND l.start_date <= ?")
+        params += [f"{f.year}-01-01", f"{f.year}-12-31"]
+    if f.unit_id:
+        parts.append("c.unit_id = ?")
+        params.append(f.unit_id)
+    if f.type_code:
+        parts.append("l.type_code = ?")
+        params.append(f.type_code)
+    if f.status:
+        parts.append("l.status = ?")
+        params.append(f.status)
+    if f.cadre_id:
+        parts.append("l.cadre_id = ?")
+        params.append(f.cadre_id)
+    clause, p = _search_clause(f.text)
+    if clause:
+        parts.append(clause)
+        params += p
+    return " WHERE " + " AND ".join(parts), params
+
+
+def leave_count(f: LeaveFilter) -> int:
+    where, params = _leave_where(f)
+    return db.execute_sql(f"SELECT count(*) FROM leave_record l JOIN cadre c ON c.id = l.cadre_id{where}",
+                          params).fetchone()[0]
+
+
+def leave_page(f: LeaveFilter, sort: str = "start", descending: bool = True,
+               offset: int = 0, limit: int = 200) -> list[tuple]:
+    """Rows: (id, cadre_id, name, unit, type_code, start, end, start_half, end_half, days,
+    travel_days, status, approver, reason)."""
+    where, params = _leave_where(f)
+    order = f"{LEAVE_SORT.get(sort, 'l.start_date')} {'DESC' if descending else 'ASC'}, l.id DESC"
+    sql = (f"SELECT l.id, l.cadre_id, c.name, c.unit_id, l.type_code, l.start_date, l.end_date, "
+           f"l.start_half, l.end_half, l.days, l.travel_days, l.status, l.approver, l.reason "
+           f"FROM leave_record l JOIN cadre c ON c.id = l.cadre_id{where} ORDER BY {order} LIMIT ? OFFSET ?")
+    units = unit_names()
+    out = []
+    for r in db.execute_sql(sql, params + [limit, offset]).fetchall():
+        out.append((r[0], r[1], r[2], units.get(r[3], ""), r[4], _d(r[5]), _d(r[6]), bool(r[7]), bool(r[8]),
+                    r[9], r[10], r[11], r[12], r[13]))
+    return out
+
+
+def _d(value):
+    return value if isinstance(value, date) or value is None else date.fromisoformat(value)

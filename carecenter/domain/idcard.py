@@ -57,7 +57,7 @@ def parse(raw: str) -> IdInfo:
             length=len(number),
         )
     body, check = number[:17], number[17]
-    if not body.isdigit() or not (check.isdigit() or check == "X"):
+    if not (body.isascii() and body.isdigit()) or check not in "0123456789X":
         raise DomainError(
             "id_chars", "身份证号前17位只能是数字，最后一位是数字或X，请核对", FIELD
         )

@@ -73,8 +73,12 @@ def initials_variants(name: str) -> list[str]:
     else:
         # Not a surname with a special reading: its common reading only.
         surname, given = _char_initials(name[0])[:1], name[1:]
-    parts = [surname, *_given_initials(given)]
-    keys: list[str] = []
+    given_parts = _given_initials(given)
+    parts = [surname, *given_parts]
+    # Every surname reading with the in-context given-name reading comes first,
+    # so MAX_VARIANTS never cuts off the common reading of the surname.
+    likely_given = "".join(p[0] for p in given_parts if p)
+    keys: list[str] = [s + likely_given for s in dict.fromkeys(surname) if s + likely_given]
     for combo in product(*parts):
         key = "".join(combo)
         if key and key not in keys:

@@ -1,0 +1,602 @@
+"""Leave use cases (DOMAIN.md §2): calendar overrides, leave-type rules, records,
+annual-leave balances and deferrals.
+
+Rules come from the ``leave_type_rule`` table (seeded from a preset, editable);
+the working-day calendar is chinese-calendar plus the ``calendar_day`` overrides.
+Each write is one transaction with an audit entry; a refused save changes nothing.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Iterable
+
+from ..db.database import db
+from ..db.models import (AnnualLeaveDeferral, CalendarDay, Cadre, FamilyMember, LeaveRecord,
+                         LeaveTypeRule, Setting, now)
+from ..domain import leave as rules
+from ..domain import presets
+from ..domain.errors import DomainError, ValidationError
+from ..domain.workcalendar import DayOverride, WorkCalendar
+from ..paths import resource_path
+from . import audit
+
+ZERO = Decimal(0)
+PRESET_KEY = "leave_preset"
+
+
+def _dec_default(value):
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(type(value))
+
+
+def _dumps(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False, default=_dec_default, sort_keys=True)
+
+
+def _loads(text: str) -> dict:
+    return json.loads(text or "{}", parse_float=Decimal)
+
+
+# ---------------------------------------------------------------- rule tables
+
+_rule_cache: dict[str, list[rules.LeaveType]] = {}
+
+
+def _invalidate() -> None:
+    _rule_cache.clear()
+    _calendar_cache.clear()
+
+
+def seed_rules_if_empty(preset: str = presets.NATIONAL) -> int:
+    """Load a preset's leave-type rows into an empty table; return rows added."""
+    if LeaveTypeRule.select().exists():
+        return 0
+    return _load_preset(preset)
+
+
+def _load_preset(preset: str) -> int:
+    base = resource_path("presets")
+    rows = presets.load_leave_types(base, preset)
+    raw = json.loads((base / preset / presets.LEAVE_TYPES_FILE).read_text(encoding="utf-8"),
+                     parse_float=Decimal)["rows"]
+    with db.atomic():
+        for row, data in zip(rows, raw):
+            LeaveTypeRule.create(code=row.code, name=row.name, effective_from=row.effective_from,
+                                 preset=preset, data=_dumps(data))
+        Setting.replace(key=PRESET_KEY, value=preset).execute()
+        audit.record("create", "leave_type_rule", "preset", f"载入请休假规则预设：{preset}")
+    _invalidate()
+    return len(rows)
+
+
+def replace_with_preset(preset: str) -> int:
+    """Swap every leave-type row for a preset's rows (settings screen, asks first).
+
+    The old rows are archived, not deleted, so the change can be traced."""
+    with db.atomic():
+        LeaveTypeRule.update(archived=True, updated_at=now()).where(
+            LeaveTypeRule.archived == False).execute()  # noqa: E712
+        # unique (code, effective_from): move archived rows out of the way
+        for r in LeaveTypeRule.select().where(LeaveTypeRule.archived == True):  # noqa: E712
+            if not r.code.startswith("~"):
+                LeaveTypeRule.update(code="~" + r.uuid[:8] + r.code).where(LeaveTypeRule.id == r.id).execute()
+        return _load_preset(preset)
+
+
+def current_preset() -> str:
+    row = Setting.get_or_none(Setting.key == PRESET_KEY)
+    return row.value if row else ""
+
+
+def rule_rows() -> list[dict[str, Any]]:
+    """Every active rule row for the settings screen: id plus the row's data."""
+    out = []
+    q = LeaveTypeRule.select().where(LeaveTypeRule.archived == False).order_by(  # noqa: E712
+        LeaveTypeRule.code, LeaveTypeRule.effective_from)
+    for r in q:
+        data = _loads(r.data)
+        data["id"] = r.id
+        data["preset"] = r.preset
+        out.append(data)
+    order = {code: i for i, code in enumerate(rules.LEAVE_TYPE_CODES)}
+    out.sort(key=lambda d: (order.get(d["code"], 99), d["effective_from"]))
+    return out
+
+
+def all_rules() -> list[rules.LeaveType]:
+    key = db.database or ""
+    if key not in _rule_cache:
+        q = LeaveTypeRule.select().where(LeaveTypeRule.archived == False)  # noqa: E712
+        _rule_cache[key] = [presets.leave_type_from_dict(_loads(r.data)) for r in q]
+    return _rule_cache[key]
+
+
+def rule_for(code: str, on: date) -> rules.LeaveType:
+    return rules.rule_in_force(all_rules(), code, on)
+
+
+def type_names() -> list[tuple[str, str]]:
+    """(code, name) of the leave types that have rules, in display order."""
+    present = {r.code: r.name for r in all_rules()}
+    return [(c, present[c]) for c in rules.LEAVE_TYPE_CODES if c in present] + sorted(
+        (c, n) for c, n in present.items() if c not in rules.LEAVE_TYPE_CODES)
+
+
+def save_rule(data: dict[str, Any], rule_id: int | None = None) -> int:
+    """Add or edit one dated rule row after validating it with the domain loader."""
+    clean = {k: v for k, v in data.items() if k not in ("id", "preset")}
+    try:
+        parsed = presets.leave_type_from_dict(json.loads(_dumps(clean), parse_float=Decimal))
+    except DomainError as err:
+        raise ValidationError([err]) from None
+    dup = LeaveTypeRule.select().where((LeaveTypeRule.code == parsed.code)
+                                       & (LeaveTypeRule.effective_from == parsed.effective_from))
+    if rule_id:
+        dup = dup.where(LeaveTypeRule.id != rule_id)
+    if dup.exists():
+        raise ValidationError([DomainError(
+            "duplicate", f"“{parsed.name}”已有自 {parsed.effective_from} 起执行的规则，请修改生效日期",
+            "effective_from")])
+    with db.atomic():
+        if rule_id:
+            row = LeaveTypeRule.get_by_id(rule_id)
+            changes = audit.diff(_loads(row.data), json.loads(_dumps(clean)))
+            LeaveTypeRule.update(code=parsed.code, name=parsed.name, effective_from=parsed.effective_from,
+                                 data=_dumps(clean), updated_at=now()).where(LeaveTypeRule.id == rule_id).execute()
+            audit.record("update", "leave_type_rule", row.uuid, parsed.name, changes)
+        else:
+            row = LeaveTypeRule.create(code=parsed.code, name=parsed.name, effective_from=parsed.effective_from,
+                                       preset="本地", data=_dumps(clean))
+            audit.record("create", "leave_type_rule", row.uuid, parsed.name)
+    _invalidate()
+    return row.id
+
+
+# ---------------------------------------------------------------- calendar
+
+_calendar_cache: dict[str, WorkCalendar] = {}
+
+
+def calendar() -> WorkCalendar:
+    key = db.database or ""
+    if key not in _calendar_cache:
+        q = CalendarDay.select().where(CalendarDay.archived == False)  # noqa: E712
+        _calendar_cache[key] = WorkCalendar([DayOverride(d.day, d.is_workday, d.name) for d in q])
+    return _calendar_cache[key]
+
+
+def calendar_overrides(year: int | None = None) -> list[dict[str, Any]]:
+    q = CalendarDay.select().where(CalendarDay.archived == False).order_by(CalendarDay.day)  # noqa: E712
+    if year:
+        q = q.where((CalendarDay.day >= date(year, 1, 1)) & (CalendarDay.day <= date(year, 12, 31)))
+    return [{"id": d.id, "day": d.day, "is_workday": d.is_workday, "name": d.name, "note": d.note} for d in q]
+
+
+def save_calendar_day(day: date | None, is_workday: bool, name: str, note: str = "") -> int:
+    if day is None:
+        raise ValidationError([DomainError("required", "请填写日期", "day")])
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError([DomainError("required", "请填写名称，如“国庆节”或“国庆节调休上班”", "name")])
+    with db.atomic():
+        row = CalendarDay.get_or_none(CalendarDay.day == day)
+        if row:
+            CalendarDay.update(is_workday=is_workday, name=name, note=note, archived=False,
+                               updated_at=now()).where(CalendarDay.id == row.id).execute()
+            audit.record("update", "calendar_day", row.uuid, f"{day} {name}",
+                         audit.diff({"is_workday": row.is_workday, "name": row.name},
+                                    {"is_workday": is_workday, "name": name}))
+        else:
+            row = CalendarDay.create(day=day, is_workday=is_workday, name=name, note=note)
+            audit.record("create", "calendar_day", row.uuid, f"{day} {name}")
+    _invalidate()
+    return row.id
+
+
+def remove_calendar_day(day_id: int) -> None:
+    """Drop a local override (kept archived); the built-in calendar applies again."""
+    with db.atomic():
+        row = CalendarDay.get_by_id(day_id)
+        CalendarDay.update(archived=True, updated_at=now()).where(CalendarDay.id == day_id).execute()
+        audit.record("archive", "calendar_day", row.uuid, f"{row.day} {row.name}")
+    _invalidate()
+
+
+# ---------------------------------------------------------------- records
+
+@dataclass
+class LeaveInput:
+    cadre_id: int | None
+    type_code: str
+    start_date: date | None
+    end_date: date | None
+    start_half: bool = False
+    end_half: bool = False
+    travel_days: Decimal = ZERO
+    reason: str = ""
+    approver: str = ""
+    status: str = rules.STATUS_APPROVED
+    over_balance_reason: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+    notes: str = ""
+
+
+@dataclass
+class LeavePreview:
+    days: Decimal | None
+    total: Decimal | None            # days + travel days
+    errors: list[DomainError]
+    warnings: list[rules.LeaveWarning]
+    needs_reason: bool               # a warning that must be explained before saving
+    info: list[str]                  # neutral hints (certificate needed, entitlement …)
+
+
+def _records_of(cadre_id: int, exclude_id: int | None = None) -> list[rules.LeaveRecord]:
+    q = (LeaveRecord.select(LeaveRecord.id, LeaveRecord.type_code, LeaveRecord.start_date,
+                            LeaveRecord.end_date, LeaveRecord.days, LeaveRecord.start_half,
+                            LeaveRecord.end_half, LeaveRecord.status)
+         .where((LeaveRecord.cadre == cadre_id) & (LeaveRecord.archived == False)))  # noqa: E712
+    out = []
+    for r in q:
+        if exclude_id and r.id == exclude_id:
+            continue
+        out.append(rules.LeaveRecord(r.type_code, r.start_date, r.end_date, r.days, r.start_half,
+                                     r.end_half, r.status, r.id))
+    return out
+
+
+def preview(inp: LeaveInput, record_id: int | None = None) -> LeavePreview:
+    """Count the days and run every check without saving (the form calls this live)."""
+    errors: list[DomainError] = []
+    warnings: list[rules.LeaveWarning] = []
+    info: list[str] = []
+    needs_reason = False
+    days = total = None
+    cadre = Cadre.get_or_none(Cadre.id == inp.cadre_id) if inp.cadre_id else None
+    if cadre is None:
+        errors.append(DomainError("required", "请选择干部", "cadre_id"))
+    if inp.start_date is None:
+        errors.append(DomainError("required", "请填写开始日期", "start_date"))
+    if inp.end_date is None:
+        errors.append(DomainError("required", "请填写结束日期", "end_date"))
+    if inp.status not in rules.LEAVE_STATUSES:
+        errors.append(DomainError("choice", "请选择状态", "status"))
+    rule = None
+    if inp.start_date is not None:
+        try:
+            rule = rule_for(inp.type_code, inp.start_date)
+        except DomainError as err:
+            errors.append(DomainError(err.code, err.message, "type_code"))
+    if rule is None or inp.start_date is None or inp.end_date is None:
+        return LeavePreview(None, None, errors, warnings, False, info)
+    try:
+        days = rules.count_leave(rule, calendar(), inp.start_date, inp.end_date, inp.start_half, inp.end_half)
+        total = rules.with_travel_days(rule, days, inp.travel_days or 0)
+    except DomainError as err:
+        errors.append(err if err.field else DomainError(err.code, err.message, "end_date"))
+        return LeavePreview(None, None, errors, warnings, False, info)
+    if days == 0:
+        errors.append(DomainError("zero_days", "所选日期内没有需要计算的假期天数（均为休息日），请调整日期", "end_date"))
+    if cadre is None:
+        return LeavePreview(days, total, errors, warnings, False, info)
+    existing = _records_of(cadre.id, record_id)
+    try:
+        rules.check_overlap(rules.LeavePeriod(inp.start_date, inp.end_date, inp.start_half, inp.end_half,
+                                              inp.status, record_id), existing)
+    except DomainError as err:
+        errors.append(err)
+    counts = rules.counts_as_taken(inp.status)
+    year = inp.start_date.year
+    if rule.code == rules.ANNUAL and counts:
+        bal = annual_balance(cadre.id, year, exclude_id=record_id)
+        info.append(f"{year}年年休假：应休{_fmt(bal.entitled + bal.deferred_in)}天，"
+                    f"已休{_fmt(bal.taken)}天，剩余{_fmt(bal.remaining)}天")
+        w = rules.check_balance(days, bal.remaining)
+        if w:
+            warnings.append(w)
+            needs_reason = True
+    elif rule.code == rules.HOME_VISIT:
+        opts = home_visit_options(cadre.id, inp.start_date, inp.travel_days or 0, exclude_id=record_id)
+        kind = inp.details.get("kind")
+        matching = [o for o in opts if o.kind == kind] if kind else opts
+        if not any(o.available for o in matching):
+            reasons = "；".join(dict.fromkeys(o.reason for o in matching)) or "不符合探亲假条件"
+            warnings.append(rules.LeaveWarning("home_visit_ineligible", f"探亲假条件不符：{reasons}"))
+            needs_reason = True
+        else:
+            best = max((o for o in matching if o.available), key=lambda o: o.days)
+            info.append(f"{best.reason}，最多{_fmt(best.days)}天（自然日），另可加路程假")
+            if days > best.days:
+                warnings.append(rules.LeaveWarning(
+                    "home_visit_too_long", f"探亲假最多{_fmt(best.days)}天，本次{_fmt(days)}天（不含路程假），请核对"))
+                needs_reason = True
+    elif rule.code == rules.MATERNITY:
+        try:
+            expected = rules.maternity_days(
+                rule, difficult_birth=bool(inp.details.get("difficult_birth")),
+                babies=int(inp.details.get("babies") or 1), child_order=int(inp.details.get("child_order") or 1),
+                miscarriage_months=inp.details.get("miscarriage_months"))
+            info.append(f"按规定产假{_fmt(expected)}天（自然日）")
+            if days > expected:
+                warnings.append(rules.LeaveWarning("maternity_too_long",
+                                                   f"产假按规定为{_fmt(expected)}天，本次{_fmt(days)}天，请核对"))
+                needs_reason = True
+        except DomainError as err:
+            errors.append(err)
+        if cadre.sex != "女":
+            warnings.append(rules.LeaveWarning("maternity_sex", "产假适用于女职工；男职工请选择“陪产假”"))
+            needs_reason = True
+    elif rule.code == rules.BEREAVEMENT and inp.details.get("relation"):
+        el = rules.bereavement_eligibility(rule, inp.details["relation"], travel_days=inp.travel_days or 0)
+        (info if el.eligible else warnings).append(
+            el.reason if el.eligible else rules.LeaveWarning("bereavement_relation", el.reason))
+        needs_reason = needs_reason or not el.eligible
+    elif rule.code == rules.CHILDCARE:
+        births = [m.birth_date for m in FamilyMember.select().where(
+            (FamilyMember.cadre == cadre.id) & (FamilyMember.relation == "子女")
+            & (FamilyMember.archived == False)) if m.birth_date]  # noqa: E712
+        el = rules.childcare_eligibility(rule, births, inp.end_date)
+        if el.eligible:
+            info.append(el.reason)
+        else:
+            warnings.append(rules.LeaveWarning("childcare_ineligible", el.reason))
+            needs_reason = True
+    if rule.code in (rules.SICK,) and rules.needs_certificate(rule, days):
+        info.append(f"{rule.name}{_fmt(days)}天，需要提供医疗机构证明")
+    if counts and rule.code != rules.ANNUAL:
+        taken = rules.taken_days(existing, type_code=rule.code, year=year)
+        w = rules.check_yearly_cap(rule, days, taken)
+        if w:
+            warnings.append(w)
+            needs_reason = True
+    if rule.code == rules.RECUPERATION:
+        history = [(r.start, bool(_loads(LeaveRecord.get_by_id(r.record_id).details).get("out_of_province")))
+                   for r in existing if r.type_code == rules.RECUPERATION and rules.counts_as_taken(r.status)]
+        ws = rules.check_recuperation(rule, days, out_of_province=bool(inp.details.get("out_of_province")),
+                                      on=inp.start_date, history=history)
+        warnings.extend(ws)
+        needs_reason = needs_reason or bool(ws)
+    if needs_reason and not inp.over_balance_reason.strip():
+        errors.append(DomainError("reason_required", "有超出规定的情况，请在“超出说明”中填写原因后再保存",
+                                  "over_balance_reason"))
+    return LeavePreview(days, total, errors, warnings, needs_reason, info)
+
+
+def _fmt(d: Decimal) -> str:
+    return rules._fmt_days(d)
+
+
+def save_leave(inp: LeaveInput, record_id: int | None = None) -> int:
+    """Create or edit a leave record in one transaction; raise ValidationError if refused."""
+    with db.atomic():
+        pre = preview(inp, record_id)
+        if pre.errors:
+            raise ValidationError(pre.errors)
+        values = dict(cadre=inp.cadre_id, type_code=inp.type_code, start_date=inp.start_date,
+                      end_date=inp.end_date, start_half=inp.start_half, end_half=inp.end_half,
+                      days=pre.days, travel_days=Decimal(inp.travel_days or 0), reason=inp.reason.strip(),
+                      approver=inp.approver.strip(), status=inp.status,
+                      over_balance_reason=inp.over_balance_reason.strip() if pre.needs_reason else "",
+                      details=_dumps(inp.details or {}), notes=inp.notes.strip())
+        summary = f"{Cadre.get_by_id(inp.cadre_id).name} {rules.LEAVE_TYPE_NAMES.get(inp.type_code, inp.type_code)} " \
+                  f"{inp.start_date}~{inp.end_date} {_fmt(pre.days)}天"
+        if record_id:
+            row = LeaveRecord.get_by_id(record_id)
+            old = {k: getattr(row, k) for k in values if k != "cadre"}
+            LeaveRecord.update(**values, updated_at=now()).where(LeaveRecord.id == record_id).execute()
+            audit.record("update", "leave_record", row.uuid, summary,
+                         audit.diff(old, {k: v for k, v in values.items() if k != "cadre"}))
+            return record_id
+        row = LeaveRecord.create(**values)
+        audit.record("create", "leave_record", row.uuid, summary)
+        return row.id
+
+
+def set_status(record_id: int, status: str) -> None:
+    """申请 → 已批准 → 已销假, or 已撤销 (kept, never deleted)."""
+    if status not in rules.LEAVE_STATUSES:
+        raise DomainError("choice", "状态无效", "status")
+    with db.atomic():
+        row = LeaveRecord.get_by_id(record_id)
+        if row.status == status:
+            return
+        if status != rules.STATUS_CANCELLED:
+            existing = _records_of(row.cadre_id, record_id)
+            rules.check_overlap(rules.LeavePeriod(row.start_date, row.end_date, row.start_half, row.end_half,
+                                                  status, record_id), existing)
+        LeaveRecord.update(status=status, updated_at=now()).where(LeaveRecord.id == record_id).execute()
+        audit.record("update", "leave_record", row.uuid, f"状态 {row.status} → {status}",
+                     {"status": [row.status, status]})
+
+
+def get_leave(record_id: int) -> dict[str, Any]:
+    r = LeaveRecord.get_by_id(record_id)
+    return dict(id=r.id, cadre_id=r.cadre_id, cadre_name=r.cadre.name, type_code=r.type_code,
+                start_date=r.start_date, end_date=r.end_date, start_half=r.start_half, end_half=r.end_half,
+                days=r.days, travel_days=r.travel_days, reason=r.reason, approver=r.approver,
+                status=r.status, over_balance_reason=r.over_balance_reason, details=_loads(r.details),
+                notes=r.notes)
+
+
+def cadre_leaves(cadre_id: int) -> list[dict[str, Any]]:
+    names = dict(type_names())
+    q = (LeaveRecord.select().where((LeaveRecord.cadre == cadre_id) & (LeaveRecord.archived == False))  # noqa: E712
+         .order_by(LeaveRecord.start_date.desc()))
+    return [dict(id=r.id, type_code=r.type_code, type_name=names.get(r.type_code, r.type_code),
+                 start_date=r.start_date, end_date=r.end_date, start_half=r.start_half, end_half=r.end_half,
+                 days=r.days, travel_days=r.travel_days, status=r.status, reason=r.reason,
+                 approver=r.approver) for r in q]
+
+
+# ---------------------------------------------------------------- balances
+
+def _year_totals(cadre_ids: Iterable[int] | None, year: int, exclude_id: int | None = None
+                 ) -> dict[int, dict[str, Decimal]]:
+    """{cadre_id: {type_code: days}} of leave that counts as taken, by start year."""
+    sql = ("SELECT cadre_id, type_code, days FROM leave_record WHERE archived = 0 "
+           "AND start_date >= ? AND start_date <= ? AND status IN (?, ?) "
+           "AND type_code IN (?, ?, ?)")
+    params: list[Any] = [date(year, 1, 1), date(year, 12, 31), rules.STATUS_APPROVED, rules.STATUS_CLOSED,
+                         rules.ANNUAL, rules.SICK, rules.PERSONAL]
+    if exclude_id:
+        sql += " AND id != ?"
+        params.append(exclude_id)
+    ids = None
+    if cadre_ids is not None:
+        ids = list(cadre_ids)
+        if len(ids) <= 500:
+            sql += f" AND cadre_id IN ({','.join('?' * len(ids))})"
+            params += ids
+    out: dict[int, dict[str, Decimal]] = {}
+    for cid, code, days in db.execute_sql(sql, [p.isoformat() if isinstance(p, date) else p for p in params]):
+        d = out.setdefault(cid, {})
+        d[code] = d.get(code, ZERO) + Decimal(days)
+    return out
+
+
+def _forfeited(cadre_id: int, work_start: date, year: int, rule: rules.LeaveType) -> bool:
+    events = [(r.start, r.type_code, r.days) for r in _records_of(cadre_id)
+              if r.start.year == year and rules.counts_as_taken(r.status)]
+    return rules.annual_lost_next_year(events, work_start=work_start, year=year, rule=rule)
+
+
+def annual_balance(cadre_id: int, year: int, exclude_id: int | None = None) -> rules.AnnualBalance:
+    cadre = Cadre.get_by_id(cadre_id)
+    rule = rule_for(rules.ANNUAL, date(year, 12, 31))
+    if cadre.work_start_date is None:
+        ent = rules.AnnualEntitlement(ZERO, 0, "未填写参加工作时间，无法计算年休假（请在干部信息中补充）",
+                                      "not_eligible")
+        return rules.annual_balance(year, ent, taken=_year_totals([cadre_id], year, exclude_id)
+                                    .get(cadre_id, {}).get(rules.ANNUAL, ZERO))
+    totals = _year_totals([cadre_id], year, exclude_id).get(cadre_id, {})
+    prev = _year_totals([cadre_id], year - 1).get(cadre_id, {})
+    forfeited = False
+    if prev.get(rules.ANNUAL) and (prev.get(rules.SICK) or prev.get(rules.PERSONAL)):
+        forfeited = _forfeited(cadre_id, cadre.work_start_date, year - 1,
+                               rule_for(rules.ANNUAL, date(year - 1, 12, 31)))
+    ent = rules.annual_entitlement(cadre.work_start_date, year, rule,
+                                   personal_leave_days=totals.get(rules.PERSONAL, ZERO),
+                                   sick_leave_days=totals.get(rules.SICK, ZERO),
+                                   forfeited_by_prev_year=forfeited)
+    return rules.annual_balance(year, ent, deferrals=_deferrals(cadre_id, year),
+                                taken=totals.get(rules.ANNUAL, ZERO))
+
+
+def _deferrals(cadre_id: int, year: int) -> list[rules.AnnualDeferral]:
+    q = AnnualLeaveDeferral.select().where(
+        (AnnualLeaveDeferral.cadre == cadre_id) & (AnnualLeaveDeferral.archived == False)  # noqa: E712
+        & (AnnualLeaveDeferral.from_year.in_([year - 1, year])))
+    return [rules.AnnualDeferral(d.from_year, d.from_year + 1, d.days, d.reason) for d in q]
+
+
+@dataclass(frozen=True)
+class BalanceRow:
+    cadre_id: int
+    name: str
+    unit: str
+    entitled: Decimal
+    deferred_in: Decimal
+    taken: Decimal
+    remaining: Decimal
+    reason: str
+
+
+def annual_balances(year: int, unit_id: int | None = None, text: str = "") -> list[BalanceRow]:
+    """The year's balance for every serving cadre (the 休假管理 balance view).
+
+    One SQL pass per input (cadres, the year's totals, last year's totals,
+    deferrals); entitlements memoised by their inputs, so 50,000 cadres stay fast.
+    """
+    from ..db import queries
+
+    rule = rule_for(rules.ANNUAL, date(year, 12, 31))
+    prev_rule = None
+    cadres = queries.balance_cadres(unit_id, text)
+    totals = _year_totals(None, year)
+    prev = _year_totals(None, year - 1)
+    deferred: dict[tuple[int, int], Decimal] = {}
+    for cid, from_year, days in db.execute_sql(
+            "SELECT cadre_id, from_year, days FROM annual_leave_deferral WHERE archived = 0 "
+            "AND from_year IN (?, ?)", (year - 1, year)):
+        deferred[(cid, from_year)] = Decimal(days)
+    units = queries.unit_names()
+    memo: dict[tuple, rules.AnnualEntitlement] = {}
+    out = []
+    cutoff = date(year, 11, 30)
+    for cid, name, unit, work_start in cadres:
+        t = totals.get(cid, {})
+        taken = t.get(rules.ANNUAL, ZERO)
+        if work_start is None:
+            ent = rules.AnnualEntitlement(ZERO, 0, "未填写参加工作时间", "not_eligible")
+        else:
+            ws = work_start if isinstance(work_start, date) else date.fromisoformat(work_start)
+            forfeited = False
+            p = prev.get(cid)
+            if p and p.get(rules.ANNUAL) and (p.get(rules.SICK) or p.get(rules.PERSONAL)):
+                prev_rule = prev_rule or rule_for(rules.ANNUAL, date(year - 1, 12, 31))
+                forfeited = _forfeited(cid, ws, year - 1, prev_rule)
+            tier = rules.full_years(ws, cutoff)
+            key = (tier, t.get(rules.PERSONAL, ZERO), t.get(rules.SICK, ZERO), forfeited)
+            ent = memo.get(key)
+            if ent is None:
+                ent = memo[key] = rules.annual_entitlement(ws, year, rule, personal_leave_days=key[1],
+                                                           sick_leave_days=key[2], forfeited_by_prev_year=forfeited)
+        d_in = deferred.get((cid, year - 1), ZERO)
+        d_out = deferred.get((cid, year), ZERO)
+        remaining = ent.days + d_in - d_out - taken
+        if ent.excluded and remaining < 0:
+            remaining = ZERO
+        out.append(BalanceRow(cid, name, units.get(unit, ""), ent.days, d_in, taken, remaining, ent.reason))
+    return out
+
+
+def save_deferral(cadre_id: int, from_year: int, days: Any, reason: str, approved_by: str = "") -> int:
+    """Record that the unit deferred unused annual leave to the next year (at most one year)."""
+    try:
+        deferral = rules.AnnualDeferral(from_year, from_year + 1, days, reason)
+    except DomainError as err:
+        raise ValidationError([err]) from None
+    if not (reason or "").strip():
+        raise ValidationError([DomainError("required", "请填写顺延原因（单位因工作需要安排跨年度休假）", "reason")])
+    with db.atomic():
+        if AnnualLeaveDeferral.select().where((AnnualLeaveDeferral.cadre == cadre_id)
+                                              & (AnnualLeaveDeferral.from_year == from_year)
+                                              & (AnnualLeaveDeferral.archived == False)).exists():  # noqa: E712
+            raise ValidationError([DomainError("duplicate", f"{from_year}年的顺延已登记，请勿重复", "from_year")])
+        bal = annual_balance(cadre_id, from_year)
+        try:
+            rules.validate_deferral(deferral, bal)
+        except DomainError as err:
+            raise ValidationError([err]) from None
+        row = AnnualLeaveDeferral.create(cadre=cadre_id, from_year=from_year, days=deferral.days,
+                                         reason=reason.strip(), approved_by=approved_by.strip())
+        audit.record("create", "annual_leave_deferral", row.uuid,
+                     f"{Cadre.get_by_id(cadre_id).name} {from_year}年年休假顺延{_fmt(deferral.days)}天")
+        return row.id
+
+
+# ---------------------------------------------------------------- 探亲假
+
+def home_visit_options(cadre_id: int, on: date, travel_days: Any = 0,
+                       exclude_id: int | None = None) -> list[rules.HomeVisitOption]:
+    cadre = Cadre.get_by_id(cadre_id)
+    rule = rule_for(rules.HOME_VISIT, on)
+    family = [rules.FamilyInfo(m.relation, m.lives_with) for m in FamilyMember.select().where(
+        (FamilyMember.cadre == cadre_id) & (FamilyMember.archived == False))]  # noqa: E712
+    history = []
+    for r in LeaveRecord.select().where((LeaveRecord.cadre == cadre_id) & (LeaveRecord.type_code == rules.HOME_VISIT)
+                                        & (LeaveRecord.archived == False)):  # noqa: E712
+        if r.id == exclude_id or not rules.counts_as_taken(r.status):
+            continue
+        kind = _loads(r.details).get("kind") or "parents"
+        history.append(rules.HomeVisitTaken(r.start_date, kind, r.days))
+    if cadre.work_start_date is None:
+        return [rules.HomeVisitOption("spouse", ZERO, 1, False, "未填写参加工作时间")]
+    return rules.home_visit_eligibility(cadre.marital_status == "已婚", family, cadre.work_start_date, on,
+                                        history, rule, travel_days=travel_days)
