@@ -215,3 +215,138 @@ def leave_page(f: LeaveFilter, sort: str = "start", descending: bool = True,
 
 def _d(value):
     return value if isinstance(value, date) or value is None else date.fromisoformat(value)
+
+
+def picker_search(text: str, limit: int = 20) -> list[tuple]:
+    """Cadres for a picker: (id, name, unit, post, id_number) matching name / initials / ID tail."""
+    clause, params = _search_clause(text)
+    if not clause:
+        return []
+    sql = (f"SELECT c.id, c.name, c.unit_id, c.post, c.id_number FROM cadre c{' NOT INDEXED' if not (text.strip().isascii() and text.strip().isalpha()) else ''} "
+           f"WHERE c.archived = 0 AND {clause} ORDER BY c.name_initials, c.id LIMIT ?")
+    units = unit_names()
+    return [(r[0], r[1], units.get(r[2], ""), r[3], r[4])
+            for r in db.execute_sql(sql, params + [limit]).fetchall()]
+
+
+def picker_label(cadre_id: int) -> tuple | None:
+    row = db.execute_sql("SELECT c.id, c.name, c.unit_id, c.post, c.id_number FROM cadre c WHERE c.id = ?",
+                         (cadre_id,)).fetchone()
+    if not row:
+        return None
+    return (row[0], row[1], unit_names().get(row[2], ""), row[3], row[4])
+
+
+# ---------------------------------------------------------------- health (DOMAIN.md §4)
+# Mental-health records are confidential: no query here reads mental_record.
+
+def health_cadres(unit_id: int | None = None, text: str = "") -> list[tuple]:
+    """(id, name, unit_id, sex, birth_date) of serving, non-archived cadres, by name."""
+    parts = ["c.archived = 0", f"c.employment_status IN ({','.join('?' * len(SERVING_STATUSES))})"]
+    params: list = list(SERVING_STATUSES)
+    clause, p = _search_clause(text)
+    if clause:
+        parts.append(clause)
+        params += p
+    if unit_id:
+        parts.append("c.unit_id = ?")
+        params.append(unit_id)
+    sql = (f"SELECT c.id, c.name, c.unit_id, c.sex, c.birth_date FROM cadre c WHERE {' AND '.join(parts)} "
+           f"ORDER BY c.name_initials, c.id")
+    return db.execute_sql(sql, params).fetchall()
+
+
+def health_last_checks(until: date, cadre_ids: list[int] | None = None) -> dict[int, dict[str, str]]:
+    """{cadre_id: {package: ISO date of the latest check on or before ``until``}}.
+
+    One grouped pass over the non-archived checks (or, for a short list of
+    cadres, an index lookup per cadre)."""
+    sql = "SELECT cadre_id, package, max(check_date) FROM health_check WHERE archived = 0 AND check_date <= ?"
+    params: list = [until.isoformat()]
+    if cadre_ids is not None:
+        if not cadre_ids:
+            return {}
+        if len(cadre_ids) <= 500:
+            sql += f" AND cadre_id IN ({','.join('?' * len(cadre_ids))})"
+            params += list(cadre_ids)
+    sql += " GROUP BY cadre_id, package"
+    out: dict[int, dict[str, str]] = {}
+    for cid, package, last in db.execute_sql(sql, params):
+        d = out.get(cid)
+        if d is None:
+            d = out[cid] = {}
+        d[package] = str(last)
+    return out
+
+
+def open_findings(overdue_before: date | None = None, unit_id: int | None = None,
+                  text: str = "") -> list[tuple]:
+    """Open (not closed) findings of non-archived checks and cadres:
+    (finding_id, check_id, cadre_id, name, unit_id, check_date, item, description, level,
+    notified_date, referral, recheck_due); ``overdue_before``: only re-checks due before that day."""
+    parts = ["f.closed = 0", "f.archived = 0", "h.archived = 0", "c.archived = 0"]
+    params: list = []
+    if overdue_before is not None:
+        parts.append("f.recheck_due < ?")
+        params.append(overdue_before.isoformat())
+    if unit_id:
+        parts.append("c.unit_id = ?")
+        params.append(unit_id)
+    clause, p = _search_clause(text)
+    if clause:
+        parts.append(clause)
+        params += p
+    sql = ("SELECT f.id, f.check_id, f.cadre_id, c.name, c.unit_id, h.check_date, f.item, f.description, "
+           "f.level, f.notified_date, f.referral, f.recheck_due "
+           "FROM health_finding f JOIN health_check h ON h.id = f.check_id JOIN cadre c ON c.id = f.cadre_id "
+           f"WHERE {' AND '.join(parts)}")
+    return db.execute_sql(sql, params).fetchall()
+
+
+@dataclass(frozen=True)
+class CheckFilter:
+    year: int | None = None
+    unit_id: int | None = None
+    text: str = ""
+    package: str = ""
+    cadre_id: int | None = None
+
+
+def _check_where(f: CheckFilter) -> tuple[str, list]:
+    parts, params = ["h.archived = 0", "c.archived = 0"], []
+    if f.year:
+        parts.append("h.check_date >= ? AND h.check_date <= ?")
+        params += [f"{f.year}-01-01", f"{f.year}-12-31"]
+    if f.unit_id:
+        parts.append("c.unit_id = ?")
+        params.append(f.unit_id)
+    if f.package:
+        parts.append("h.package = ?")
+        params.append(f.package)
+    if f.cadre_id:
+        parts.append("h.cadre_id = ?")
+        params.append(f.cadre_id)
+    clause, p = _search_clause(f.text)
+    if clause:
+        parts.append(clause)
+        params += p
+    return " WHERE " + " AND ".join(parts), params
+
+
+def check_count(f: CheckFilter) -> int:
+    where, params = _check_where(f)
+    return db.execute_sql(f"SELECT count(*) FROM health_check h JOIN cadre c ON c.id = h.cadre_id{where}",
+                          params).fetchone()[0]
+
+
+def check_page(f: CheckFilter, offset: int = 0, limit: int | None = None) -> list[tuple]:
+    """Rows, newest first: (id, cadre_id, check_date, name, unit, package, institution, conclusion,
+    open_findings)."""
+    where, params = _check_where(f)
+    sql = ("SELECT h.id, h.cadre_id, h.check_date, c.name, c.unit_id, h.package, h.institution, h.conclusion, "
+           "(SELECT count(*) FROM health_finding x WHERE x.check_id = h.id AND x.archived = 0 AND x.closed = 0) "
+           f"FROM health_check h JOIN cadre c ON c.id = h.cadre_id{where} "
+           "ORDER BY h.check_date DESC, h.id DESC LIMIT ? OFFSET ?")
+    units = unit_names()
+    rows = db.execute_sql(sql, params + [-1 if limit is None else limit, offset]).fetchall()
+    return [(r[0], r[1], _d(r[2]), r[3], units.get(r[4], ""), r[5], r[6], r[7], r[8]) for r in rows]

@@ -101,7 +101,7 @@ def check_cadre(data: Mapping[str, Any], choices: Mapping[str, list[str]], today
             errors.append(err)
     grade = data.get("pay_grade")
     if grade is not None and not (1 <= int(grade) <= 27):
-        errors.append(DomainError("pay_grade", "级别应在 1 至 27 之间", "pay_grade"))
+        errors.append(DomainError("pay_grade", "级别应在 1 至 27 之间，请重新填写", "pay_grade"))
     birth = info.birth_date if info else data.get("birth_date")
     for field in ("party_join_date", "work_start_date", "township_start_date", "current_post_date"):
         value = data.get(field)

@@ -10,8 +10,9 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from ..db import queries
 from ..db.database import db
-from ..db.models import Cadre, FamilyMember, Unit, new_uuid, now
+from ..db.models import Cadre, Unit, new_uuid, now
 from ..domain import idcard, pinyin
 from . import audit, choices
 
@@ -188,12 +189,15 @@ def generate(cadres: int = 120, seed: int = 20261125, today: date | None = None)
                     row["party_join_date"] = None
             if row["current_post_date"] < work_start:
                 row["current_post_date"] = work_start
+            if row["township_start_date"] < work_start:  # same year, earlier month
+                row["township_start_date"] = work_start
         for row in cadre_rows:
             row["unit_id"] = row.pop("unit")
         bulk_insert("cadre", cadre_rows)
         family_rows = _family(rng, today, stamp)
         bulk_insert("family_member", family_rows)
         audit.record("create", "demo", "demo", f"生成演示数据：{len(units)} 个单位，{cadres} 名干部")
+    queries.invalidate_units()
     return DemoSummary(len(units), cadres, len(family_rows))
 
 
@@ -224,3 +228,20 @@ def _family(rng: random.Random, today: date, stamp) -> list[dict]:
     for r in rows:
         r.update(uuid=new_uuid(), created_at=stamp, updated_at=stamp, work_unit="")
     return rows
+
+
+def build(cadres: int = 120, seed: int = 20261125, history_years: int = 4,
+          today: date | None = None) -> dict[str, int]:
+    """A complete demo database: roster plus several years of leave and health history.
+
+    Leave and health rules use the Zhejiang preset (the seed article is from Wenzhou).
+    """
+    from . import demo_care, health, leave
+
+    leave.seed_rules_if_empty("zhejiang")
+    health.seed_rules_if_empty("zhejiang")
+    summary = generate(cadres, seed=seed, today=today)
+    counts = {"units": summary.units, "cadres": summary.cadres, "family": summary.family}
+    if history_years > 0:
+        counts.update(demo_care.generate_history(history_years, seed=seed, today=today))
+    return counts

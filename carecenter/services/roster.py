@@ -7,7 +7,7 @@ raises ``ValidationError`` (or ``DomainError``) and changes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Mapping
 
 from peewee import fn
@@ -15,7 +15,7 @@ from peewee import fn
 from ..db import queries
 from ..db.database import db
 from ..db.models import Cadre, FamilyMember, Unit, now
-from ..domain import idcard, pinyin
+from ..domain import dates, idcard, pinyin
 from ..domain import roster as rules
 from ..domain.errors import DomainError, ValidationError
 from . import audit, choices
@@ -128,7 +128,49 @@ def list_family(cadre_id: int) -> list[dict[str, Any]]:
     return [dict(_as_dict(m, FAMILY_FIELDS), id=m.id) for m in q]
 
 
-def _clean_cadre(data: Mapping[str, Any]) -> dict[str, Any]:
+CADRE_DATE_FIELDS = ("birth_date", "party_join_date", "work_start_date", "township_start_date",
+                     "current_post_date")
+
+
+def _as_date(value: Any, field: str, label: str, errors: list[DomainError] | None,
+             allow_month: bool = False, **params) -> date | None:
+    """A date from a widget, an import or a typed string; '' and None are no date.
+
+    A string that is not a date becomes None and (when ``errors`` is given) an error
+    naming the field, so a bad entry is reported rather than crashing the rule check.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return dates.parse_date(str(value), field, label, allow_month=allow_month)
+    except DomainError as err:
+        if errors is not None:
+            err.params.update(params)
+            errors.append(err)
+        return None
+
+
+def _as_id(value: Any) -> int | None:
+    """A row id from a combo box or table: 3, "3" or "" / None / junk (→ None)."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip() in ("是", "1", "true", "True", "Y", "y", "yes")
+    return bool(value)
+
+
+def _clean_cadre(data: Mapping[str, Any], errors: list[DomainError] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for f in CADRE_FIELDS:
         v = data.get(f)
@@ -136,7 +178,10 @@ def _clean_cadre(data: Mapping[str, Any]) -> dict[str, Any]:
             v = v.strip()
         out[f] = v
     out["id_number"] = idcard.normalise(out.get("id_number") or "")
-    out["only_child"] = bool(out.get("only_child"))
+    out["only_child"] = _truthy(out.get("only_child"))
+    out["unit_id"] = _as_id(out.get("unit_id"))
+    for f in CADRE_DATE_FIELDS:
+        out[f] = _as_date(out[f], f, rules.CADRE_LABELS[f], errors, allow_month=f != "birth_date")
     if out.get("pay_grade") in ("", None):
         out["pay_grade"] = None
     else:
@@ -145,20 +190,20 @@ def _clean_cadre(data: Mapping[str, Any]) -> dict[str, Any]:
         except (TypeError, ValueError):
             out["pay_grade"] = -1  # reported by the rule check
     for f in CADRE_FIELDS:
-        if out[f] is None and f not in ("pay_grade", "birth_date", "party_join_date", "work_start_date",
-                                        "township_start_date", "current_post_date", "unit_id"):
+        if out[f] is None and f not in ("pay_grade", "unit_id", *CADRE_DATE_FIELDS):
             out[f] = ""
     return out
 
 
-def _clean_family(rows: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def _clean_family(rows: list[Mapping[str, Any]], errors: list[DomainError] | None = None) -> list[dict[str, Any]]:
     out = []
-    for row in rows:
+    for i, row in enumerate(rows, start=1):
         r = {f: row.get(f) for f in FAMILY_FIELDS}
         for f in ("name", "relation", "residence", "phone", "work_unit"):
             r[f] = (r.get(f) or "").strip()
         r["lives_with"] = bool(r.get("lives_with"))
-        r["id"] = row.get("id")
+        r["birth_date"] = _as_date(r.get("birth_date"), "family", f"家庭成员第{i}行出生日期", errors, row=i)
+        r["id"] = _as_id(row.get("id"))
         out.append(r)
     return out
 
@@ -166,13 +211,21 @@ def _clean_family(rows: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
 def check_cadre(data: Mapping[str, Any], family: list[Mapping[str, Any]] | None = None,
                 cadre_id: int | None = None) -> rules.Checked:
     """Validate without saving (the dialog calls this as the clerk types)."""
-    clean = _clean_cadre(data)
+    date_errors: list[DomainError] = []
+    clean = _clean_cadre(data, date_errors)
     lists = choices.all_lists()
     checked = rules.check_cadre(clean, lists, _today())
+    checked.errors.extend(date_errors)
     if family is not None:
-        checked.errors.extend(rules.check_family(_clean_family(family), lists))
-    if clean["unit_id"] and not Unit.select().where(Unit.id == clean["unit_id"]).exists():
-        checked.errors.append(DomainError("unit_missing", "所选单位不存在，请重新选择", "unit_id"))
+        family_errors: list[DomainError] = []
+        checked.errors.extend(rules.check_family(_clean_family(family, family_errors), lists))
+        checked.errors.extend(family_errors)
+    if clean["unit_id"]:
+        unit = Unit.get_or_none(Unit.id == clean["unit_id"])
+        if unit is None:
+            checked.errors.append(DomainError("unit_missing", "所选单位不存在，请重新选择", "unit_id"))
+        elif unit.archived and not (cadre_id and Cadre.get_by_id(cadre_id).unit_id == unit.id):
+            checked.errors.append(DomainError("unit_archived", f"单位「{unit.name}」已归档，请选择其他单位", "unit_id"))
     if checked.id_info is not None:
         other = Cadre.select(Cadre.id, Cadre.name, Cadre.archived).where(
             Cadre.id_number == checked.id_info.number)

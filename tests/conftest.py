@@ -1,0 +1,117 @@
+"""Shared fixtures: headless Qt, a private home folder, a fresh migrated store.
+
+``QT_QPA_PLATFORM`` is assigned (not setdefault) at import time so no test ever
+tries to reach a real display, whatever the developer's shell exports.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+# The repository root, so ``import carecenter`` works without installing the package.
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+import pytest  # noqa: E402
+
+_HOME_VARS = {
+    "HOME": "home",
+    "USERPROFILE": "home",
+    "XDG_DATA_HOME": "home/.local/share",
+    "XDG_CONFIG_HOME": "home/.config",
+    "XDG_CACHE_HOME": "home/.cache",
+    "APPDATA": "home/AppData/Roaming",
+    "LOCALAPPDATA": "home/AppData/Local",
+}
+
+
+@pytest.fixture(autouse=True)
+def _private_home(tmp_path, monkeypatch):
+    """Point every per-user folder at tmp_path so no test touches the real home."""
+    base = tmp_path / "_env"
+    for var, rel in _HOME_VARS.items():
+        folder = base / rel
+        folder.mkdir(parents=True, exist_ok=True)
+        monkeypatch.setenv(var, str(folder))
+    runtime = base / "runtime"
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    runtime.chmod(0o700)  # Qt warns about a runtime dir with looser permissions
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    if not sys.platform.startswith("linux"):
+        # platformdirs asks the OS (not the environment) on Windows and macOS: keep it in tmp too
+        import carecenter.paths as paths_module
+
+        data_home = base / _HOME_VARS["XDG_DATA_HOME"]
+        monkeypatch.setattr(paths_module, "user_data_dir",
+                            lambda appname=None, appauthor=None, *a, **k: str(data_home / (appname or "")))
+    yield base / "home"
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A fresh, migrated, seeded database in tmp_path/data; yields its DataPaths."""
+    import carecenter.db.queries as q
+    from carecenter.app import open_store
+    from carecenter.db.database import close_database
+    from carecenter.paths import DataPaths
+
+    paths = DataPaths(tmp_path / "data")
+    q.invalidate_units()
+    open_store(paths)
+    try:
+        yield paths
+    finally:
+        close_database()
+        q.invalidate_units()
+
+
+@pytest.fixture
+def unit(store):
+    """One active unit; returns its id."""
+    from carecenter.services import roster
+
+    return roster.save_unit({"name": "城关镇党政办", "kind": "党委", "township": "城关镇",
+                             "township_category": "镇"}).id
+
+
+# ------------------------------------------------------------------ roster helpers
+
+_ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+
+
+def make_id_number(birth: str = "19900315", seq: int = 1, region: str = "330328") -> str:
+    """A valid 18-character ID (DOMAIN.md §1 MOD 11-2); odd seq = male, even = female."""
+    body = f"{region}{birth}{seq:03d}"
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS)) % 11]
+
+
+def cadre_record(unit, **over):
+    """A complete, valid cadre record as the edit dialog would hand it to the service."""
+    base = {
+        "name": "张三", "sex": "", "ethnicity": "汉族", "id_number": make_id_number("19900315", 11),
+        "birth_date": None, "native_place": "浙江温州", "political_status": "中共党员",
+        "party_join_date": None, "education_fulltime": "本科", "degree_fulltime": "学士",
+        "education_inservice": "", "degree_inservice": "", "marital_status": "已婚", "only_child": False,
+        "phone": "13800138000", "emergency_contact": "李四", "emergency_phone": "13900139000",
+        "unit_id": unit, "post": "党政办科员", "leadership_level": "无", "rank": "一级科员",
+        "pay_grade": 24, "personnel_status": "公务员", "position_category": "综合管理类",
+        "employment_status": "在职", "work_start_date": None, "township_start_date": None,
+        "current_post_date": None, "notes": "",
+    }
+    base.update(over)
+    return base
+
+
+@pytest.fixture
+def make_id():
+    return make_id_number
+
+
+@pytest.fixture
+def cadre_data(unit):
+    """Builder for valid cadre records in the ``unit`` fixture's unit."""
+    return lambda **over: cadre_record(unit, **over)

@@ -1,0 +1,83 @@
+"""ARCHITECTURE.md: imports flow ui → services → db, domain; nothing below ui loads Qt.
+
+Imports every non-ui module in a fresh interpreter and asserts no PySide6 module got loaded.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+QT_FREE_PACKAGES = ["domain", "db", "services", "reports", "exchange"]
+
+PROBE = r"""
+import importlib, json, pkgutil, sys
+import carecenter
+names = ["carecenter", "carecenter.cli", "carecenter.app", "carecenter.paths",
+         "carecenter.db.models", "carecenter.db.queries", "carecenter.db.database"]
+for pkg in %(packages)r:
+    name = "carecenter." + pkg
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError:
+        continue
+    names.append(name)
+    for info in pkgutil.walk_packages(module.__path__, name + "."):
+        names.append(info.name)
+imported, failed = [], {}
+for name in names:
+    try:
+        importlib.import_module(name)
+        imported.append(name)
+    except Exception as exc:
+        failed[name] = repr(exc)
+qt = sorted(m for m in sys.modules if m.startswith("PySide6") or m.startswith("shiboken6"))
+print(json.dumps({"imported": imported, "failed": failed, "qt": qt}))
+"""
+
+
+def _run_probe() -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE % {"packages": QT_FREE_PACKAGES}],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_non_ui_packages_do_not_load_qt():
+    result = _run_probe()
+    assert result["qt"] == [], f"Qt loaded by a non-ui import: {result['qt']}"
+    assert result["failed"] == {}, result["failed"]
+    imported = set(result["imported"])
+    for must in ["carecenter.domain", "carecenter.domain.idcard", "carecenter.domain.pinyin",
+                 "carecenter.domain.dates", "carecenter.domain.roster", "carecenter.db",
+                 "carecenter.db.models", "carecenter.db.queries", "carecenter.services",
+                 "carecenter.services.roster", "carecenter.services.demo", "carecenter.services.audit",
+                 "carecenter.services.choices", "carecenter.cli", "carecenter.app"]:
+        assert must in imported
+
+
+def test_domain_imports_nothing_else_of_the_project():
+    """domain imports nothing of the project but domain (ARCHITECTURE.md)."""
+    import ast
+
+    offenders = []
+    for path in sorted((ROOT / "carecenter" / "domain").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                if node.level >= 2 or (node.level == 0 and (node.module or "").startswith("carecenter")
+                                       and not (node.module or "").startswith("carecenter.domain")):
+                    offenders.append(f"{path.name}: from {'.' * node.level}{node.module or ''}")
+                if node.level == 0 and (node.module or "").split(".")[0] in {"peewee", "playhouse", "PySide6"}:
+                    offenders.append(f"{path.name}: from {node.module}")
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    top = alias.name.split(".")[0]
+                    if top in {"peewee", "playhouse", "PySide6"} or (
+                            alias.name.startswith("carecenter") and not alias.name.startswith("carecenter.domain")):
+                        offenders.append(f"{path.name}: import {alias.name}")
+    assert offenders == []
