@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", type=Path, dest="sub_data_dir", help="演示数据库所在目录（须为空或不存在）")
     p.add_argument("--cadres", type=int, default=120, help="干部人数（默认 120）")
     p.add_argument("--seed", type=int, default=20261125, help="随机种子（同一种子生成同样的数据）")
+    p.add_argument("--years", type=int, default=4, help="生成最近几年的休假与体检记录（默认 4，0 表示不生成）")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("bench", help="性能基准：在临时目录生成数据库并测量各项耗时")
@@ -59,10 +60,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if paths.database.exists():
         print(f"错误：{paths.database} 已存在。演示数据只写入新的空目录，请换一个 --data-dir。", file=sys.stderr)
         return 2
+    if args.years < 0:
+        print("错误：--years 不能为负数", file=sys.stderr)
+        return 2
     open_store(paths)
-    summary = demo.generate(args.cadres, seed=args.seed)
+    counts = demo.build(args.cadres, seed=args.seed, history_years=args.years)
     print(f"已生成演示数据库：{paths.database}")
-    print(f"  单位 {summary.units} 个，干部 {summary.cadres} 名，家庭成员 {summary.family} 名")
+    print(f"  单位 {counts['units']} 个，干部 {counts['cadres']} 名，家庭成员 {counts['family']} 名")
+    if args.years:
+        print(f"  最近 {args.years} 年：请假 {counts['leave']} 条，体检 {counts['checks']} 次，"
+              f"异常发现 {counts['findings']} 项")
     return 0
 
 

@@ -241,7 +241,7 @@ def picker_label(cadre_id: int) -> tuple | None:
 # Mental-health records are confidential: no query here reads mental_record.
 
 def health_cadres(unit_id: int | None = None, text: str = "") -> list[tuple]:
-    """(id, name, unit_id, sex, birth_date) of serving, non-archived cadres, by name."""
+    """(id, name, unit_id, sex, birth year) of serving, non-archived cadres, by name."""
     parts = ["c.archived = 0", f"c.employment_status IN ({','.join('?' * len(SERVING_STATUSES))})"]
     params: list = list(SERVING_STATUSES)
     clause, p = _search_clause(text)
@@ -251,32 +251,39 @@ def health_cadres(unit_id: int | None = None, text: str = "") -> list[tuple]:
     if unit_id:
         parts.append("c.unit_id = ?")
         params.append(unit_id)
-    sql = (f"SELECT c.id, c.name, c.unit_id, c.sex, c.birth_date FROM cadre c WHERE {' AND '.join(parts)} "
+    # Without a unit, most of the table qualifies: scanning it and sorting the result beats
+    # walking the (archived, name_initials) index row by row (measured: 73 ms vs 130 ms at 50,000).
+    hint = "" if unit_id else " NOT INDEXED"
+    sql = (f"SELECT c.id, c.name, c.unit_id, c.sex, CAST(substr(c.birth_date, 1, 4) AS INTEGER) "
+           f"FROM cadre c{hint} WHERE {' AND '.join(parts)} "
            f"ORDER BY c.name_initials, c.id")
     return db.execute_sql(sql, params).fetchall()
 
 
-def health_last_checks(until: date, cadre_ids: list[int] | None = None) -> dict[int, dict[str, str]]:
-    """{cadre_id: {package: ISO date of the latest check on or before ``until``}}.
+def write_stamp() -> tuple:
+    """Changes whenever anything has been written to the database since the last call:
+    rows changed through this connection, or commits by another connection.
 
-    One grouped pass over the non-archived checks (or, for a short list of
-    cadres, an index lookup per cadre)."""
+    Services use it to keep an aggregate between calls without missing a write."""
+    conn = db.connection()
+    return (db.database, conn.total_changes, conn.execute("PRAGMA data_version").fetchone()[0])
+
+
+def health_last_checks(until: date, cadre_ids: list[int] | None = None) -> list[tuple]:
+    """(cadre_id, package, ISO date of the latest non-archived check on or before ``until``),
+    ordered by cadre and package.
+
+    One grouped pass over the checks (or, for a short list of cadres, index lookups)."""
     sql = "SELECT cadre_id, package, max(check_date) FROM health_check WHERE archived = 0 AND check_date <= ?"
     params: list = [until.isoformat()]
     if cadre_ids is not None:
         if not cadre_ids:
-            return {}
+            return []
         if len(cadre_ids) <= 500:
             sql += f" AND cadre_id IN ({','.join('?' * len(cadre_ids))})"
             params += list(cadre_ids)
-    sql += " GROUP BY cadre_id, package"
-    out: dict[int, dict[str, str]] = {}
-    for cid, package, last in db.execute_sql(sql, params):
-        d = out.get(cid)
-        if d is None:
-            d = out[cid] = {}
-        d[package] = str(last)
-    return out
+    sql += " GROUP BY cadre_id, package ORDER BY cadre_id, package"
+    return db.execute_sql(sql, params).fetchall()
 
 
 def open_findings(overdue_before: date | None = None, unit_id: int | None = None,
@@ -296,9 +303,12 @@ def open_findings(overdue_before: date | None = None, unit_id: int | None = None
     if clause:
         parts.append(clause)
         params += p
+    # Unfiltered, a plain scan of the findings beats walking the low-selectivity archived
+    # index (measured: 100 ms vs 124 ms for 18,500 open of 97,000 findings).
+    hint = "" if (unit_id or clause) else " NOT INDEXED"
     sql = ("SELECT f.id, f.check_id, f.cadre_id, c.name, c.unit_id, h.check_date, f.item, f.description, "
            "f.level, f.notified_date, f.referral, f.recheck_due "
-           "FROM health_finding f JOIN health_check h ON h.id = f.check_id JOIN cadre c ON c.id = f.cadre_id "
+           f"FROM health_finding f{hint} JOIN health_check h ON h.id = f.check_id JOIN cadre c ON c.id = f.cadre_id "
            f"WHERE {' AND '.join(parts)}")
     return db.execute_sql(sql, params).fetchall()
 

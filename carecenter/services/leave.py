@@ -80,6 +80,9 @@ def replace_with_preset(preset: str) -> int:
 
     The old rows are archived, not deleted, so the change can be traced."""
     with db.atomic():
+        for r in LeaveTypeRule.select().where(LeaveTypeRule.archived == False):  # noqa: E712
+            audit.record("archive", "leave_type_rule", r.uuid,
+                         f"更换预设为 {preset}，停用：{r.name}（{r.effective_from}起）")
         LeaveTypeRule.update(archived=True, updated_at=now()).where(
             LeaveTypeRule.archived == False).execute()  # noqa: E712
         # unique (code, effective_from): move archived rows out of the way
@@ -460,6 +463,21 @@ def _year_totals(cadre_ids: Iterable[int] | None, year: int, exclude_id: int | N
     return out
 
 
+def _year_events(year: int) -> dict[int, list[tuple[date, str, Decimal]]]:
+    """{cadre_id: [(start, type_code, days)]} of the year's taken 年休假/病假/事假, in date order
+    (one SQL pass for the balance list instead of one query per cadre)."""
+    sql = ("SELECT cadre_id, start_date, type_code, days FROM leave_record WHERE archived = 0 "
+           "AND start_date >= ? AND start_date <= ? AND status IN (?, ?) AND type_code IN (?, ?, ?) "
+           "ORDER BY cadre_id, start_date, id")
+    out: dict[int, list[tuple[date, str, Decimal]]] = {}
+    for cid, start, code, days in db.execute_sql(sql, (f"{year}-01-01", f"{year}-12-31", rules.STATUS_APPROVED,
+                                                       rules.STATUS_CLOSED, rules.ANNUAL, rules.SICK,
+                                                       rules.PERSONAL)):
+        start = start if isinstance(start, date) else date.fromisoformat(start)
+        out.setdefault(cid, []).append((start, code, Decimal(days)))
+    return out
+
+
 def _forfeited(cadre_id: int, work_start: date, year: int, rule: rules.LeaveType) -> bool:
     events = [(r.start, r.type_code, r.days) for r in _records_of(cadre_id)
               if r.start.year == year and rules.counts_as_taken(r.status)]
@@ -527,6 +545,7 @@ def annual_balances(year: int, unit_id: int | None = None, text: str = "") -> li
         deferred[(cid, from_year)] = Decimal(days)
     units = queries.unit_names()
     memo: dict[tuple, rules.AnnualEntitlement] = {}
+    prev_events: dict[int, list[tuple[date, str, Decimal]]] | None = None
     out = []
     cutoff = date(year, 11, 30)
     for cid, name, unit, work_start in cadres:
@@ -540,7 +559,10 @@ def annual_balances(year: int, unit_id: int | None = None, text: str = "") -> li
             p = prev.get(cid)
             if p and p.get(rules.ANNUAL) and (p.get(rules.SICK) or p.get(rules.PERSONAL)):
                 prev_rule = prev_rule or rule_for(rules.ANNUAL, date(year - 1, 12, 31))
-                forfeited = _forfeited(cid, ws, year - 1, prev_rule)
+                if prev_events is None:
+                    prev_events = _year_events(year - 1)
+                forfeited = rules.annual_lost_next_year(prev_events.get(cid, ()), work_start=ws, year=year - 1,
+                                                        rule=prev_rule)
             tier = rules.full_years(ws, cutoff)
             key = (tier, t.get(rules.PERSONAL, ZERO), t.get(rules.SICK, ZERO), forfeited)
             ent = memo.get(key)
