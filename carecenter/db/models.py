@@ -201,7 +201,8 @@ class LeaveRecord(BaseModel):
     notes = TextField(default="")
 
     class Meta:
-        indexes = ((("cadre", "start_date"), False), (("start_date",), False))
+        indexes = ((("cadre", "start_date"), False), (("start_date",), False),
+                   (("type_code", "start_date", "status", "archived", "cadre", "days"), False))
 
 
 class AnnualLeaveDeferral(BaseModel):
@@ -245,7 +246,8 @@ class HealthCheck(BaseModel):
     notes = TextField(default="")
 
     class Meta:
-        indexes = ((("cadre", "check_date"), False), (("check_date",), False))
+        indexes = ((("cadre", "check_date"), False), (("check_date",), False),
+                   (("cadre", "package", "check_date", "archived"), False))
 
 
 class HealthFinding(BaseModel):

@@ -145,8 +145,9 @@ def balance_cadres(unit_id: int | None = None, text: str = "") -> list[tuple]:
     if unit_id:
         parts.append("c.unit_id = ?")
         params.append(unit_id)
-    sql = (f"SELECT c.id, c.name, c.unit_id, c.work_start_date FROM cadre c WHERE {' AND '.join(parts)} "
-           f"ORDER BY c.name_initials, c.id")
+    # a plain scan and sort beats walking the (archived, name_initials) index row by row
+    sql = (f"SELECT c.id, c.name, c.unit_id, c.work_start_date FROM cadre c NOT INDEXED "
+           f"WHERE {' AND '.join(parts)} ORDER BY c.name_initials, c.id")
     return db.execute_sql(sql, params).fetchall()
 
 

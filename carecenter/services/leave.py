@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 from ..db.database import db
 from ..db.models import (AnnualLeaveDeferral, CalendarDay, Cadre, FamilyMember, LeaveRecord,
@@ -513,8 +513,7 @@ def _deferrals(cadre_id: int, year: int) -> list[rules.AnnualDeferral]:
     return [rules.AnnualDeferral(d.from_year, d.from_year + 1, d.days, d.reason) for d in q]
 
 
-@dataclass(frozen=True)
-class BalanceRow:
+class BalanceRow(NamedTuple):
     cadre_id: int
     name: str
     unit: str
@@ -525,19 +524,65 @@ class BalanceRow:
     reason: str
 
 
+def _year_half_days(year: int, codes: tuple[str, ...]) -> dict[int, dict[str, int]]:
+    """{cadre_id: {type_code: half-days}} of taken leave starting in ``year``.
+
+    Summed in SQL over the covering index (type_code, start_date, status, …):
+    day counts are multiples of 0.5, so doubling them gives exact integers."""
+    sql = (f"SELECT cadre_id, type_code, CAST(round(sum(days * 2)) AS INTEGER) FROM leave_record "
+           f"WHERE type_code IN ({','.join('?' * len(codes))}) AND start_date >= ? AND start_date <= ? "
+           f"AND status IN (?, ?) AND +archived = 0 GROUP BY cadre_id, type_code")
+    out: dict[int, dict[str, int]] = {}
+    for cid, code, halves in db.execute_sql(sql, (*codes, f"{year}-01-01", f"{year}-12-31",
+                                                  rules.STATUS_APPROVED, rules.STATUS_CLOSED)):
+        out.setdefault(cid, {})[code] = halves
+    return out
+
+
+def _year_pivot(year: int) -> dict[int, tuple[int, int, int]]:
+    """{cadre_id: (annual, personal, sick) half-days} taken in ``year``, one row per cadre."""
+    sql = ("SELECT cadre_id, "
+           "CAST(round(sum(CASE WHEN type_code = ? THEN days * 2 ELSE 0 END)) AS INTEGER), "
+           "CAST(round(sum(CASE WHEN type_code = ? THEN days * 2 ELSE 0 END)) AS INTEGER), "
+           "CAST(round(sum(CASE WHEN type_code = ? THEN days * 2 ELSE 0 END)) AS INTEGER) "
+           "FROM leave_record WHERE type_code IN (?, ?, ?) AND start_date >= ? AND start_date <= ? "
+           "AND status IN (?, ?) AND +archived = 0 GROUP BY cadre_id")
+    codes = (rules.ANNUAL, rules.PERSONAL, rules.SICK)
+    rows = db.execute_sql(sql, (*codes, *codes, f"{year}-01-01", f"{year}-12-31",
+                                rules.STATUS_APPROVED, rules.STATUS_CLOSED)).fetchall()
+    return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+
+def _forfeit_candidates(year: int, rule: rules.LeaveType) -> set[int]:
+    """Cadres who may lose next year's leave for ``year``: annual leave taken and a
+    事假/病假 total that reached the smallest 第四条 threshold (checked in detail later)."""
+    personal_limit = Decimal(str(rule.param("personal_exclusion_days"))) * 2
+    months = min(Decimal(str(m)) for _, m in rule.param("sick_exclusion_months"))
+    sick_limit = months * Decimal(str(rule.param("sick_month_days"))) * 2
+    totals = _year_half_days(year, (rules.SICK, rules.PERSONAL))
+    heavy = {cid for cid, t in totals.items()
+             if t.get(rules.PERSONAL, 0) >= personal_limit or t.get(rules.SICK, 0) >= sick_limit}
+    if not heavy:
+        return set()
+    annual = _year_half_days(year, (rules.ANNUAL,))
+    return {cid for cid in heavy if annual.get(cid, {}).get(rules.ANNUAL)}
+
+
 def annual_balances(year: int, unit_id: int | None = None, text: str = "") -> list[BalanceRow]:
     """The year's balance for every serving cadre (the 休假管理 balance view).
 
-    One SQL pass per input (cadres, the year's totals, last year's totals,
-    deferrals); entitlements memoised by their inputs, so 50,000 cadres stay fast.
+    One SQL pass per input (cadres, the year's totals, last year's heavy 事假/病假
+    cases, deferrals); entitlements memoised by their inputs, so 50,000 cadres
+    with ten years of history stay fast.  Same rules as ``annual_balance``.
     """
     from ..db import queries
 
     rule = rule_for(rules.ANNUAL, date(year, 12, 31))
-    prev_rule = None
     cadres = queries.balance_cadres(unit_id, text)
-    totals = _year_totals(None, year)
-    prev = _year_totals(None, year - 1)
+    totals = _year_pivot(year)
+    prev_rule = rule_for(rules.ANNUAL, date(year - 1, 12, 31))
+    candidates = _forfeit_candidates(year - 1, prev_rule)
+    prev_events = _year_events(year - 1) if candidates else {}
     deferred: dict[tuple[int, int], Decimal] = {}
     for cid, from_year, days in db.execute_sql(
             "SELECT cadre_id, from_year, days FROM annual_leave_deferral WHERE archived = 0 "
@@ -545,36 +590,39 @@ def annual_balances(year: int, unit_id: int | None = None, text: str = "") -> li
         deferred[(cid, from_year)] = Decimal(days)
     units = queries.unit_names()
     memo: dict[tuple, rules.AnnualEntitlement] = {}
-    prev_events: dict[int, list[tuple[date, str, Decimal]]] | None = None
+    halves = [Decimal(n) / 2 for n in range(0, 2 * 400 + 1)]  # exact day values by half-day count
+
+    def days_of(n: int) -> Decimal:
+        return halves[n] if 0 <= n < len(halves) else Decimal(n) / 2
+
+    no_start = rules.AnnualEntitlement(ZERO, 0, "未填写参加工作时间，无法计算年休假（请在干部信息中补充）",
+                                       "not_eligible")
+    cutoff_y, cutoff_md = year, (11, 30)
     out = []
-    cutoff = date(year, 11, 30)
+    append = out.append
+    empty = (0, 0, 0)
     for cid, name, unit, work_start in cadres:
-        t = totals.get(cid, {})
-        taken = t.get(rules.ANNUAL, ZERO)
+        t = totals.get(cid, empty)
+        taken = days_of(t[0])
         if work_start is None:
-            ent = rules.AnnualEntitlement(ZERO, 0, "未填写参加工作时间", "not_eligible")
+            ent = no_start
         else:
             ws = work_start if isinstance(work_start, date) else date.fromisoformat(work_start)
-            forfeited = False
-            p = prev.get(cid)
-            if p and p.get(rules.ANNUAL) and (p.get(rules.SICK) or p.get(rules.PERSONAL)):
-                prev_rule = prev_rule or rule_for(rules.ANNUAL, date(year - 1, 12, 31))
-                if prev_events is None:
-                    prev_events = _year_events(year - 1)
-                forfeited = rules.annual_lost_next_year(prev_events.get(cid, ()), work_start=ws, year=year - 1,
-                                                        rule=prev_rule)
-            tier = rules.full_years(ws, cutoff)
-            key = (tier, t.get(rules.PERSONAL, ZERO), t.get(rules.SICK, ZERO), forfeited)
+            forfeited = cid in candidates and rules.annual_lost_next_year(
+                prev_events.get(cid, ()), work_start=ws, year=year - 1, rule=prev_rule)
+            tier = cutoff_y - ws.year - ((ws.month, ws.day) > cutoff_md)
+            key = (tier, t[1], t[2], forfeited)
             ent = memo.get(key)
             if ent is None:
-                ent = memo[key] = rules.annual_entitlement(ws, year, rule, personal_leave_days=key[1],
-                                                           sick_leave_days=key[2], forfeited_by_prev_year=forfeited)
+                ent = memo[key] = rules.annual_entitlement(ws, year, rule, personal_leave_days=days_of(key[1]),
+                                                           sick_leave_days=days_of(key[2]),
+                                                           forfeited_by_prev_year=forfeited)
         d_in = deferred.get((cid, year - 1), ZERO)
         d_out = deferred.get((cid, year), ZERO)
         remaining = ent.days + d_in - d_out - taken
         if ent.excluded and remaining < 0:
             remaining = ZERO
-        out.append(BalanceRow(cid, name, units.get(unit, ""), ent.days, d_in, taken, remaining, ent.reason))
+        append(BalanceRow(cid, name, units.get(unit, ""), ent.days, d_in, taken, remaining, ent.reason))
     return out
 
 
