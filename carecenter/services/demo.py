@@ -153,6 +153,8 @@ def generate(cadres: int = 120, seed: int = 20261125, today: date | None = None)
             personnel = ("公务员" if unit.kind in ("党委", "政府", "人大", "纪委监委")
                          else rng.choices(["参照公务员法管理", "事业人员", "工勤"], [3, 6, 1])[0])
             post = rng.choice(POSTS[unit.kind])
+            if post in LEADER_POSTS and age < 32:  # leadership posts go to experienced cadres
+                post = POSTS[unit.kind][-1]
             status = rng.choices(["在职", "借调", "挂职", "驻村", "调离", "退休"], [86, 3, 2, 5, 2, 2])[0]
             if age >= 60:
                 status = "退休"

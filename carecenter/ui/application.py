@@ -1,0 +1,157 @@
+"""Start the desktop application: QApplication, look and feel, the store, the main window.
+
+``run(paths, demo)`` is called by ``carecenter.app.run_gui``.
+
+Benchmark hook: when the environment variable ``CARECENTER_TIMING_FILE`` is
+set, the application writes ``{"window_shown", "first_page", "maxrss_kb"}`` to
+that file as soon as the main window has been painted and the roster's first
+page is in the view, then quits with exit code 0.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from .. import __version__
+from ..app import open_store, setup_logging
+from ..db.database import DatabaseTooNew, NotOurDatabase, close_database
+from ..paths import DataPaths
+from . import messages, theme
+
+log = logging.getLogger(__name__)
+
+TIMING_ENV = "CARECENTER_TIMING_FILE"
+DEMO_CADRES = 120
+UNEXPECTED = ("程序遇到意外错误，已记录到日志：{0}。您可以继续工作；"
+              "如问题反复出现，请把日志文件发给技术人员。")
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("CareCenter")
+    app.setOrganizationName("CareCenter")
+    app.setApplicationVersion(__version__)
+    theme.apply(app)
+    return app  # type: ignore[return-value]
+
+
+class ExceptionReporter:
+    """sys.excepthook: write the traceback to the log, tell the clerk, keep running."""
+
+    def __init__(self, logfile: Path):
+        self.logfile = logfile
+        self._showing = False
+
+    def __call__(self, exc_type, exc, tb) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        log.error("unexpected error:\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
+        if self._showing or QApplication.instance() is None:
+            return
+        self._showing = True
+        try:
+            parent = QApplication.activeWindow()
+            messages.error(parent, UNEXPECTED.format(self.logfile), title="程序遇到意外错误")
+        finally:
+            self._showing = False
+
+    def install(self) -> None:
+        sys.excepthook = self
+
+
+class StartupTimer(QObject):
+    """Records when the window and the roster's first page are painted (benchmark hook)."""
+
+    def __init__(self, window, out_file: str):
+        super().__init__(window)
+        self.window = window
+        self.out_file = out_file
+        self.window_shown: float | None = None
+        self.first_page: float | None = None
+        self._written = False
+        self.viewport = window.roster_page.table_view.viewport()
+        window.installEventFilter(self)
+        self.viewport.installEventFilter(self)
+        window.roster_page.empty_state.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt naming
+        if event.type() == QEvent.Type.Paint and not self._written:
+            now = time.time()
+            if obj is self.window and self.window_shown is None:
+                self.window_shown = now
+            elif obj is self.viewport and self.first_page is None and (
+                    self.window.roster_page.model.rowCount() > 0 or self.window.roster_page.model.total == 0):
+                self.first_page = now
+            elif obj is self.window.roster_page.empty_state and self.first_page is None:
+                self.first_page = now
+            if self.window_shown is not None and self.first_page is not None:
+                self._written = True
+                QTimer.singleShot(0, self._finish)
+        return False
+
+    def _finish(self) -> None:
+        try:
+            import resource
+
+            maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        except ImportError:  # Windows
+            maxrss = 0
+        payload = {"window_shown": self.window_shown, "first_page": self.first_page, "maxrss_kb": maxrss}
+        Path(self.out_file).write_text(json.dumps(payload), encoding="utf-8")
+        QApplication.instance().exit(0)
+
+
+def _generate_demo_if_empty() -> None:
+    from ..services import demo
+    from ..services import roster as roster_service
+
+    if roster_service.cadre_count(include_archived=True) == 0 and not roster_service.list_units(True):
+        demo.generate(DEMO_CADRES)
+
+
+def run(paths: DataPaths, demo: bool = False) -> int:
+    app = create_application()
+    logfile = setup_logging(paths)
+    log.info("starting %s (data folder %s%s)", __version__, paths.root, ", demo" if demo else "")
+    try:
+        open_store(paths)
+    except (DatabaseTooNew, NotOurDatabase) as err:
+        log.error("refused to open %s: %s", paths.database, err)
+        messages.error(None, str(err), title="无法打开数据库")
+        return 2
+    except Exception as err:  # noqa: BLE001 - locked file, no permission, disk full …
+        log.exception("could not open %s", paths.database)
+        messages.error(None, f"无法打开数据库 {paths.database}。", title="无法打开数据库",
+                       informative=f"详细原因已记录到日志：{logfile}\n（{err}）")
+        return 1
+    if demo:
+        _generate_demo_if_empty()
+    ExceptionReporter(logfile).install()
+
+    from .main_window import MainWindow
+
+    window = MainWindow(paths, demo=demo)
+    timing_file = os.environ.get(TIMING_ENV)
+    if timing_file:
+        window._startup_timer = StartupTimer(window, timing_file)
+    window.show_initial()
+    try:
+        return app.exec()
+    finally:
+        from .tasks import cancel_all
+
+        cancel_all()
+        close_database()

@@ -1,0 +1,247 @@
+"""Add or edit a unit (单位)."""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...domain import roster as rules
+from ...domain.errors import DomainError, ValidationError
+from ...services import choices
+from ...services import roster as roster_service
+from .. import messages, theme
+from ..widgets.list_page import make_button
+
+FIELDS = ["name", "kind", "township", "township_category", "hardship_area_class", "notes"]
+LABELS = dict(rules.UNIT_LABELS, notes="备注")
+
+
+class UnitDialog(QDialog):
+    """``UnitDialog(None)`` adds a unit, ``UnitDialog(unit_id)`` edits one; ``saved(id)`` after saving."""
+
+    saved = Signal(int)
+
+    def __init__(self, unit_id: int | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.unit_id = unit_id
+        self._touched: set[str] = set()
+        self._errors: list[DomainError] = []
+        self._dirty = False
+        self._loading = True
+        self._lists = choices.all_lists()
+        units = roster_service.list_units(include_archived=True)
+        self._other_names = {u["name"] for u in units if not u["archived"] and u["id"] != unit_id}
+        townships = sorted({u["township"] for u in units if u["township"]})
+        record = roster_service.get_unit(unit_id) if unit_id else None
+        self.setWindowTitle(self.tr("修改单位 — {0}").format(record["name"]) if record else self.tr("新增单位"))
+        self.setModal(True)
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(20, 16, 20, 14)
+        outer.setSpacing(12)
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        form.setHorizontalSpacing(12)
+        form.setVerticalSpacing(8)
+        self.inputs: dict[str, QWidget] = {}
+        self.messages: dict[str, QLabel] = {}
+        for field in FIELDS:
+            if field == "name":
+                w = QLineEdit()
+                w.setMaxLength(100)
+                w.setPlaceholderText(self.tr("如 青岭镇人民政府"))
+                w.textEdited.connect(lambda _t, f=field: self._on_edited(f))
+                w.editingFinished.connect(lambda f=field: self._on_left(f))
+            elif field == "township":
+                w = QComboBox()
+                w.setEditable(True)
+                w.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+                w.addItems(townships)
+                w.lineEdit().setMaxLength(60)
+                w.lineEdit().setPlaceholderText(self.tr("如 青岭镇"))
+                w.setCurrentIndex(-1)
+                w.editTextChanged.connect(lambda _t, f=field: self._on_edited(f))
+            elif field == "notes":
+                w = QPlainTextEdit()
+                w.setTabChangesFocus(True)
+                w.setFixedHeight(72)
+                w.textChanged.connect(lambda f=field: self._on_edited(f))
+            else:
+                w = QComboBox()
+                if field != "hardship_area_class":
+                    w.addItem("")
+                w.addItems(self._lists.get(rules.UNIT_CHOICES[field], []))
+                w.activated.connect(lambda _i, f=field: self._on_left(f))
+            self.inputs[field] = w
+            msg = QLabel()
+            msg.setWordWrap(True)
+            msg.setVisible(False)
+            self.messages[field] = msg
+            holder = QWidget()
+            col = QVBoxLayout(holder)
+            col.setContentsMargins(0, 0, 0, 0)
+            col.setSpacing(2)
+            col.addWidget(w)
+            col.addWidget(msg)
+            text = self.tr(LABELS[field])
+            if field == "name":
+                text = f"<span style='color:#c62828'>*</span> {text}"
+            label = QLabel(text)
+            label.setBuddy(w)
+            form.addRow(label, holder)
+        outer.addLayout(form)
+        hint = QLabel(self.tr("艰苦边远地区类别按县（市、区）确定，决定艰苦边远地区津贴；不在津贴范围的选「无」。"))
+        hint.setWordWrap(True)
+        theme.set_role(hint, "hint")
+        outer.addWidget(hint)
+
+        footer = QHBoxLayout()
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+        footer.addWidget(self.status_label, 1)
+        self.save_button = make_button(self.tr("保存"), primary=True, parent=self)
+        self.save_button.setDefault(True)
+        self.cancel_button = make_button(self.tr("取消"), parent=self)
+        footer.addWidget(self.save_button)
+        footer.addWidget(self.cancel_button)
+        outer.addLayout(footer)
+        self.save_button.clicked.connect(self.save)
+        self.cancel_button.clicked.connect(self.reject)
+
+        self._load(record)
+        self._loading = False
+        self._validate()
+        self.resize(520, self.sizeHint().height())
+        self.inputs["name"].setFocus()
+
+    def _load(self, record: dict[str, Any] | None) -> None:
+        values = record or {"hardship_area_class": "无"}
+        for field, w in self.inputs.items():
+            value = values.get(field) or ""
+            if isinstance(w, QLineEdit):
+                w.setText(value)
+            elif isinstance(w, QPlainTextEdit):
+                w.setPlainText(value)
+            elif w.isEditable():
+                w.setEditText(value)
+            else:
+                index = w.findText(value)
+                if index < 0 and value:
+                    w.addItem(value)
+                    index = w.findText(value)
+                w.setCurrentIndex(max(index, 0))
+
+    def data(self) -> dict[str, str]:
+        out = {}
+        for field, w in self.inputs.items():
+            if isinstance(w, QLineEdit):
+                out[field] = w.text()
+            elif isinstance(w, QPlainTextEdit):
+                out[field] = w.toPlainText()
+            else:
+                out[field] = w.currentText()
+        return out
+
+    def _on_edited(self, field: str) -> None:
+        if self._loading:
+            return
+        self._dirty = True
+        self._validate()
+
+    def _on_left(self, field: str) -> None:
+        if self._loading:
+            return
+        self._touched.add(field)
+        self._dirty = True
+        self._validate()
+
+    def _validate(self) -> None:
+        data = {k: (v or "").strip() for k, v in self.data().items()}
+        if not data["hardship_area_class"]:
+            data["hardship_area_class"] = "无"
+        errors = rules.check_unit(data, self._lists)
+        if data["name"] and data["name"] in self._other_names:
+            errors.append(DomainError("duplicate", self.tr("单位「{0}」已存在，请勿重复添加").format(data["name"]),
+                                      "name"))
+        if data["name"] and data["name"] in self._other_names:
+            self._touched.add("name")
+        self._errors = errors
+        self._show()
+
+    def _show(self) -> None:
+        by_field: dict[str, str] = {}
+        for err in self._errors:
+            by_field.setdefault(err.field or "name", err.message)
+        for field, label in self.messages.items():
+            text = by_field.get(field) if field in self._touched else None
+            label.setVisible(bool(text))
+            label.setText(text or "")
+            theme.set_role(label, "error")
+            w = self.inputs[field]
+            theme.set_state(w, "error" if text else None)
+        self.save_button.setEnabled(not self._errors)
+        if self._errors and all(e.field not in self._touched and e.code == "required" for e in self._errors):
+            self.status_label.setText(self.tr("还需填写：单位名称"))
+            theme.set_role(self.status_label, "info")
+            self.save_button.setToolTip("\n".join(e.message for e in self._errors))
+        elif self._errors:
+            self.status_label.setText(self.tr("还不能保存：") + self._errors[0].message)
+            theme.set_role(self.status_label, "error")
+            self.save_button.setToolTip("\n".join(e.message for e in self._errors))
+        else:
+            self.status_label.setText("")
+            self.save_button.setToolTip(self.tr("保存（Enter）"))
+
+    @property
+    def errors(self) -> list[DomainError]:
+        return list(self._errors)
+
+    def save(self) -> bool:
+        self._validate()
+        if self._errors:
+            self._touched.update(self.inputs)
+            self._show()
+            field = self._errors[0].field or "name"
+            self.inputs.get(field, self.inputs["name"]).setFocus()
+            return False
+        try:
+            result = roster_service.save_unit(self.data(), self.unit_id)
+        except ValidationError as err:
+            self._errors = list(err.errors)
+            self._touched.update(self.inputs)
+            self._show()
+            return False
+        except DomainError as err:
+            messages.error(self, err.message)
+            return False
+        self.unit_id = result.id
+        self._dirty = False
+        self.saved.emit(result.id)
+        self.accept()
+        return True
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
+                event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier):
+            if not isinstance(self.focusWidget(), QPlainTextEdit):
+                self.save()
+                return
+        super().keyPressEvent(event)
+
+    def reject(self) -> None:
+        if self._dirty and not messages.confirm(
+                self, self.tr("放弃未保存的修改？"), self.tr("放弃修改"), cancel_text=self.tr("继续编辑")):
+            return
+        self._dirty = False
+        super().reject()

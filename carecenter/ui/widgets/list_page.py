@@ -1,0 +1,183 @@
+"""The anatomy every list page shares (UI.md): title, search box, filter drop-downs,
+actions on the right, the table, and an empty state that says what to do.
+
+Subclasses fill ``filter_bar`` and ``action_bar``, put their table in with
+``set_table`` and implement ``add()`` (Ctrl+N) — the main window calls
+``focus_search()`` for Ctrl+F and ``add()`` for Ctrl+N on the current page.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import theme
+
+SEARCH_DEBOUNCE_MS = 150
+
+
+class EmptyState(QFrame):
+    """A calm panel in place of the table: one sentence and, when useful, one button."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("EmptyState")
+        layout = QVBoxLayout(self)
+        layout.addStretch(2)
+        self.label = QLabel(self)
+        self.label.setObjectName("EmptyStateText")
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setWordWrap(True)
+        layout.addWidget(self.label)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.button = QPushButton(self)
+        self.button.setProperty("primary", True)
+        row.addWidget(self.button)
+        row.addStretch(1)
+        layout.addSpacing(12)
+        layout.addLayout(row)
+        layout.addStretch(3)
+        self._callback: Callable[[], None] | None = None
+        self.button.clicked.connect(self._on_button_clicked)
+
+    def set_content(self, text: str, button_text: str | None = None,
+                    callback: Callable[[], None] | None = None) -> None:
+        self.label.setText(text)
+        self._callback = callback
+        self.button.setVisible(bool(button_text))
+        self.button.setText(button_text or "")
+
+    def _on_button_clicked(self) -> None:
+        if self._callback is not None:
+            self._callback()
+
+
+def make_button(text: str, icon_name: str | None = None, *, primary: bool = False,
+                tooltip: str = "", parent: QWidget | None = None) -> QPushButton:
+    button = QPushButton(text, parent)
+    if icon_name:
+        button.setIcon(theme.icon(icon_name))
+    if primary:
+        button.setProperty("primary", True)
+    if tooltip:
+        button.setToolTip(tooltip)
+    button.setAutoDefault(False)
+    return button
+
+
+class ListPage(QWidget):
+    """Base for list pages. ``search_changed(text)`` fires after a short pause in typing."""
+
+    search_changed = Signal(str)
+
+    def __init__(self, title: str, search_placeholder: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("PageBody")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(20, 16, 20, 10)
+        outer.setSpacing(10)
+
+        header = QHBoxLayout()
+        self.title_label = QLabel(title, self)
+        self.title_label.setObjectName("PageTitle")
+        header.addWidget(self.title_label)
+        header.addStretch(1)
+        self.search_box = QLineEdit(self)
+        self.search_box.setObjectName("SearchBox")
+        self.search_box.setPlaceholderText(search_placeholder)
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.addAction(theme.icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.search_box.setToolTip(self.tr("输入即筛选（Ctrl+F）"))
+        self.search_box.setMinimumWidth(340)
+        header.addWidget(self.search_box)
+        outer.addLayout(header)
+
+        toolbar = QHBoxLayout()
+        toolbar.setSpacing(8)
+        self.filter_bar = QHBoxLayout()
+        self.filter_bar.setSpacing(8)
+        toolbar.addLayout(self.filter_bar)
+        toolbar.addStretch(1)
+        self.action_bar = QHBoxLayout()
+        self.action_bar.setSpacing(8)
+        toolbar.addLayout(self.action_bar)
+        outer.addLayout(toolbar)
+
+        self.stack = QStackedWidget(self)
+        self.empty_state = EmptyState(self)
+        outer.addWidget(self.stack, 1)
+
+        footer = QHBoxLayout()
+        self.count_label = QLabel(self)
+        theme.set_role(self.count_label, "count")
+        footer.addWidget(self.count_label)
+        footer.addStretch(1)
+        self.hint_label = QLabel(self)
+        theme.set_role(self.hint_label, "hint")
+        footer.addWidget(self.hint_label)
+        outer.addLayout(footer)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DEBOUNCE_MS)
+        self._search_timer.timeout.connect(self._emit_search)
+        self.search_box.textChanged.connect(self._on_search_box_text_changed)
+        self.search_box.installEventFilter(self)
+
+    # ------------------------------------------------------------ layout helpers
+    def set_table(self, table: QWidget) -> None:
+        self.table = table
+        self.stack.addWidget(table)
+        self.stack.addWidget(self.empty_state)
+        self.stack.setCurrentWidget(table)
+
+    def show_table(self) -> None:
+        self.stack.setCurrentWidget(self.table)
+
+    def show_empty(self, text: str, button_text: str | None = None,
+                   callback: Callable[[], None] | None = None) -> None:
+        self.empty_state.set_content(text, button_text, callback)
+        self.stack.setCurrentWidget(self.empty_state)
+
+    @property
+    def empty_visible(self) -> bool:
+        return self.stack.currentWidget() is self.empty_state
+
+    # ------------------------------------------------------------ search
+    def _on_search_box_text_changed(self, _text: str) -> None:
+        self._search_timer.start()
+
+    def _emit_search(self) -> None:
+        self._search_timer.stop()
+        self.search_changed.emit(self.search_box.text())
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt naming
+        # ↓ in the search box moves to the table (after a pending search has run)
+        if obj is self.search_box and event.type() == QEvent.Type.KeyPress \
+                and event.key() == Qt.Key.Key_Down and getattr(self, "table", None) is not None:
+            if self._search_timer.isActive():
+                self._emit_search()
+            if self.stack.currentWidget() is self.table and self.table.model().rowCount():
+                self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+                if self.table.currentIndex().row() < 0 or not self.table.selectionModel().hasSelection():
+                    self.table.selectRow(0)
+                return True
+        return super().eventFilter(obj, event)
+
+    def focus_search(self) -> None:
+        self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_box.selectAll()
+
+    def add(self) -> None:  # pragma: no cover - every page overrides
+        raise NotImplementedError

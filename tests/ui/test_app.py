@@ -1,0 +1,239 @@
+"""Application shell: fonts, settings, keyboard, the error hook, the benchmark hook, Chinese everywhere."""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QTabWidget,
+    QTableView,
+    QWidget,
+)
+
+from carecenter.domain.errors import DomainError
+from carecenter.ui import theme
+from carecenter.ui.widgets.date_edit import DateEdit
+
+REPO = Path(__file__).resolve().parents[2]
+ALLOWED_LATIN = {"Ctrl", "Enter", "F", "N", "X"}
+
+
+def visible_texts(root: QWidget, skip: tuple = ()) -> list[str]:
+    out = [root.windowTitle()]
+    for w in root.findChildren(QWidget):
+        if w in skip:
+            continue
+        if isinstance(w, QLabel):
+            out.append(re.sub(r"<[^>]+>", "", w.text()))
+        elif isinstance(w, QAbstractButton):
+            out += [w.text(), w.toolTip()]
+        elif isinstance(w, QLineEdit):
+            out += [w.placeholderText(), w.toolTip()]
+        elif isinstance(w, QComboBox):
+            out += [w.itemText(i) for i in range(w.count())] + [w.placeholderText()]
+        elif isinstance(w, QGroupBox):
+            out.append(w.title())
+        elif isinstance(w, QTabWidget):
+            out += [w.tabText(i) for i in range(w.count())]
+        elif isinstance(w, QTableView) and w.model() is not None:
+            m = w.model()
+            out += [str(m.headerData(c, Qt.Orientation.Horizontal) or "") for c in range(m.columnCount())]
+    return [t for t in out if t]
+
+
+def english_words(texts: list[str]) -> set[str]:
+    words = set()
+    for t in texts:
+        for word in re.findall(r"[A-Za-z]+", t):
+            if word not in ALLOWED_LATIN:
+                words.add(word)
+    return words
+
+
+def test_no_english_on_screen(window, qtbot, add_unit, add_cadre):
+    unit_id = add_unit()
+    cadre_id = add_cadre("张三", "11010519491231002X", unit_id)
+    window.roster_page.reload_units()
+    # the data folder's path is the clerk's own, not our text
+    assert english_words(visible_texts(window, skip=(window.data_dir_label,))) == set()
+    window.roster_page.add()
+    dialog = window.roster_page.dialog
+    assert english_words(visible_texts(dialog)) == set()
+    dialog.reject()
+    window.set_page("units")
+    window.units_page.add()
+    assert english_words(visible_texts(window.units_page.dialog)) == set()
+    window.units_page.dialog.reject()
+    detail = window.open_cadre(cadre_id)
+    assert english_words(visible_texts(detail)) == set()
+
+
+def test_bundled_font_registered_and_used(themed):
+    family = theme.register_bundled_font()
+    assert family, "resources/fonts/wqy-microhei.ttc must register"
+    assert QFontDatabase.WritingSystem.SimplifiedChinese in QFontDatabase.writingSystems(family)
+    families = themed.font().families()
+    assert family in families
+    assert 10 <= themed.font().pointSize() <= 11
+
+
+def test_window_title_and_status_bar(window, store):
+    assert window.windowTitle() == "关心关爱中心"
+    assert window.data_dir_label.text().startswith("数据目录 ")
+    assert str(store.root.name) in window.data_dir_label.text()
+    assert window.count_label.text() == "在册干部 0 人"
+    assert [window.nav.item(i).text() for i in range(window.nav.count())] == ["干部名册", "单位管理"]
+
+
+def test_demo_title(store, themed, qtbot):
+    from carecenter.ui.main_window import MainWindow
+
+    w = MainWindow(store, demo=True)
+    qtbot.addWidget(w)
+    assert w.windowTitle() == "关心关爱中心 — 演示数据（非真实信息）"
+
+
+def test_settings_remember_page_and_size_in_data_folder(store, themed, qtbot, boxes, _private_home):
+    from carecenter.ui.main_window import MainWindow
+
+    w = MainWindow(store)
+    qtbot.addWidget(w)
+    w.resize(1100, 700)
+    w.show()
+    w.set_page("units")
+    w.close()
+    assert store.settings_file.exists()
+    assert "units" in store.settings_file.read_text(encoding="utf-8")
+
+    again = MainWindow(store)
+    qtbot.addWidget(again)
+    assert again.current_page() is again.units_page
+    assert again.settings.value("window/geometry") is not None
+    # nothing was written to the home folder
+    assert not any(p.suffix in (".ini", ".conf") for p in Path(_private_home).rglob("*"))
+
+
+def test_ctrl_n_adds_on_current_page(window, qtbot):
+    window.set_page("units")
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert window.units_page.dialog is not None and window.units_page.dialog.isVisible()
+    window.units_page.dialog.reject()
+    window.set_page("units")
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.units_page.search_box.hasFocus()
+
+
+@pytest.mark.parametrize("typed,allow_month,expected", [
+    ("2026-11-25", False, date(2026, 11, 25)),
+    ("2026.11.25", False, date(2026, 11, 25)),
+    ("20261125", False, date(2026, 11, 25)),
+    ("2026年11月25日", False, date(2026, 11, 25)),
+    ("1985.03", True, date(1985, 3, 1)),
+    ("", False, None),
+])
+def test_date_edit_accepts_what_clerks_type(qtbot, typed, allow_month, expected):
+    edit = DateEdit(allow_month=allow_month, field="work_start_date", label="参加工作时间")
+    qtbot.addWidget(edit)
+    edit.setText(typed)
+    assert edit.value() == expected and edit.error() is None
+    edit.line_edit.editingFinished.emit()
+    assert edit.text() == (expected.isoformat() if expected else "")
+
+
+def test_date_edit_explains_a_wrong_date(qtbot):
+    edit = DateEdit(field="birth_date", label="出生日期")
+    qtbot.addWidget(edit)
+    edit.setText("1985.03")
+    err = edit.error()
+    assert isinstance(err, DomainError) and err.field == "birth_date"
+    assert "出生日期格式不对" in err.message
+    edit.setText("2026.02.30")
+    assert "不是真实日期" in edit.error().message
+    edit.line_edit.editingFinished.emit()
+    assert edit.text() == "2026.02.30"  # kept as typed so it can be corrected
+
+
+def test_date_edit_calendar_popup(qtbot):
+    from PySide6.QtCore import QDate
+
+    edit = DateEdit()
+    qtbot.addWidget(edit)
+    edit.show()
+    qtbot.mouseClick(edit.button, Qt.MouseButton.LeftButton)
+    popup = edit._popup
+    assert popup.isVisible()
+    popup.calendar.clicked.emit(QDate(2026, 11, 25))
+    assert edit.value() == date(2026, 11, 25) and not popup.isVisible()
+
+
+def test_unexpected_error_is_logged_and_explained(tmp_path, boxes, qapp, caplog):
+    from carecenter.ui.application import ExceptionReporter
+
+    logfile = tmp_path / "carecenter.log"
+    reporter = ExceptionReporter(logfile)
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        with caplog.at_level(logging.ERROR):
+            reporter(*sys.exc_info())
+    assert "ValueError: boom" in caplog.text
+    assert boxes.texts == [f"程序遇到意外错误，已记录到日志：{logfile}。您可以继续工作；"
+                           "如问题反复出现，请把日志文件发给技术人员。"]
+
+
+def _run_gui(args, env_extra, tmp_path, timeout=60):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", **env_extra)
+    return subprocess.run([sys.executable, str(REPO / "main.py"), *args], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_timing_hook_writes_json_and_quits(tmp_path):
+    data = tmp_path / "demo"
+    out = tmp_path / "timing.json"
+    result = _run_gui(["--demo", "--data-dir", str(data)], {"CARECENTER_TIMING_FILE": str(out)}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    timing = json.loads(out.read_text(encoding="utf-8"))
+    assert set(timing) == {"window_shown", "first_page", "maxrss_kb"}
+    assert timing["window_shown"] > 0 and timing["first_page"] > 0 and timing["maxrss_kb"] >= 0
+    # --demo generated the demo roster on first use
+    assert (data / "carecenter.db").exists()
+
+
+def test_refuses_foreign_file_without_touching_it(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    db = data / "carecenter.db"
+    db.write_bytes(b"this is not a database at all" * 100)
+    before = db.read_bytes()
+    hook = tmp_path / "hook.py"
+    # answer the message box (there is no clerk) and record its text
+    hook.write_text(
+        "from PySide6.QtWidgets import QMessageBox\n"
+        "import sys\n"
+        "def _exec(box):\n"
+        "    sys.stderr.write('BOX:' + box.text() + '\\n')\n"
+        "    return 1024\n"
+        "QMessageBox.exec = _exec\n", encoding="utf-8")
+    env = {"PYTHONPATH": os.pathsep.join([str(tmp_path), str(REPO)]), "PYTHONSTARTUP": ""}
+    code = ("import hook, sys; from carecenter.cli import main; "
+            f"sys.exit(main(['--data-dir', r'{data}']))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=dict(os.environ, QT_QPA_PLATFORM="offscreen",
+                                                                            **env),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "不是关心关爱中心的数据库" in result.stderr
+    assert db.read_bytes() == before
