@@ -38,6 +38,15 @@ def open_store(paths: DataPaths) -> list[str]:
     return applied
 
 
+def seed_rule_tables() -> None:
+    """Load the shipped rule presets (leave types, health cycles) on first run;
+    afterwards they are data, edited in the app."""
+    from .services import health, leave
+
+    leave.seed_rules_if_empty()
+    health.seed_rules_if_empty()
+
+
 def run_gui(paths: DataPaths, demo: bool = False) -> int:
     from .ui.application import run
 

@@ -240,8 +240,9 @@ def build(cadres: int = 120, seed: int = 20261125, history_years: int = 4,
     """
     from . import demo_care, health, leave
 
-    leave.seed_rules_if_empty("zhejiang")
-    health.seed_rules_if_empty("zhejiang")
+    for service in (leave, health):
+        if not service.seed_rules_if_empty("zhejiang") and service.current_preset() != "zhejiang":
+            service.replace_with_preset("zhejiang")
     summary = generate(cadres, seed=seed, today=today)
     counts = {"units": summary.units, "cadres": summary.cadres, "family": summary.family}
     if history_years > 0:

@@ -22,7 +22,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from .. import __version__
-from ..app import open_store, setup_logging
+from ..app import seed_rule_tables, open_store, setup_logging
 from ..db.database import DatabaseTooNew, NotOurDatabase, close_database
 from ..paths import DataPaths
 from . import messages, theme
@@ -119,7 +119,7 @@ def _generate_demo_if_empty() -> None:
     from ..services import roster as roster_service
 
     if roster_service.cadre_count(include_archived=True) == 0 and not roster_service.list_units(True):
-        demo.generate(DEMO_CADRES)
+        demo.build(DEMO_CADRES)
 
 
 def run(paths: DataPaths, demo: bool = False) -> int:
@@ -139,6 +139,7 @@ def run(paths: DataPaths, demo: bool = False) -> int:
         return 1
     if demo:
         _generate_demo_if_empty()
+    seed_rule_tables()
     ExceptionReporter(logfile).install()
 
     from .main_window import MainWindow
