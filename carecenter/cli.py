@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", help="性能基准：在临时目录生成数据库并测量各项耗时")
     p.add_argument("--cadres", type=int, default=50000, help="干部人数（默认 50000）")
+    p.add_argument("--years", type=int, default=10, help="休假与体检历史的年数（默认 10）")
     p.add_argument("--keep", action="store_true", help="保留临时目录以便检查")
     p.set_defaults(func=cmd_bench)
     return parser
@@ -76,7 +77,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from .bench import run_bench
 
-    return run_bench(args.cadres, keep=args.keep)
+    if args.cadres < 1 or args.years < 0:
+        print("错误：--cadres 必须是正整数，--years 不能为负数", file=sys.stderr)
+        return 2
+    return run_bench(args.cadres, keep=args.keep, years=args.years)
 
 
 def main(argv: list[str] | None = None) -> int:

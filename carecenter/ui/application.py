@@ -103,12 +103,9 @@ class StartupTimer(QObject):
         return False
 
     def _finish(self) -> None:
-        try:
-            import resource
+        from ..bench import peak_rss_kb
 
-            maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        except ImportError:  # Windows
-            maxrss = 0
+        maxrss = peak_rss_kb()
         payload = {"window_shown": self.window_shown, "first_page": self.first_page, "maxrss_kb": maxrss}
         Path(self.out_file).write_text(json.dumps(payload), encoding="utf-8")
         QApplication.instance().exit(0)

@@ -1,0 +1,20 @@
+"""The benchmark command runs end to end on a tiny database and reports every
+figure (timings are printed, never asserted: budgets live in `main.py bench`)."""
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_bench_reports_every_figure(tmp_path):
+    env = {"QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path), "PATH": "/usr/bin:/bin",
+           "XDG_RUNTIME_DIR": str(tmp_path), "TMPDIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, str(ROOT / "main.py"), "bench", "--cadres", "60", "--years", "2"],
+                         capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    for figure in ["启动到窗口显示", "名册首页显示", "边输边搜", "峰值内存", "年休假余额", "体检应检/逾期名单", "异常随访名单"]:
+        assert figure in out.stdout
+    assert "下限" in out.stdout
+    # the temporary database is removed afterwards
+    assert not list(Path(tmp_path).glob("carecenter-bench-*"))
