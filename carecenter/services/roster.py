@@ -316,3 +316,9 @@ def cadre_count(include_archived: bool = False) -> int:
     if not include_archived:
         q = q.where(Cadre.archived == False)  # noqa: E712
     return q.count()
+
+
+def record_id_viewed(cadre_id: int) -> None:
+    """The full ID number was shown on screen: keep it in the audit trail (DOMAIN.md §6)."""
+    cadre = Cadre.get_by_id(cadre_id)
+    audit.record("view", "cadre", cadre.uuid, f"查看 {cadre.name} 的完整身份证号")

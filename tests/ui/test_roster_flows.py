@@ -464,9 +464,14 @@ def test_detail_window_opens_on_double_click_and_masks_id(window, qtbot, boxes, 
     history = [detail.history_table.item(r, 3).text() for r in range(detail.history_table.rowCount())]
     assert any("联系电话：13912345678 → 13900000000" in h for h in history)
     assert any("新增 父亲 曾大" in h for h in history)
+    from carecenter.db.models import AuditLog
+
+    views_before = AuditLog.select().where(AuditLog.action == "view").count()
     qtbot.mouseClick(detail.id_toggle, Qt.MouseButton.LeftButton)
     assert detail.shown_id_text == VALID_ID
     assert detail.id_toggle.text() == "隐藏证件号"
+    # showing the full number is recorded in the audit trail (DOMAIN.md §6)
+    assert AuditLog.select().where(AuditLog.action == "view").count() == views_before + 1
 
     # Enter on the selected row brings the same window forward, not a second one
     view.setFocus()

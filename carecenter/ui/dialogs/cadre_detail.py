@@ -345,6 +345,8 @@ class CadreDetail(QDialog):
     # ================================================================ actions
     def toggle_full_id(self) -> None:
         self._show_full_id = not self._show_full_id
+        if self._show_full_id:
+            roster_service.record_id_viewed(self.cadre_id)
         self.value_labels["id_number"].setText(self._value_text("id_number"))
         self._update_id_toggle()
 
