@@ -58,24 +58,29 @@ def _scan_hint(f: "RosterFilter") -> str:
     return ""
 
 
-def _roster_where(f: RosterFilter) -> tuple[str, list]:
-    parts, params = [], []
-    if not f.include_archived:
-        parts.append("c.archived = 0")
-    clause, p = _search_clause(f.text)
+def _where(parts: list[str], equal: list[tuple[str, object]], text: str = "",
+           year_column: str = "", year: int | None = None) -> tuple[str, list]:
+    """WHERE clause from fixed parts, ``column = value`` filters (skipped when the
+    value is empty), an optional calendar year on a date column and the search text."""
+    parts, params = list(parts), []
+    if year:
+        parts.append(f"{year_column} >= ? AND {year_column} <= ?")
+        params += [f"{year}-01-01", f"{year}-12-31"]
+    for column, value in equal:
+        if value:
+            parts.append(f"{column} = ?")
+            params.append(value)
+    clause, p = _search_clause(text)
     if clause:
         parts.append(clause)
         params += p
-    if f.unit_id:
-        parts.append("c.unit_id = ?")
-        params.append(f.unit_id)
-    if f.category:
-        parts.append("c.position_category = ?")
-        params.append(f.category)
-    if f.status:
-        parts.append("c.employment_status = ?")
-        params.append(f.status)
     return (" WHERE " + " AND ".join(parts)) if parts else "", params
+
+
+def _roster_where(f: RosterFilter) -> tuple[str, list]:
+    return _where([] if f.include_archived else ["c.archived = 0"],
+                  [("c.unit_id", f.unit_id), ("c.position_category", f.category),
+                   ("c.employment_status", f.status)], f.text)
 
 
 def roster_sql(f: RosterFilter, sort: str = "name", descending: bool = False,
@@ -168,27 +173,9 @@ LEAVE_SORT = {
 
 
 def _leave_where(f: LeaveFilter) -> tuple[str, list]:
-    parts, params = ["l.archived = 0"], []
-    if f.year:
-        parts.append("l.start_date >= ? AND l.start_date <= ?")
-        params += [f"{f.year}-01-01", f"{f.year}-12-31"]
-    if f.unit_id:
-        parts.append("c.unit_id = ?")
-        params.append(f.unit_id)
-    if f.type_code:
-        parts.append("l.type_code = ?")
-        params.append(f.type_code)
-    if f.status:
-        parts.append("l.status = ?")
-        params.append(f.status)
-    if f.cadre_id:
-        parts.append("l.cadre_id = ?")
-        params.append(f.cadre_id)
-    clause, p = _search_clause(f.text)
-    if clause:
-        parts.append(clause)
-        params += p
-    return " WHERE " + " AND ".join(parts), params
+    return _where(["l.archived = 0"], [("c.unit_id", f.unit_id), ("l.type_code", f.type_code),
+                                       ("l.status", f.status), ("l.cadre_id", f.cadre_id)],
+                  f.text, "l.start_date", f.year)
 
 
 def leave_count(f: LeaveFilter) -> int:
@@ -324,24 +311,9 @@ class CheckFilter:
 
 
 def _check_where(f: CheckFilter) -> tuple[str, list]:
-    parts, params = ["h.archived = 0", "c.archived = 0"], []
-    if f.year:
-        parts.append("h.check_date >= ? AND h.check_date <= ?")
-        params += [f"{f.year}-01-01", f"{f.year}-12-31"]
-    if f.unit_id:
-        parts.append("c.unit_id = ?")
-        params.append(f.unit_id)
-    if f.package:
-        parts.append("h.package = ?")
-        params.append(f.package)
-    if f.cadre_id:
-        parts.append("h.cadre_id = ?")
-        params.append(f.cadre_id)
-    clause, p = _search_clause(f.text)
-    if clause:
-        parts.append(clause)
-        params += p
-    return " WHERE " + " AND ".join(parts), params
+    return _where(["h.archived = 0", "c.archived = 0"],
+                  [("c.unit_id", f.unit_id), ("h.package", f.package), ("h.cadre_id", f.cadre_id)],
+                  f.text, "h.check_date", f.year)
 
 
 def check_count(f: CheckFilter) -> int:
