@@ -13,6 +13,21 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("actions", text)
 
 
+def open_dialog(owner: QWidget, dialog, on_saved) -> None:
+    """Open ``dialog`` window-modal as ``owner.dialog``; ``on_saved`` gets its
+    ``saved`` signal; when it closes, ``owner.dialog`` is cleared and it is deleted."""
+    owner.dialog = dialog
+    dialog.saved.connect(on_saved)
+
+    def finished(_result: int) -> None:
+        if getattr(owner, "dialog", None) is dialog:
+            owner.dialog = None
+        dialog.deleteLater()
+
+    dialog.finished.connect(finished)
+    dialog.open()
+
+
 def set_cadre_archived(parent: QWidget | None, cadre_id: int, name: str, archived: bool) -> bool:
     """Confirm naming the person, then archive or restore; True when it was done."""
     if archived:

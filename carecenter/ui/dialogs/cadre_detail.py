@@ -363,17 +363,7 @@ class CadreDetail(QDialog):
         return self.value_labels["id_number"].text()
 
     def edit(self) -> None:
-        self.dialog = CadreDialog(self.cadre_id, self)
-        self.dialog.saved.connect(self._on_dialog_saved)
-        self.dialog.finished.connect(self._on_dialog_finished)
-        self.dialog.open()
-
-    def _on_dialog_finished(self, _result: int) -> None:
-        dialog = self.sender()
-        if dialog is self.dialog:
-            self.dialog = None
-        if dialog is not None:
-            dialog.deleteLater()
+        actions.open_dialog(self, CadreDialog(self.cadre_id, self), self._on_dialog_saved)
 
     def _on_dialog_saved(self, _cadre_id: int) -> None:
         self.reload()

@@ -225,17 +225,7 @@ class RosterPage(ListPage):
             self._open_dialog(cadre_id)
 
     def _open_dialog(self, cadre_id: int | None) -> None:
-        self.dialog = CadreDialog(cadre_id, self)
-        self.dialog.saved.connect(self._on_dialog_saved)
-        self.dialog.finished.connect(self._on_dialog_finished)
-        self.dialog.open()
-
-    def _on_dialog_finished(self, _result: int) -> None:
-        dialog = self.sender()
-        if dialog is self.dialog:
-            self.dialog = None
-        if dialog is not None:
-            dialog.deleteLater()
+        actions.open_dialog(self, CadreDialog(cadre_id, self), self._on_dialog_saved)
 
     def _on_dialog_saved(self, cadre_id: int) -> None:
         self.refresh()

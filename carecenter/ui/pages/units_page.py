@@ -153,17 +153,7 @@ class UnitsPage(ListPage):
             self._open_dialog(unit_id)
 
     def _open_dialog(self, unit_id: int | None) -> None:
-        self.dialog = UnitDialog(unit_id, self)
-        self.dialog.saved.connect(self._on_dialog_saved)
-        self.dialog.finished.connect(self._on_dialog_finished)
-        self.dialog.open()
-
-    def _on_dialog_finished(self, _result: int) -> None:
-        dialog = self.sender()
-        if dialog is self.dialog:
-            self.dialog = None
-        if dialog is not None:
-            dialog.deleteLater()
+        actions.open_dialog(self, UnitDialog(unit_id, self), self._on_dialog_saved)
 
     def _on_dialog_saved(self, unit_id: int) -> None:
         self.refresh(select_id=unit_id)
