@@ -71,7 +71,8 @@ class Unit(BaseModel):
 class Cadre(BaseModel):
     # identity
     name = CharField(max_length=40, index=True)
-    name_initials = CharField(max_length=120, default="")
+    name_initials = CharField(max_length=120, default="")  # search: ' zs cs'
+    name_sort = CharField(max_length=200, default="")  # order: 'zeng xiao ming'
     sex = CharField(max_length=2)
     ethnicity = CharField(max_length=20, default="汉族")
     id_number = CharField(max_length=18, unique=True)
@@ -105,7 +106,7 @@ class Cadre(BaseModel):
     notes = TextField(default="")
 
     class Meta:
-        indexes = ((("archived", "name_initials"), False),)
+        indexes = ((("archived", "name_sort"), False),)
 
 
 class FamilyMember(BaseModel):

@@ -13,7 +13,7 @@ from .database import db
 ROSTER_COLUMNS = ["name", "sex", "age", "unit", "post", "rank", "category", "phone", "status"]
 # sort key -> SQL expression (age sorts by birth date, youngest = latest birth)
 _ROSTER_SORT = {
-    "name": "c.name_initials",
+    "name": "c.name_sort",
     "sex": "c.sex",
     "age": "c.birth_date",
     "unit": "u.name",
@@ -51,7 +51,7 @@ def _search_clause(text: str) -> tuple[str, list]:
 def _scan_hint(f: "RosterFilter") -> str:
     """Name-character and number-tail searches are selective and cannot use an
     index: a plain table scan then sorting the few matches beats walking the
-    (archived, name_initials) index row by row (measured: 41 ms vs 9 ms at 50,000)."""
+    (archived, name_sort) index row by row (measured: 41 ms vs 9 ms at 50,000)."""
     q = unicodedata.normalize("NFKC", f.text).strip()
     if q and not (q.isascii() and q.isalpha()):
         return " NOT INDEXED"
@@ -89,7 +89,7 @@ def roster_sql(f: RosterFilter, sort: str = "name", descending: bool = False,
     roster runs; the benchmark runs them through bare sqlite3 as the floor."""
     where, params = _roster_where(f)
     count_sql = f"SELECT count(*) FROM cadre c{where}"
-    expr = _ROSTER_SORT.get(sort, "c.name_initials")
+    expr = _ROSTER_SORT.get(sort, "c.name_sort")
     desc = descending != (sort in _AGE_REVERSED)
     order = f"{expr} {'DESC' if desc else 'ASC'}, c.id"
     join = " JOIN unit u ON u.id = c.unit_id" if sort == "unit" else ""
@@ -150,9 +150,9 @@ def balance_cadres(unit_id: int | None = None, text: str = "") -> list[tuple]:
     if unit_id:
         parts.append("c.unit_id = ?")
         params.append(unit_id)
-    # a plain scan and sort beats walking the (archived, name_initials) index row by row
+    # a plain scan and sort beats walking the (archived, name_sort) index row by row
     sql = (f"SELECT c.id, c.name, c.unit_id, c.work_start_date FROM cadre c NOT INDEXED "
-           f"WHERE {' AND '.join(parts)} ORDER BY c.name_initials, c.id")
+           f"WHERE {' AND '.join(parts)} ORDER BY c.name_sort, c.id")
     return db.execute_sql(sql, params).fetchall()
 
 
@@ -167,7 +167,7 @@ class LeaveFilter:
 
 
 LEAVE_SORT = {
-    "name": "c.name_initials", "unit": "c.unit_id", "type": "l.type_code", "start": "l.start_date",
+    "name": "c.name_sort", "unit": "c.unit_id", "type": "l.type_code", "start": "l.start_date",
     "end": "l.end_date", "days": "CAST(l.days AS REAL)", "status": "l.status", "approver": "l.approver",
 }
 
@@ -211,7 +211,7 @@ def picker_search(text: str, limit: int = 20) -> list[tuple]:
     if not clause:
         return []
     sql = (f"SELECT c.id, c.name, c.unit_id, c.post, c.id_number FROM cadre c{' NOT INDEXED' if not (text.strip().isascii() and text.strip().isalpha()) else ''} "
-           f"WHERE c.archived = 0 AND {clause} ORDER BY c.name_initials, c.id LIMIT ?")
+           f"WHERE c.archived = 0 AND {clause} ORDER BY c.name_sort, c.id LIMIT ?")
     units = unit_names()
     return [(r[0], r[1], units.get(r[2], ""), r[3], r[4])
             for r in db.execute_sql(sql, params + [limit]).fetchall()]
@@ -240,11 +240,11 @@ def health_cadres(unit_id: int | None = None, text: str = "") -> list[tuple]:
         parts.append("c.unit_id = ?")
         params.append(unit_id)
     # Without a unit, most of the table qualifies: scanning it and sorting the result beats
-    # walking the (archived, name_initials) index row by row (measured: 73 ms vs 130 ms at 50,000).
+    # walking the (archived, name_sort) index row by row (measured: 73 ms vs 130 ms at 50,000).
     hint = "" if unit_id else " NOT INDEXED"
     sql = (f"SELECT c.id, c.name, c.unit_id, c.sex, CAST(substr(c.birth_date, 1, 4) AS INTEGER) "
            f"FROM cadre c{hint} WHERE {' AND '.join(parts)} "
-           f"ORDER BY c.name_initials, c.id")
+           f"ORDER BY c.name_sort, c.id")
     return db.execute_sql(sql, params).fetchall()
 
 
@@ -333,3 +333,16 @@ def check_page(f: CheckFilter, offset: int = 0, limit: int | None = None) -> lis
     units = unit_names()
     rows = db.execute_sql(sql, params + [-1 if limit is None else limit, offset]).fetchall()
     return [(r[0], r[1], _d(r[2]), r[3], units.get(r[4], ""), r[5], r[6], r[7], r[8]) for r in rows]
+
+
+def check_years() -> list[int]:
+    """Years that have non-archived checks, newest first (the records page's 年度 filter)."""
+    sql = ("SELECT DISTINCT CAST(substr(check_date, 1, 4) AS INTEGER) FROM health_check "
+           "WHERE archived = 0 ORDER BY 1 DESC")
+    return [r[0] for r in db.execute_sql(sql).fetchall() if r[0]]
+
+
+def check_packages() -> list[str]:
+    """Package names used by non-archived checks (free text is allowed, so not only the rules')."""
+    sql = "SELECT DISTINCT package FROM health_check WHERE archived = 0 AND package != '' ORDER BY package"
+    return [r[0] for r in db.execute_sql(sql).fetchall()]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from itertools import product
 
-from pypinyin import Style, pinyin
+from pypinyin import Style, lazy_pinyin, pinyin
 
 # Compound surnames (复姓) and their initials.
 COMPOUND_SURNAMES: dict[str, tuple[str, ...]] = {
@@ -34,6 +34,18 @@ SURNAME_INITIALS: dict[str, tuple[str, ...]] = {
 }
 
 MAX_VARIANTS = 8
+
+# Full surname readings, for sorting in pinyin order (曾 sorts as zeng, not ceng).
+SURNAME_READINGS: dict[str, str] = {
+    "尉迟": "yu chi", "万俟": "mo qi", "长孙": "zhang sun", "澹台": "tan tai", "单于": "chan yu",
+    "曾": "zeng", "单": "shan", "解": "xie", "仇": "qiu", "查": "zha", "区": "ou", "朴": "piao",
+    "覃": "qin", "缪": "miao", "秘": "bi", "盖": "ge", "乐": "yue", "翟": "zhai", "柏": "bai",
+    "种": "chong", "员": "yun", "召": "shao", "折": "she", "牟": "mou", "句": "gou", "能": "nai",
+    "眭": "sui", "祭": "zhai", "冼": "xian", "任": "ren", "华": "hua", "相": "xiang", "那": "na",
+    "藏": "zang", "隗": "wei", "谌": "chen", "重": "chong", "沈": "shen", "薄": "bo", "繁": "po",
+    "宁": "ning", "纪": "ji", "石": "shi", "长": "chang", "行": "xing", "尉": "yu", "过": "guo",
+    "阚": "kan", "都": "du", "燕": "yan", "葛": "ge", "参": "can",
+}
 
 
 def _char_initials(ch: str) -> tuple[str, ...]:
@@ -96,6 +108,24 @@ def initials_key(name: str) -> str:
     """
     variants = initials_variants(name)
     return (" " + " ".join(variants)) if variants else ""
+
+
+def sort_key(name: str) -> str:
+    """Full pinyin with the surname reading, for ordering lists: 曹杰斌 → 'cao jie bin'
+    sorts before 陈洁 → 'chen jie' (initials alone would put cj before cjb)."""
+    name = (name or "").strip()
+    if not name:
+        return ""
+    for length in (2, 1):
+        head = name[:length]
+        if head in SURNAME_READINGS:
+            rest = name[length:]
+            break
+    else:
+        head, rest = "", name
+    syllables = [SURNAME_READINGS[head]] if head else []
+    syllables += [p.lower() for p in lazy_pinyin(rest, errors=lambda chars: list(chars))]
+    return " ".join(syllables)
 
 
 def looks_like_initials(text: str) -> bool:

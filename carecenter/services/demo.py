@@ -140,7 +140,7 @@ def generate(cadres: int = 120, seed: int = 20261125, today: date | None = None)
                 birth = birth - timedelta(days=rng.randrange(0, 200))
             name = _name(rng, male)
             if name not in initials_cache:
-                initials_cache[name] = pinyin.initials_key(name)
+                initials_cache[name] = (pinyin.initials_key(name), pinyin.sort_key(name))
             work_start = date(birth.year + rng.choice([19, 21, 22, 22, 23, 24, 25]), rng.choice([7, 8, 9, 12]), 1)
             if work_start > today:
                 work_start = date(today.year - 1, 8, 1)
@@ -161,7 +161,8 @@ def generate(cadres: int = 120, seed: int = 20261125, today: date | None = None)
             married = age > 27 and rng.random() < 0.9
             cadre_rows.append({
                 "uuid": new_uuid(), "created_at": stamp, "updated_at": stamp,
-                "name": name, "name_initials": initials_cache[name], "sex": "男" if male else "女",
+                "name": name, "name_initials": initials_cache[name][0], "name_sort": initials_cache[name][1],
+                "sex": "男" if male else "女",
                 "ethnicity": rng.choices(["汉族", "畲族", "回族", "苗族"], [95, 3, 1, 1])[0],
                 "id_number": _id_number(rng, region_of[unit.township], birth, male, used),
                 "birth_date": birth, "native_place": rng.choice(PLACES),

@@ -259,10 +259,12 @@ def save_cadre(data: Mapping[str, Any], family: list[Mapping[str, Any]] | None =
             changes = audit.diff(_as_dict(cadre, CADRE_FIELDS), clean)
             if changes:
                 Cadre.update(**values, unit=unit_id, name_initials=pinyin.initials_key(values["name"]),
+                             name_sort=pinyin.sort_key(values["name"]),
                              updated_at=now()).where(Cadre.id == cadre_id).execute()
             created = False
         else:
-            cadre = Cadre.create(**values, unit=unit_id, name_initials=pinyin.initials_key(values["name"]))
+            cadre = Cadre.create(**values, unit=unit_id, name_initials=pinyin.initials_key(values["name"]),
+                                 name_sort=pinyin.sort_key(values["name"]))
             changes = audit.diff({}, clean)
             created = True
         if family is not None:

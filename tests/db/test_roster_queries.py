@@ -155,10 +155,10 @@ def test_sort_by_age_is_by_birth_date(people):
     assert names(sort="age", descending=True) == ["李四", "曾伟", "张三", "单丽", "乐平"]
 
 
-def test_sort_by_name_uses_initials(people):
-    # keys: 李四 ls, 单丽 sl, 乐平 yp, 张三 zs, 曾伟 zw
-    assert names(sort="name") == ["李四", "单丽", "乐平", "张三", "曾伟"]
-    assert names(sort="name", descending=True) == ["曾伟", "张三", "乐平", "单丽", "李四"]
+def test_sort_by_name_in_pinyin_order(people):
+    # full pinyin with the surname reading: li si, shan li, yue ping, zeng wei, zhang san
+    assert names(sort="name") == ["李四", "单丽", "乐平", "曾伟", "张三"]
+    assert names(sort="name", descending=True) == ["张三", "曾伟", "乐平", "单丽", "李四"]
 
 
 def test_sort_by_unit_groups_units(people):

@@ -99,3 +99,17 @@ def test_middle_dot_is_not_a_letter():
 ])
 def test_looks_like_initials(text, expected):
     assert pinyin.looks_like_initials(text) is expected
+
+
+@pytest.mark.parametrize("earlier, later", [
+    ("曹杰斌", "陈洁"),      # cao < chen, although the initials cjb > cj
+    ("曾小明", "张三"),      # 曾 reads zeng as a surname: zeng < zhang
+    ("单田芳", "孙红"),      # 单 reads shan: shan < sun
+    ("尉迟恭", "张三"),      # compound surname yu chi
+])
+def test_sort_key_orders_by_full_pinyin_with_surname_reading(earlier, later):
+    assert pinyin.sort_key(earlier) < pinyin.sort_key(later)
+
+
+def test_sort_key_of_empty_name():
+    assert pinyin.sort_key("  ") == ""
