@@ -66,6 +66,7 @@ class Unit(BaseModel):
     township_category = CharField(max_length=10, default="")  # 乡 / 镇 / 街道
     hardship_area_class = CharField(max_length=10, default="无")  # 无, 一类 … 六类
     notes = TextField(default="")
+    especially_hard = BooleanField(default=False)  # 条件特别艰苦的偏远乡镇 (township subsidy supplement)
 
 
 class Cadre(BaseModel):
@@ -286,7 +287,122 @@ class MentalRecord(BaseModel):
         indexes = ((("cadre", "record_date"), False),)
 
 
+# ---------------------------------------------------------------- allowances (DOMAIN.md §3)
+
+class CadreAllowanceFacts(BaseModel):
+    """Dates the allowance rules need beyond the roster (one row per cadre, optional)."""
+
+    cadre = ForeignKeyField(Cadre, backref="allowance_facts", on_delete="CASCADE", unique=True)
+    transferred_on = DateField(null=True)     # 调离乡镇日期
+    retired_on = DateField(null=True)         # 退休/离休/退职日期
+    retirement_kind = CharField(max_length=4, default="")  # 退休 / 离休 / 退职
+    sent_down_on = DateField(null=True)       # 上级派驻乡镇日期
+
+
+class CadrePeriod(BaseModel):
+    """A recorded period: 脱产学习 / 借调 (may suspend the township subsidy) or
+    离开乡镇工作 (a break not counted in township years)."""
+
+    cadre = ForeignKeyField(Cadre, backref="periods", on_delete="CASCADE")
+    kind = CharField(max_length=10)
+    start_date = DateField()
+    end_date = DateField(null=True)
+    note = TextField(default="")
+
+
+class AllowanceRuleRow(BaseModel):
+    """One dated row of an allowance table (matrix cell, band, share, rule, supplement)."""
+
+    table = CharField(max_length=30)
+    effective_from = DateField()
+    preset = CharField(max_length=20, default="")
+    data = TextField()  # the row as JSON (amounts in integer fen)
+
+    class Meta:
+        indexes = ((("table", "effective_from"), False),)
+
+
+class AllowanceBatch(BaseModel):
+    month = DateField(unique=True)  # first day of the month
+    status = CharField(max_length=10, default="草稿")  # 草稿 / 已锁定
+    locked_at = DateTimeField(null=True)
+    locked_by = CharField(max_length=60, default="")
+    total_fen = IntegerField(default=0)
+    notes = TextField(default="")
+
+
+class AllowanceLine(BaseModel):
+    batch = ForeignKeyField(AllowanceBatch, backref="lines", on_delete="RESTRICT")
+    cadre = ForeignKeyField(Cadre, backref="allowance_lines", on_delete="RESTRICT")
+    scheme = CharField(max_length=20)
+    kind = CharField(max_length=10)  # 正常 / 补发 / 扣减
+    band = CharField(max_length=40, default="")
+    area_class = CharField(max_length=10, default="")
+    amount_fen = IntegerField()
+    generated_fen = IntegerField(null=True)
+    basis = TextField(default="")
+    reason = TextField(default="")
+    corrects_month = DateField(null=True)
+    unit_name = CharField(max_length=100, default="")
+
+    class Meta:
+        indexes = ((("cadre", "batch"), False),)
+
+
+# ---------------------------------------------------------------- welfare (DOMAIN.md §5)
+
+class WelfareRuleRow(BaseModel):
+    table = CharField(max_length=20)  # occasion / settings
+    code = CharField(max_length=40, default="")
+    effective_from = DateField()
+    preset = CharField(max_length=20, default="")
+    data = TextField()
+
+
+class Fund(BaseModel):
+    """A funding source's budget for one year (工会经费 / 行政经费 / 党费 …)."""
+
+    name = CharField(max_length=40)
+    year = IntegerField()
+    budget_fen = IntegerField(default=0)
+    notes = TextField(default="")
+
+    class Meta:
+        indexes = ((("name", "year"), True),)
+
+
+class WelfareRecord(BaseModel):
+    cadre = ForeignKeyField(Cadre, backref="welfare_records", on_delete="RESTRICT")
+    occasion = CharField(max_length=40)
+    record_date = DateField(index=True)
+    money_fen = IntegerField(default=0)
+    goods = TextField(default="")
+    goods_fen = IntegerField(default=0)
+    funding_source = CharField(max_length=40, default="")
+    visitors = TextField(default="")
+    episode = CharField(max_length=60, default="")
+    over_reason = TextField(default="")
+    notes = TextField(default="")
+
+    class Meta:
+        indexes = ((("cadre", "record_date"), False),)
+
+
+class TalkRecord(BaseModel):
+    """谈心谈话: who talked with whom, when, why, the gist."""
+
+    cadre = ForeignKeyField(Cadre, backref="talks", on_delete="RESTRICT")
+    talk_date = DateField(index=True)
+    talker = CharField(max_length=60)
+    trigger = CharField(max_length=40)
+    gist = TextField()
+    follow_up = TextField(default="")
+    notes = TextField(default="")
+
+
 ROSTER_MODELS = [Choice, Unit, Cadre, FamilyMember, AuditLog]
 CARE_MODELS = [Setting, CalendarDay, LeaveTypeRule, LeaveRecord, AnnualLeaveDeferral,
                HealthCycleRuleRow, HealthCheck, HealthFinding, MentalRecord]
-ALL_MODELS = ROSTER_MODELS + CARE_MODELS
+MONEY_MODELS = [CadreAllowanceFacts, CadrePeriod, AllowanceRuleRow, AllowanceBatch, AllowanceLine,
+                WelfareRuleRow, Fund, WelfareRecord, TalkRecord]
+ALL_MODELS = ROSTER_MODELS + CARE_MODELS + MONEY_MODELS
