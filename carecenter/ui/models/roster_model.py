@@ -85,7 +85,8 @@ class RosterModel(QAbstractTableModel):
         return len(self._rows) < self._total
 
     def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802 - Qt naming
-        if parent.isValid() or len(self._rows) >= self._total:
+        # a view (or Qt's model tester) may ask again from inside beginInsertRows: not twice
+        if parent.isValid() or len(self._rows) >= self._total or getattr(self, "_fetching", False):
             return
         page = queries.roster_page(self._filter, self._sort_key, self._descending,
                                    offset=len(self._rows), limit=self.page_size)
@@ -93,9 +94,13 @@ class RosterModel(QAbstractTableModel):
             self._total = len(self._rows)
             return
         start = len(self._rows)
-        self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
-        self._rows.extend(page)
-        self.endInsertRows()
+        self._fetching = True
+        try:
+            self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
+            self._rows.extend(page)
+            self.endInsertRows()
+        finally:
+            self._fetching = False
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self.COLUMNS):
