@@ -173,7 +173,8 @@ LEAVE_SORT = {
 
 
 def _leave_where(f: LeaveFilter) -> tuple[str, list]:
-    return _where(["l.archived = 0"], [("c.unit_id", f.unit_id), ("l.type_code", f.type_code),
+    # "+": keep SQLite off the low-selectivity archived index (the date or cadre index is far better)
+    return _where(["+l.archived = 0"], [("c.unit_id", f.unit_id), ("l.type_code", f.type_code),
                                        ("l.status", f.status), ("l.cadre_id", f.cadre_id)],
                   f.text, "l.start_date", f.year)
 
@@ -311,7 +312,7 @@ class CheckFilter:
 
 
 def _check_where(f: CheckFilter) -> tuple[str, list]:
-    return _where(["h.archived = 0", "c.archived = 0"],
+    return _where(["+h.archived = 0", "+c.archived = 0"],
                   [("c.unit_id", f.unit_id), ("h.package", f.package), ("h.cadre_id", f.cadre_id)],
                   f.text, "h.check_date", f.year)
 
@@ -336,13 +337,201 @@ def check_page(f: CheckFilter, offset: int = 0, limit: int | None = None) -> lis
 
 
 def check_years() -> list[int]:
-    """Years that have non-archived checks, newest first (the records page's 年度 filter)."""
-    sql = ("SELECT DISTINCT CAST(substr(check_date, 1, 4) AS INTEGER) FROM health_check "
-           "WHERE archived = 0 ORDER BY 1 DESC")
-    return [r[0] for r in db.execute_sql(sql).fetchall() if r[0]]
+    """The years from the first to the last check, newest first (the records page's 年度
+    filter).  Two index look-ups (min and max of check_date), not a scan: archived checks
+    count too, which at worst offers a year with nothing in it."""
+    first = db.execute_sql("SELECT min(check_date) FROM health_check").fetchone()[0]
+    last = db.execute_sql("SELECT max(check_date) FROM health_check").fetchone()[0]
+    if not first or not last:
+        return []
+    return list(range(int(str(last)[:4]), int(str(first)[:4]) - 1, -1))
 
 
 def check_packages() -> list[str]:
     """Package names used by non-archived checks (free text is allowed, so not only the rules')."""
     sql = "SELECT DISTINCT package FROM health_check WHERE archived = 0 AND package != '' ORDER BY package"
     return [r[0] for r in db.execute_sql(sql).fetchall()]
+
+
+def leave_year_range() -> tuple[int, int] | None:
+    """(first, last) year in which a leave record starts, or None; for the year filters
+    (min/max walk the start_date index, so this stays instant with years of history)."""
+    row = db.execute_sql("SELECT (SELECT min(start_date) FROM leave_record), "
+                         "(SELECT max(start_date) FROM leave_record)").fetchone()
+    if not row or row[0] is None:
+        return None
+    first, last = _d(row[0]), _d(row[1])
+    return first.year, last.year
+
+
+# ---------------------------------------------------------------- welfare (DOMAIN.md §5)
+# Records of archived cadres stay in the lists and sums: the money was spent.
+
+@dataclass(frozen=True)
+class WelfareFilter:
+    year: int | None = None
+    unit_id: int | None = None
+    occasion: str = ""
+    fund: str = ""
+    text: str = ""
+    cadre_id: int | None = None
+
+
+def _welfare_where(f: WelfareFilter) -> tuple[str, list]:
+    return _where(["+w.archived = 0"], [("c.unit_id", f.unit_id), ("w.occasion", f.occasion),
+                                       ("w.funding_source", f.fund), ("w.cadre_id", f.cadre_id)],
+                  f.text, "w.record_date", f.year)
+
+
+def welfare_count(f: WelfareFilter) -> int:
+    where, params = _welfare_where(f)
+    return db.execute_sql(f"SELECT count(*) FROM welfare_record w JOIN cadre c ON c.id = w.cadre_id{where}",
+                          params).fetchone()[0]
+
+
+def welfare_total(f: WelfareFilter) -> int:
+    """Sum of money + goods value (integer fen) of the filtered records."""
+    where, params = _welfare_where(f)
+    row = db.execute_sql("SELECT coalesce(sum(w.money_fen + w.goods_fen), 0) FROM welfare_record w "
+                         f"JOIN cadre c ON c.id = w.cadre_id{where}", params).fetchone()
+    return int(row[0] or 0)
+
+
+def welfare_page(f: WelfareFilter, offset: int = 0, limit: int | None = None) -> list[tuple]:
+    """Rows, newest first: (id, cadre_id, record_date, name, unit, occasion, money_fen, goods, goods_fen,
+    funding_source, visitors, episode, notes, over_reason)."""
+    where, params = _welfare_where(f)
+    sql = ("SELECT w.id, w.cadre_id, w.record_date, c.name, c.unit_id, w.occasion, w.money_fen, w.goods, "
+           "w.goods_fen, w.funding_source, w.visitors, w.episode, w.notes, w.over_reason "
+           f"FROM welfare_record w JOIN cadre c ON c.id = w.cadre_id{where} "
+           "ORDER BY w.record_date DESC, w.id DESC LIMIT ? OFFSET ?")
+    units = unit_names()
+    rows = db.execute_sql(sql, params + [-1 if limit is None else limit, offset]).fetchall()
+    return [(r[0], r[1], _d(r[2]), r[3], units.get(r[4], ""), r[5], r[6], r[7], r[8], r[9], r[10], r[11],
+             r[12], r[13]) for r in rows]
+
+
+def welfare_fund_used(year: int) -> dict[str, int]:
+    """{funding source: money + goods value in fen} of the year's non-archived records."""
+    sql = ("SELECT funding_source, sum(money_fen + goods_fen) FROM welfare_record "
+           "WHERE +archived = 0 AND record_date >= ? AND record_date <= ? GROUP BY funding_source")
+    return {r[0]: int(r[1] or 0) for r in db.execute_sql(sql, (f"{year}-01-01", f"{year}-12-31")).fetchall()}
+
+
+def welfare_year_range() -> tuple[int, int] | None:
+    """(first, last) year of any welfare or talk record, or None (index look-ups, for the 年度 filter)."""
+    row = db.execute_sql("SELECT (SELECT min(record_date) FROM welfare_record), "
+                         "(SELECT max(record_date) FROM welfare_record), "
+                         "(SELECT min(talk_date) FROM talk_record), (SELECT max(talk_date) FROM talk_record)"
+                         ).fetchone()
+    days = [_d(v) for v in row if v is not None]
+    if not days:
+        return None
+    return min(days).year, max(days).year
+
+
+@dataclass(frozen=True)
+class TalkFilter:
+    year: int | None = None
+    unit_id: int | None = None
+    trigger: str = ""
+    text: str = ""
+    cadre_id: int | None = None
+
+
+def _talk_where(f: TalkFilter) -> tuple[str, list]:
+    return _where(["+t.archived = 0"], [("c.unit_id", f.unit_id), ("t.\"trigger\"", f.trigger),
+                                       ("t.cadre_id", f.cadre_id)], f.text, "t.talk_date", f.year)
+
+
+def talk_count(f: TalkFilter) -> int:
+    where, params = _talk_where(f)
+    return db.execute_sql(f"SELECT count(*) FROM talk_record t JOIN cadre c ON c.id = t.cadre_id{where}",
+                          params).fetchone()[0]
+
+
+def talk_page(f: TalkFilter, offset: int = 0, limit: int | None = None) -> list[tuple]:
+    """Rows, newest first: (id, cadre_id, talk_date, name, unit, talker, trigger, gist, follow_up, notes)."""
+    where, params = _talk_where(f)
+    sql = ("SELECT t.id, t.cadre_id, t.talk_date, c.name, c.unit_id, t.talker, t.\"trigger\", t.gist, "
+           f"t.follow_up, t.notes FROM talk_record t JOIN cadre c ON c.id = t.cadre_id{where} "
+           "ORDER BY t.talk_date DESC, t.id DESC LIMIT ? OFFSET ?")
+    units = unit_names()
+    rows = db.execute_sql(sql, params + [-1 if limit is None else limit, offset]).fetchall()
+    return [(r[0], r[1], _d(r[2]), r[3], units.get(r[4], ""), r[5], r[6], r[7], r[8], r[9]) for r in rows]
+
+
+HARDSHIP_NONE_CLASSES = ("", "无")
+TOWNSHIP_CATEGORIES = ("乡", "镇")
+
+
+def not_visited(year: int, kind: str = "", unit_id: int | None = None) -> list[tuple]:
+    """Serving, non-archived cadres of hardship-area units (class not 无) or of township (乡/镇) units
+    with no non-archived welfare record in ``year``: (id, name, unit_id, hardship_area_class,
+    township_category), by name.  ``kind``: "" both, "hardship" or "township" only."""
+    parts = ["c.archived = 0", f"c.employment_status IN ({','.join('?' * len(SERVING_STATUSES))})"]
+    params: list = list(SERVING_STATUSES)
+    hardship = f"u.hardship_area_class NOT IN ({','.join('?' * len(HARDSHIP_NONE_CLASSES))})"
+    township = f"u.township_category IN ({','.join('?' * len(TOWNSHIP_CATEGORIES))})"
+    if kind == "hardship":
+        parts.append(hardship)
+        params += list(HARDSHIP_NONE_CLASSES)
+    elif kind == "township":
+        parts.append(township)
+        params += list(TOWNSHIP_CATEGORIES)
+    else:
+        parts.append(f"({hardship} OR {township})")
+        params += list(HARDSHIP_NONE_CLASSES) + list(TOWNSHIP_CATEGORIES)
+    if unit_id:
+        parts.append("c.unit_id = ?")
+        params.append(unit_id)
+    parts.append("NOT EXISTS (SELECT 1 FROM welfare_record w WHERE w.cadre_id = c.id AND w.archived = 0 "
+                 "AND w.record_date >= ? AND w.record_date <= ?)")
+    params += [f"{year}-01-01", f"{year}-12-31"]
+    sql = ("SELECT c.id, c.name, c.unit_id, u.hardship_area_class, u.township_category "
+           f"FROM cadre c JOIN unit u ON u.id = c.unit_id WHERE {' AND '.join(parts)} ORDER BY c.name_sort, c.id")
+    return db.execute_sql(sql, params).fetchall()
+
+
+# ---------------------------------------------------------------- allowances (DOMAIN.md §3)
+
+@dataclass(frozen=True)
+class AllowanceLineFilter:
+    month: date
+    unit_name: str = ""
+    scheme: str = ""
+    kind: str = ""
+    text: str = ""
+
+
+def _allowance_where(f: AllowanceLineFilter) -> tuple[str, list]:
+    where, params = _where(["b.month = ?", "l.archived = 0"],
+                           [("l.unit_name", f.unit_name), ("l.scheme", f.scheme), ("l.kind", f.kind)], f.text)
+    return where, [f.month.isoformat()] + params
+
+
+def allowance_line_ids(f: AllowanceLineFilter) -> list[int]:
+    """Ids of the month's lines matching the filter, ordered by unit, name, scheme, kind.
+
+    One sorted read of ids (the table model then fetches rows a page at a time by id)."""
+    where, params = _allowance_where(f)
+    sql = ("SELECT l.id FROM allowance_line l JOIN allowance_batch b ON b.id = l.batch_id "
+           f"JOIN cadre c ON c.id = l.cadre_id{where} "
+           "ORDER BY l.unit_name, c.name_sort, c.id, l.scheme, l.kind DESC, l.id")
+    return [r[0] for r in db.execute_sql(sql, params).fetchall()]
+
+
+def allowance_lines(ids: list[int]) -> list[tuple]:
+    """Rows for the ids, in the ids' order: (id, cadre_id, name, unit, scheme, band, area_class,
+    amount_fen, generated_fen, basis, reason, kind, corrects_month)."""
+    if not ids:
+        return []
+    out: dict[int, tuple] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        sql = ("SELECT l.id, l.cadre_id, c.name, l.unit_name, l.scheme, l.band, l.area_class, l.amount_fen, "
+               "l.generated_fen, l.basis, l.reason, l.kind, l.corrects_month FROM allowance_line l "
+               f"JOIN cadre c ON c.id = l.cadre_id WHERE l.id IN ({','.join('?' * len(chunk))})")
+        for r in db.execute_sql(sql, chunk).fetchall():
+            out[r[0]] = tuple(r)
+    return [out[i] for i in ids if i in out]

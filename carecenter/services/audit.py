@@ -4,6 +4,7 @@ from __future__ import annotations
 import getpass
 import json
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from ..db.models import AuditLog
@@ -19,6 +20,8 @@ def current_user() -> str:
 def _plain(value: Any) -> Any:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
+    if isinstance(value, Decimal):  # day counts (2.5): kept exact, JSON-safe
+        return int(value) if value == value.to_integral_value() else str(value.normalize())
     return value
 
 

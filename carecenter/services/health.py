@@ -884,3 +884,53 @@ def mental_records(cadre_id: int, *, confidential_ok: bool, purpose: str) -> lis
         audit.record("view", "mental_record", cadre.uuid,
                      f"查看 {cadre.name} 的心理健康记录（{len(rows)} 条），事由：{purpose}"[:200])
     return rows
+
+
+# ---------------------------------------------------------------- reads for the screens
+
+def finding_problems(f: FindingInput, check_date: date | None, today: date | None = None) -> list[DomainError]:
+    """Errors of one finding on its own (the follow-up form), for live validation."""
+    return _finding_problems(f, check_date, today or _today())
+
+
+def rule_problems(data: Mapping[str, Any], rule_id: int | None = None) -> list[DomainError]:
+    """Errors of a rule form, for live validation (nothing is saved); the same checks as ``save_rule``."""
+    rule, errors = _parse_rule(data)
+    if rule is None:
+        return errors
+    dup = HealthCycleRuleRow.select().where(
+        (HealthCycleRuleRow.name == rule.name) & (HealthCycleRuleRow.effective_from == rule.effective_from)
+        & (HealthCycleRuleRow.archived == False))  # noqa: E712
+    if rule_id:
+        dup = dup.where(HealthCycleRuleRow.id != rule_id)
+    if dup.exists():
+        return [DomainError(
+            "duplicate", f"“{rule.name}”已有自 {rule.effective_from} 起执行的规则，请修改生效日期或规则名称",
+            "effective_from")]
+    return []
+
+
+def preset_choices() -> list[tuple[str, str]]:
+    """(key, Chinese title) of the shipped presets that carry health-cycle rules."""
+    base = resource_path("presets")
+    return [(p, presets.preset_title(base, p)) for p in presets.available_presets(base)
+            if (base / p / presets.HEALTH_CYCLES_FILE).is_file()]
+
+
+def example_rule_ids() -> set[int]:
+    """Ids of active rule rows that are still a preset's example row, unchanged
+    (the preset marks cycles DOMAIN.md gives only as an example: to be set locally)."""
+    base = resource_path("presets")
+    loaded: dict[str, dict[tuple, rules.HealthCycleRule]] = {}
+    out: set[int] = set()
+    for row in HealthCycleRuleRow.select().where(HealthCycleRuleRow.archived == False):  # noqa: E712
+        if row.preset not in loaded:
+            try:
+                loaded[row.preset] = {(r.name, r.effective_from): r
+                                      for r in presets.load_health_cycles(base, row.preset)}
+            except (DomainError, OSError, ValueError):
+                loaded[row.preset] = {}
+        ref = loaded[row.preset].get((row.name, _d(row.effective_from)))
+        if ref is not None and ref.example and _rule_values(ref) == _rule_values(_rule_of(row)):
+            out.add(row.id)
+    return out

@@ -23,6 +23,8 @@ from ..paths import DataPaths
 from ..services import roster as roster_service
 from . import theme
 from .dialogs.cadre_detail import CadreDetail
+from .pages.leave_page import LeavePage
+from .pages.health_page import HealthPage  # after leave: the detail tabs register in import order
 from .pages.roster_page import RosterPage
 from .pages.units_page import UnitsPage
 
@@ -57,8 +59,12 @@ class MainWindow(QMainWindow):
 
         self.roster_page = RosterPage(self)
         self.units_page = UnitsPage(self)
+        self.leave_page = LeavePage(self)
+        self.health_page = HealthPage(self)
         self.pages: dict[str, QWidget] = {}
         self._add_page("roster", self.tr("干部名册"), "nav-roster", self.roster_page)
+        self._add_page("leave", self.tr("休假管理"), "nav-leave", self.leave_page)
+        self._add_page("health", self.tr("健康体检"), "nav-health", self.health_page)
         self._add_page("units", self.tr("单位管理"), "nav-units", self.units_page)
 
         self.data_dir_label = QLabel(self)
@@ -80,6 +86,12 @@ class MainWindow(QMainWindow):
         self.roster_page.units_page_requested.connect(self._on_units_page_requested)
         self.roster_page.cadres_changed.connect(self._on_roster_page_cadres_changed)
         self.units_page.units_changed.connect(self._on_units_page_units_changed)
+        self.leave_page.cadre_open_requested.connect(self.open_cadre)
+        self.leave_page.leaves_changed.connect(self._on_roster_page_cadres_changed)
+        self.units_page.units_changed.connect(self.leave_page.reload_units)
+        self.health_page.cadre_open_requested.connect(self.open_cadre)
+        self.health_page.health_changed.connect(self._on_roster_page_cadres_changed)
+        self.units_page.units_changed.connect(self.health_page.reload_units)
 
         self.refresh_status()
         self._restore_settings()
@@ -180,6 +192,8 @@ class MainWindow(QMainWindow):
             if window is not source:
                 window.reload()
         self.units_page.refresh()
+        self.leave_page.refresh()
+        self.health_page.refresh()
         self.refresh_status()
 
     def _on_units_page_units_changed(self) -> None:

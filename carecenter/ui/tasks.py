@@ -86,6 +86,13 @@ class _Runner(QRunnable):
             job._outcome.emit("failed", _tr("程序遇到意外错误，已记录到日志。"))
         else:
             job._outcome.emit("finished", result)
+        finally:
+            # peewee keeps one connection per thread: a pooled worker must not keep
+            # reading a database the application has since closed or replaced
+            from ..db.database import db
+
+            if not db.is_closed():
+                db.close()
 
 
 class Job(QObject):

@@ -96,7 +96,8 @@ def test_window_title_and_status_bar(window, store):
     assert window.data_dir_label.text().startswith("数据目录 ")
     assert str(store.root.name) in window.data_dir_label.text()
     assert window.count_label.text() == "在册干部 0 人"
-    assert [window.nav.item(i).text() for i in range(window.nav.count())] == ["干部名册", "单位管理"]
+    assert [window.nav.item(i).text() for i in range(window.nav.count())] == [
+        "干部名册", "休假管理", "健康体检", "单位管理"]
 
 
 def test_demo_title(store, themed, qtbot):

@@ -1,0 +1,498 @@
+"""Table models of the 健康体检 page and its settings screen.
+
+* ``CheckRecordsModel`` — 体检记录: pages of tuples from ``queries.check_page``
+  (newest first, filtered in SQL), loaded lazily like the roster.
+* ``DueModel`` — 应检/逾期: the ``DueRow`` list ``services.health.due_list``
+  computed off the GUI thread; sorted in memory, handed to the view in chunks.
+* ``FollowupModel`` — 异常随访: ``FollowupRow`` values from ``open_followups``.
+* ``RulesModel`` — 体检周期设置: the rule rows (plain dicts).
+
+None of them ever sees a mental-health record (DOMAIN.md §6): the queries they
+read do not touch that table.  Status cells pair their colour with the word and
+an icon (UI.md: never colour alone).
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Callable, Sequence
+
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from ...db import queries
+from ...db.queries import CheckFilter
+from ...domain import health as rules
+from ...domain.pinyin import initials_key
+from .. import theme
+
+PAGE_SIZE = 200
+CHUNK = 500
+
+RED = QColor(theme.ERROR)
+AMBER = QColor(theme.WARNING)
+GREEN = QColor("#2e7d32")
+MUTED = QColor(theme.MUTED)
+
+ID_ROLE = Qt.ItemDataRole.UserRole          # the record's id (check / finding / rule)
+CADRE_ROLE = Qt.ItemDataRole.UserRole + 1   # the cadre's id
+
+RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+CENTER = int(Qt.AlignmentFlag.AlignCenter)
+
+STATUS_STYLE = {
+    rules.STATUS_OVERDUE: (RED, "health-overdue"),
+    rules.STATUS_DUE: (AMBER, "health-due"),
+    rules.STATUS_DONE: (GREEN, "health-done"),
+    rules.FOLLOWUP_OVERDUE: (RED, "health-overdue"),
+    rules.FOLLOWUP_PENDING: (AMBER, "health-due"),
+    rules.FOLLOWUP_CLOSED: (GREEN, "health-done"),
+}
+LEVEL_SHORT = {"A": "A类", "B": "B类"}
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("HealthModels", text)
+
+
+def fmt_date(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+class _Table(QAbstractTableModel):
+    """Shared Qt plumbing: ``COLUMNS`` keys, ``HEADERS`` texts, ``NUMERIC`` right-aligned."""
+
+    COLUMNS: list[str] = []
+    HEADERS: dict[str, str] = {}
+    NUMERIC: set[str] = set()
+    TOOLTIP: set[str] = set()        # columns whose full text shows as a tooltip (often elided)
+
+    def _row_count(self) -> int:  # pragma: no cover - every model overrides
+        raise NotImplementedError
+
+    def _text(self, row: int, key: str) -> str:  # pragma: no cover
+        raise NotImplementedError
+
+    def _foreground(self, row: int, key: str) -> QColor | None:
+        return None
+
+    def _icon(self, row: int, key: str) -> str | None:
+        return None
+
+    def _tooltip(self, row: int, key: str) -> str | None:
+        if key in self.TOOLTIP:
+            text = self._text(row, key)
+            return text or None
+        return None
+
+    def _role(self, row: int, role: int) -> Any:
+        return None
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt naming
+        return 0 if parent.isValid() else self._row_count()
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt naming
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def flags(self, index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS):
+            key = self.COLUMNS[section]
+            if role == Qt.ItemDataRole.DisplayRole:
+                return _tr(self.HEADERS[key])
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return RIGHT if key in self.NUMERIC else LEFT
+        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < self._row_count():
+            return section + 1
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row, col = index.row(), index.column()
+        if not (0 <= row < self._row_count() and 0 <= col < len(self.COLUMNS)):
+            return None
+        key = self.COLUMNS[col]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(row, key)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, key)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return RIGHT if key in self.NUMERIC else LEFT
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._foreground(row, key)
+        if role == Qt.ItemDataRole.DecorationRole:
+            name = self._icon(row, key)
+            return theme.icon(name) if name else None
+        if role in (ID_ROLE, CADRE_ROLE):
+            return self._role(row, role)
+        return None
+
+
+# ---------------------------------------------------------------- 体检记录
+
+class CheckRecordsModel(_Table):
+    """Checks, newest first; filtered in SQL, fetched a page at a time."""
+
+    COLUMNS = ["check_date", "name", "unit", "package", "institution", "conclusion", "open_findings"]
+    HEADERS = {"check_date": "体检日期", "name": "姓名", "unit": "单位", "package": "项目",
+               "institution": "体检机构", "conclusion": "结论", "open_findings": "未关闭异常"}
+    TOOLTIP = {"unit", "institution", "conclusion"}
+    # row tuple: (id, cadre_id, check_date, name, unit, package, institution, conclusion, open_findings)
+    _INDEX = {"check_date": 2, "name": 3, "unit": 4, "package": 5, "institution": 6, "conclusion": 7,
+              "open_findings": 8}
+
+    def __init__(self, parent=None, page_size: int = PAGE_SIZE):
+        super().__init__(parent)
+        self.page_size = page_size
+        self._filter = CheckFilter()
+        self._rows: list[tuple] = []
+        self._total = 0
+        self._fetching = False
+
+    @property
+    def filter(self) -> CheckFilter:
+        return self._filter
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    def set_filter(self, f: CheckFilter) -> None:
+        self._filter = f
+        self._reload(self.page_size)
+
+    def refresh(self) -> None:
+        self._reload(max(self.page_size, len(self._rows)))
+
+    def _reload(self, limit: int) -> None:
+        self.beginResetModel()
+        try:
+            self._total = queries.check_count(self._filter)
+            self._rows = queries.check_page(self._filter, 0, limit) if self._total else []
+        finally:
+            self.endResetModel()
+
+    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802 - Qt naming
+        return not parent.isValid() and len(self._rows) < self._total
+
+    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802 - Qt naming
+        # a view (or Qt's model tester) may ask again from inside beginInsertRows: not twice
+        if parent.isValid() or len(self._rows) >= self._total or self._fetching:
+            return
+        page = queries.check_page(self._filter, len(self._rows), self.page_size)
+        if not page:
+            self._total = len(self._rows)
+            return
+        start = len(self._rows)
+        self._fetching = True
+        try:
+            self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
+            self._rows.extend(page)
+            self.endInsertRows()
+        finally:
+            self._fetching = False
+
+    def check_id(self, row: int) -> int | None:
+        return self._rows[row][0] if 0 <= row < len(self._rows) else None
+
+    def cadre_id(self, row: int) -> int | None:
+        return self._rows[row][1] if 0 <= row < len(self._rows) else None
+
+    def row_tuple(self, row: int) -> tuple | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, check_id: int) -> int:
+        for i, r in enumerate(self._rows):
+            if r[0] == check_id:
+                return i
+        return -1
+
+    def _row_count(self) -> int:
+        return len(self._rows)
+
+    def _text(self, row: int, key: str) -> str:
+        value = self._rows[row][self._INDEX[key]]
+        if key == "check_date":
+            return fmt_date(value)
+        if key == "open_findings":
+            return _tr("{0} 项未关闭").format(value) if value else _tr("无")
+        if key == "conclusion":
+            return " ".join(str(value or "").split())
+        return "" if value is None else str(value)
+
+    def _foreground(self, row: int, key: str) -> QColor | None:
+        if key == "open_findings":
+            return RED if self._rows[row][8] else MUTED
+        return None
+
+    def _icon(self, row: int, key: str) -> str | None:
+        if key == "open_findings" and self._rows[row][8]:
+            return "health-overdue"
+        return None
+
+    def _role(self, row: int, role: int) -> Any:
+        return self._rows[row][0] if role == ID_ROLE else self._rows[row][1]
+
+
+# ---------------------------------------------------------------- in-memory lists
+
+class _MemoryTable(_Table):
+    """A whole list held in memory, sorted here, shown to the view ``CHUNK`` rows at a time."""
+
+    SORT_KEYS: dict[str, Callable[[Any], Any]] = {}
+
+    def __init__(self, parent=None, chunk: int = CHUNK):
+        super().__init__(parent)
+        self.chunk = chunk
+        self._all: list[Any] = []
+        self._shown = 0
+        self._fetching = False
+        self._sort: tuple[str, bool] | None = None
+
+    def set_rows(self, rows: Sequence[Any], keep_loaded: bool = False) -> None:
+        loaded = self._shown
+        self.beginResetModel()
+        self._all = list(rows)
+        self._apply_sort()
+        self._shown = min(len(self._all), max(self.chunk, loaded if keep_loaded else 0))
+        self.endResetModel()
+
+    @property
+    def total(self) -> int:
+        return len(self._all)
+
+    def rows(self) -> list[Any]:
+        return list(self._all)
+
+    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802 - Qt naming
+        return not parent.isValid() and self._shown < len(self._all)
+
+    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802 - Qt naming
+        if parent.isValid() or self._shown >= len(self._all) or self._fetching:
+            return
+        end = min(len(self._all), self._shown + self.chunk)
+        self._fetching = True
+        try:
+            self.beginInsertRows(QModelIndex(), self._shown, end - 1)
+            self._shown = end
+            self.endInsertRows()
+        finally:
+            self._fetching = False
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.COLUMNS):
+            return
+        self.layoutAboutToBeChanged.emit()
+        self._sort = (self.COLUMNS[column], order == Qt.SortOrder.DescendingOrder)
+        self._apply_sort()
+        self.layoutChanged.emit()
+
+    def _apply_sort(self) -> None:
+        if self._sort is None:
+            return  # the service's own order (most urgent first)
+        key, descending = self._sort
+        getter = self.SORT_KEYS.get(key)
+        if getter is None:
+            return
+        self._all.sort(key=getter, reverse=descending)
+
+    def item(self, row: int) -> Any:
+        return self._all[row] if 0 <= row < self._shown else None
+
+    def _row_count(self) -> int:
+        return self._shown
+
+
+def _date_key(value: date | None) -> date:
+    return value or date.min
+
+
+class DueModel(_MemoryTable):
+    """应检/逾期: one row per cadre and check item (``DueRow``)."""
+
+    COLUMNS = ["name", "unit", "sex", "age", "package", "rule_name", "last_date", "due_year", "status"]
+    HEADERS = {"name": "姓名", "unit": "单位", "sex": "性别", "age": "年龄", "package": "项目",
+               "rule_name": "适用规则", "last_date": "上次体检", "due_year": "应检年度", "status": "状态"}
+    NUMERIC = {"age", "due_year"}
+    TOOLTIP = {"unit", "rule_name"}
+    _RANK = {rules.STATUS_OVERDUE: 0, rules.STATUS_DUE: 1, rules.STATUS_DONE: 2}
+    SORT_KEYS = {
+        "name": lambda r: (initials_key(r.name), r.cadre_id, r.package),
+        "unit": lambda r: (r.unit, initials_key(r.name)),
+        "sex": lambda r: (r.sex, initials_key(r.name)),
+        "age": lambda r: (r.age, initials_key(r.name)),
+        "package": lambda r: (r.package, initials_key(r.name)),
+        "rule_name": lambda r: (r.rule_name, initials_key(r.name)),
+        "last_date": lambda r: (_date_key(r.last_date), initials_key(r.name)),
+        "due_year": lambda r: (r.due_year, initials_key(r.name)),
+        "status": lambda r: (DueModel._RANK.get(r.status, 9), initials_key(r.name)),
+    }
+
+    def _text(self, row: int, key: str) -> str:
+        r = self._all[row]
+        if key == "last_date":
+            return fmt_date(r.last_date) or _tr("从未体检")
+        if key in ("age", "due_year"):
+            return str(getattr(r, key))
+        return str(getattr(r, key) or "")
+
+    def _foreground(self, row: int, key: str) -> QColor | None:
+        r = self._all[row]
+        if key == "status":
+            return STATUS_STYLE.get(r.status, (None, None))[0]
+        if key == "last_date" and r.last_date is None:
+            return MUTED
+        return None
+
+    def _icon(self, row: int, key: str) -> str | None:
+        if key == "status":
+            return STATUS_STYLE.get(self._all[row].status, (None, None))[1]
+        return None
+
+    def _role(self, row: int, role: int) -> Any:
+        r = self._all[row]
+        return r.cadre_id if role in (ID_ROLE, CADRE_ROLE) else None
+
+
+class FollowupModel(_MemoryTable):
+    """异常随访: open findings (``FollowupRow``), 复查逾期 first."""
+
+    COLUMNS = ["name", "unit", "check_date", "item", "description", "level", "notified_date", "referral",
+               "recheck_due", "status"]
+    HEADERS = {"name": "姓名", "unit": "单位", "check_date": "体检日期", "item": "异常项目", "description": "描述",
+               "level": "级别", "notified_date": "告知日期", "referral": "转诊", "recheck_due": "复查日期",
+               "status": "状态"}
+    TOOLTIP = {"unit", "item", "description", "referral"}
+    SORT_KEYS = {
+        "name": lambda r: (initials_key(r.name), r.finding_id),
+        "unit": lambda r: (r.unit, initials_key(r.name)),
+        "check_date": lambda r: (r.check_date, r.finding_id),
+        "item": lambda r: (r.item, r.finding_id),
+        "description": lambda r: (r.description, r.finding_id),
+        "level": lambda r: (r.level, _date_key(r.recheck_due)),
+        "notified_date": lambda r: (_date_key(r.notified_date), r.finding_id),
+        "referral": lambda r: (r.referral, r.finding_id),
+        "recheck_due": lambda r: (_date_key(r.recheck_due), r.finding_id),
+        "status": lambda r: (r.status != rules.FOLLOWUP_OVERDUE, r.level, _date_key(r.recheck_due)),
+    }
+
+    def _text(self, row: int, key: str) -> str:
+        r = self._all[row]
+        if key in ("check_date", "notified_date", "recheck_due"):
+            value = getattr(r, key)
+            if value is None:
+                return _tr("未告知") if key == "notified_date" else _tr("未定")
+            return fmt_date(value)
+        if key == "level":
+            return _tr(LEVEL_SHORT.get(r.level, r.level))
+        if key == "description":
+            return " ".join((r.description or "").split())
+        return str(getattr(r, key) or "")
+
+    def _tooltip(self, row: int, key: str) -> str | None:
+        if key == "level":
+            return _tr(rules.FINDING_LEVELS.get(self._all[row].level, ""))
+        return super()._tooltip(row, key)
+
+    def _foreground(self, row: int, key: str) -> QColor | None:
+        r = self._all[row]
+        if key == "status":
+            return STATUS_STYLE.get(r.status, (None, None))[0]
+        if key in ("notified_date", "recheck_due") and getattr(r, key) is None:
+            return MUTED
+        return None
+
+    def _icon(self, row: int, key: str) -> str | None:
+        if key == "status":
+            return STATUS_STYLE.get(self._all[row].status, (None, None))[1]
+        return None
+
+    def _role(self, row: int, role: int) -> Any:
+        r = self._all[row]
+        return r.finding_id if role == ID_ROLE else r.cadre_id
+
+    def row_of(self, finding_id: int) -> int:
+        for i, r in enumerate(self._all[:self._shown]):
+            if r.finding_id == finding_id:
+                return i
+        return -1
+
+
+# ---------------------------------------------------------------- 体检周期设置
+
+def age_band(age_min: int | None, age_max: int | None) -> str:
+    if age_min is None and age_max is None:
+        return _tr("不限")
+    if age_min is None:
+        return _tr("{0} 岁及以下").format(age_max)
+    if age_max is None:
+        return _tr("{0} 岁及以上").format(age_min)
+    return _tr("{0}–{1} 岁").format(age_min, age_max)
+
+
+class RulesModel(_MemoryTable):
+    """The active health-cycle rules (dicts from ``services.health.rule_rows``)."""
+
+    COLUMNS = ["name", "sex", "ages", "interval", "package", "effective_from", "example"]
+    HEADERS = {"name": "名称", "sex": "性别", "ages": "年龄段", "interval": "周期（年）", "package": "项目",
+               "effective_from": "生效日期", "example": "示例"}
+    NUMERIC = {"interval"}
+    TOOLTIP = {"name"}
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._examples: set[int] = set()
+
+    def set_rules(self, rows: list[dict[str, Any]], examples: set[int]) -> None:
+        self._examples = set(examples)
+        self.set_rows(rows)
+
+    def rule(self, row: int) -> dict[str, Any] | None:
+        return self.item(row)
+
+    def row_of(self, rule_id: int) -> int:
+        for i, r in enumerate(self._all[:self._shown]):
+            if r["id"] == rule_id:
+                return i
+        return -1
+
+    def _text(self, row: int, key: str) -> str:
+        r = self._all[row]
+        if key == "sex":
+            return _tr(r["sex_name"])
+        if key == "ages":
+            return age_band(r["age_min"], r["age_max"])
+        if key == "interval":
+            return str(r["interval_years"])
+        if key == "effective_from":
+            d = r["effective_from"]
+            return _tr("一直适用") if d is None or d.year <= 1900 else fmt_date(d)
+        if key == "example":
+            return _tr("示例，请按本地规定修改") if r["id"] in self._examples else ""
+        return str(r.get(key) or "")
+
+    def _tooltip(self, row: int, key: str) -> str | None:
+        r = self._all[row]
+        if key in ("name", "example"):
+            parts = [p for p in (r.get("source"), r.get("notes")) if p]
+            return "\n".join(parts) or None
+        return None
+
+    def _foreground(self, row: int, key: str) -> QColor | None:
+        if key == "example" and self._all[row]["id"] in self._examples:
+            return AMBER
+        return None
+
+    def _icon(self, row: int, key: str) -> str | None:
+        if key == "example" and self._all[row]["id"] in self._examples:
+            return "warning"
+        return None
+
+    def _role(self, row: int, role: int) -> Any:
+        return self._all[row]["id"] if role == ID_ROLE else None
