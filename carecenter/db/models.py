@@ -38,7 +38,7 @@ class BaseModel(Model):
     uuid = CharField(max_length=32, unique=True, default=new_uuid)
     created_at = DateTimeField(default=now)
     updated_at = DateTimeField(default=now)
-    archived = BooleanField(default=False, index=True)
+    archived = BooleanField(default=False)  # no index: it selects nothing (migration 0006)
 
     class Meta:
         database = db

@@ -181,8 +181,14 @@ def _leave_where(f: LeaveFilter) -> tuple[str, list]:
 
 def leave_count(f: LeaveFilter) -> int:
     where, params = _leave_where(f)
-    return db.execute_sql(f"SELECT count(*) FROM leave_record l JOIN cadre c ON c.id = l.cadre_id{where}",
-                          params).fetchone()[0]
+    # the cadre join is only needed to filter by unit or search by person (halves the time)
+    join = " JOIN cadre c ON c.id = l.cadre_id" if (f.unit_id or f.text.strip()) else ""
+    return db.execute_sql(f"SELECT count(*) FROM leave_record l{join}{where}", params).fetchone()[0]
+
+
+def leave_exists() -> bool:
+    """Is there any leave record at all (for the empty state), without counting them."""
+    return db.execute_sql("SELECT 1 FROM leave_record WHERE archived = 0 LIMIT 1").fetchone() is not None
 
 
 def leave_page(f: LeaveFilter, sort: str = "start", descending: bool = True,
@@ -383,17 +389,22 @@ def _welfare_where(f: WelfareFilter) -> tuple[str, list]:
                   f.text, "w.record_date", f.year)
 
 
+def _welfare_from(f: WelfareFilter) -> str:
+    """The cadre table is joined only when a filter needs it (the count reads every matching row)."""
+    join = bool(f.unit_id or _search_clause(f.text)[0])
+    return "welfare_record w" + (" JOIN cadre c ON c.id = w.cadre_id" if join else "")
+
+
 def welfare_count(f: WelfareFilter) -> int:
     where, params = _welfare_where(f)
-    return db.execute_sql(f"SELECT count(*) FROM welfare_record w JOIN cadre c ON c.id = w.cadre_id{where}",
-                          params).fetchone()[0]
+    return db.execute_sql(f"SELECT count(*) FROM {_welfare_from(f)}{where}", params).fetchone()[0]
 
 
 def welfare_total(f: WelfareFilter) -> int:
     """Sum of money + goods value (integer fen) of the filtered records."""
     where, params = _welfare_where(f)
-    row = db.execute_sql("SELECT coalesce(sum(w.money_fen + w.goods_fen), 0) FROM welfare_record w "
-                         f"JOIN cadre c ON c.id = w.cadre_id{where}", params).fetchone()
+    row = db.execute_sql(f"SELECT coalesce(sum(w.money_fen + w.goods_fen), 0) FROM {_welfare_from(f)}{where}",
+                         params).fetchone()
     return int(row[0] or 0)
 
 
@@ -446,8 +457,8 @@ def _talk_where(f: TalkFilter) -> tuple[str, list]:
 
 def talk_count(f: TalkFilter) -> int:
     where, params = _talk_where(f)
-    return db.execute_sql(f"SELECT count(*) FROM talk_record t JOIN cadre c ON c.id = t.cadre_id{where}",
-                          params).fetchone()[0]
+    join = " JOIN cadre c ON c.id = t.cadre_id" if (f.unit_id or _search_clause(f.text)[0]) else ""
+    return db.execute_sql(f"SELECT count(*) FROM talk_record t{join}{where}", params).fetchone()[0]
 
 
 def talk_page(f: TalkFilter, offset: int = 0, limit: int | None = None) -> list[tuple]:
@@ -485,11 +496,14 @@ def not_visited(year: int, kind: str = "", unit_id: int | None = None) -> list[t
     if unit_id:
         parts.append("c.unit_id = ?")
         params.append(unit_id)
-    parts.append("NOT EXISTS (SELECT 1 FROM welfare_record w WHERE w.cadre_id = c.id AND w.archived = 0 "
+    parts.append("NOT EXISTS (SELECT 1 FROM welfare_record w WHERE w.cadre_id = c.id AND +w.archived = 0 "
                  "AND w.record_date >= ? AND w.record_date <= ?)")
     params += [f"{year}-01-01", f"{year}-12-31"]
+    # a plain scan of the cadres beats walking the (archived, name_sort) index row by row
+    # (measured: 67 ms vs 265 ms at 50,000 cadres with ten years of visits)
     sql = ("SELECT c.id, c.name, c.unit_id, u.hardship_area_class, u.township_category "
-           f"FROM cadre c JOIN unit u ON u.id = c.unit_id WHERE {' AND '.join(parts)} ORDER BY c.name_sort, c.id")
+           f"FROM cadre c NOT INDEXED JOIN unit u ON u.id = c.unit_id WHERE {' AND '.join(parts)} "
+           "ORDER BY c.name_sort, c.id")
     return db.execute_sql(sql, params).fetchall()
 
 

@@ -202,8 +202,19 @@ class LeavePage(ListPage):
         self._fill_years(this_year, this_year)
         self.reload_types(apply=False)
         self.reload_units(apply=False)
-        self._show_view(RECORDS)
-        self.apply_filter()
+        # nothing is read until the page is first shown: start-up stays fast at 50,000 cadres
+        self._loaded = False
+        self.view = RECORDS
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        super().showEvent(event)
+        self.ensure_loaded()
+
+    def ensure_loaded(self) -> None:
+        if not self._loaded:
+            self._loaded = True
+            self.model.set_filter(self.current_filter())
+            self._show_view(self.view)
 
     def _make_table(self, model, widths: dict[str, int]) -> DataTable:
         view = DataTable(self)
@@ -228,6 +239,12 @@ class LeavePage(ListPage):
 
     def show_balances(self) -> None:
         self._show_view(BALANCES)
+
+    def set_view(self, key: str) -> None:
+        """Show the "records" or "balances" view (the home page links here)."""
+        self.view = BALANCES if key == BALANCES else RECORDS
+        if self._loaded:
+            self._show_view(self.view)
 
     def _on_view_button_clicked(self, button) -> None:
         self._show_view(BALANCES if button is self.balance_tab else RECORDS)
@@ -362,12 +379,16 @@ class LeavePage(ListPage):
 
     # ================================================================ records
     def apply_filter(self, select_id: int | None = None) -> None:
+        if not self._loaded:
+            return  # the filter is applied when the page is first shown
         keep = select_id if select_id is not None else self.selected_record_id()
         self.model.set_filter(self.current_filter())
         self._after_load(keep)
 
     def refresh(self, select_id: int | None = None) -> None:
         """Re-read after a change elsewhere (a leave, a cadre, the rules), keeping the selection."""
+        if not self._loaded:
+            return
         keep = select_id if select_id is not None else self.selected_record_id()
         self.reload_types(apply=False)
         span = queries.leave_year_range()
@@ -395,7 +416,7 @@ class LeavePage(ListPage):
                                 self.open_rule_settings)
             elif not self._has_cadres:
                 self.show_empty(self.tr("还没有干部，请先在「干部名册」中新增干部，再登记休假"))
-            elif queries.leave_count(LeaveFilter()) == 0:
+            elif not queries.leave_exists():
                 self.show_empty(self.tr("还没有请假记录，点击「新增」开始"), self.tr("新增"), self.add)
             else:
                 self.show_empty(self.tr("没有符合条件的请假记录"), self.tr("清除搜索和筛选"), self.clear_filters)
