@@ -41,10 +41,12 @@ def open_store(paths: DataPaths) -> list[str]:
 def seed_rule_tables() -> None:
     """Load the shipped rule presets (leave types, health cycles) on first run;
     afterwards they are data, edited in the app."""
-    from .services import health, leave
+    from .services import allowance, health, leave, welfare
 
     leave.seed_rules_if_empty()
     health.seed_rules_if_empty()
+    allowance.seed_rules_if_empty()
+    welfare.seed_rules_if_empty()
 
 
 def run_gui(paths: DataPaths, demo: bool = False) -> int:

@@ -184,6 +184,8 @@ def run_bench(cadres: int = 50000, keep: bool = False, out=print, years: int = 1
 
         figures.extend(_in_process(root))
         figures.extend(_care_lists(root))
+        figures.extend(allowance_figures(root))
+        figures.extend(home_figures(root))
     finally:
         from .db import database
 
@@ -279,3 +281,60 @@ def _care_lists(root: Path) -> list[Figure]:
         figures.append(Figure(name, app_ms, floor_ms, 300))
     con.close()
     return figures
+
+
+def allowance_figures(root: Path) -> list[Figure]:
+    """Issue 4: generating one month's allowance batch for every cadre (read the facts,
+    compute, write the lines in one transaction), beside its SQL reads replayed bare.
+
+    The month is one after the demo's current month, so the first run creates the
+    batch and the others regenerate it (replace its lines) — both real paths."""
+    from datetime import date
+
+    from .app import open_store
+    from .services import allowance
+
+    paths = DataPaths(root)
+    open_store(paths)
+    con = sqlite3.connect(str(paths.database))
+    month = allowance.add_month(date.today(), 1)
+    if allowance.month_status(month) == allowance.STATUS_LOCKED:  # never in the bench database
+        month = allowance.add_month(month, 1)
+
+    def call():
+        allowance.generate_month(month)
+
+    with SqlTrace() as trace:
+        call()
+    statements = list(trace.statements)
+    app_ms = _median_ms(call, repeat=3)
+    floor_ms = _median_ms(lambda: replay(con, statements), repeat=3)
+    con.close()
+    return [Figure("生成一个月津贴补贴", app_ms, floor_ms, 5000)]
+
+
+def home_figures(root: Path) -> list[Figure]:
+    """Issue 4: building the 工作台 (every to-do section and the coverage figures) as the
+    page does at start-up, beside all the SQL it sends replayed bare (one thread)."""
+    from datetime import date
+
+    from .app import open_store
+    from .services import health, home
+
+    paths = DataPaths(root)
+    open_store(paths)
+    con = sqlite3.connect(str(paths.database))
+    today = date.today()
+
+    def call():
+        health._last_cache.clear()  # a start-up build: nothing cached from an earlier one
+        return home.build(today)
+
+    with SqlTrace() as trace:  # traced on one thread so every statement is seen
+        health._last_cache.clear()
+        home.build(today, workers=1)
+    statements = list(trace.statements)
+    app_ms = _median_ms(call, repeat=3)
+    floor_ms = _median_ms(lambda: replay(con, statements), repeat=3)
+    con.close()
+    return [Figure("工作台汇总", app_ms, floor_ms, 500)]

@@ -70,7 +70,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"  单位 {counts['units']} 个，干部 {counts['cadres']} 名，家庭成员 {counts['family']} 名")
     if args.years:
         print(f"  最近 {args.years} 年：请假 {counts['leave']} 条，体检 {counts['checks']} 次，"
-              f"异常发现 {counts['findings']} 项")
+              f"异常发现 {counts['findings']} 项，慰问 {counts.get('welfare', 0)} 次，"
+              f"谈心谈话 {counts.get('talks', 0)} 次")
+        if "allowance_months" in counts:
+            print(f"  津贴补贴：{counts['allowance_months']} 个月")
     return 0
 
 

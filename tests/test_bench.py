@@ -13,7 +13,8 @@ def test_bench_reports_every_figure(tmp_path):
     out = subprocess.run([sys.executable, str(ROOT / "main.py"), "bench", "--cadres", "60", "--years", "2"],
                          capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
-    for figure in ["启动到窗口显示", "名册首页显示", "边输边搜", "峰值内存", "年休假余额", "体检应检/逾期名单", "异常随访名单"]:
+    for figure in ["启动到窗口显示", "名册首页显示", "边输边搜", "峰值内存", "年休假余额", "体检应检/逾期名单", "异常随访名单",
+                   "生成一个月津贴补贴", "工作台汇总"]:
         assert figure in out.stdout
     assert "下限" in out.stdout
     # the temporary database is removed afterwards

@@ -400,12 +400,12 @@ def welfare_count(f: WelfareFilter) -> int:
     return db.execute_sql(f"SELECT count(*) FROM {_welfare_from(f)}{where}", params).fetchone()[0]
 
 
-def welfare_total(f: WelfareFilter) -> int:
-    """Sum of money + goods value (integer fen) of the filtered records."""
+def welfare_summary(f: WelfareFilter) -> tuple[int, int]:
+    """(count, sum of money + goods value in integer fen) of the filtered records, in one pass."""
     where, params = _welfare_where(f)
-    row = db.execute_sql(f"SELECT coalesce(sum(w.money_fen + w.goods_fen), 0) FROM {_welfare_from(f)}{where}",
-                         params).fetchone()
-    return int(row[0] or 0)
+    row = db.execute_sql(f"SELECT count(*), coalesce(sum(w.money_fen + w.goods_fen), 0) "
+                         f"FROM {_welfare_from(f)}{where}", params).fetchone()
+    return int(row[0]), int(row[1] or 0)
 
 
 def welfare_page(f: WelfareFilter, offset: int = 0, limit: int | None = None) -> list[tuple]:
@@ -549,3 +549,11 @@ def allowance_lines(ids: list[int]) -> list[tuple]:
         for r in db.execute_sql(sql, chunk).fetchall():
             out[r[0]] = tuple(r)
     return [out[i] for i in ids if i in out]
+
+
+def allowance_line_sum(f: AllowanceLineFilter) -> int:
+    """Sum in fen of the month's lines matching the filter."""
+    where, params = _allowance_where(f)
+    sql = ("SELECT coalesce(sum(l.amount_fen), 0) FROM allowance_line l JOIN allowance_batch b ON b.id = l.batch_id "
+           f"JOIN cadre c ON c.id = l.cadre_id{where}")
+    return int(db.execute_sql(sql, params).fetchone()[0])

@@ -40,7 +40,9 @@ CADRE_CHOICES = {
 }
 
 UNIT_LABELS = {"name": "单位名称", "kind": "单位类别", "township": "所属乡镇",
-               "township_category": "乡镇类别", "hardship_area_class": "艰苦边远地区类别"}
+               "township_category": "乡镇类别", "hardship_area_class": "艰苦边远地区类别",
+               "especially_hard": "条件特别艰苦乡镇"}
+UNIT_BOOL_FIELDS = ("especially_hard",)
 UNIT_CHOICES = {"kind": "unit_kind", "township_category": "township_category",
                 "hardship_area_class": "hardship_area_class"}
 
@@ -147,4 +149,8 @@ def check_unit(data: Mapping[str, Any], choices: Mapping[str, list[str]]) -> lis
     if not (data.get("name") or "").strip():
         errors.append(DomainError("required", "请填写单位名称", "name"))
     _check_choices(data, UNIT_CHOICES, UNIT_LABELS, choices, errors)
+    if data.get("especially_hard") and data.get("township_category") == "街道":
+        errors.append(DomainError("especially_hard_street",
+                                  "街道办事处不享受乡镇工作补贴，不能标记为条件特别艰苦乡镇，请取消勾选或改正乡镇类别",
+                                  "especially_hard"))
     return errors

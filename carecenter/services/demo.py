@@ -248,4 +248,8 @@ def build(cadres: int = 120, seed: int = 20261125, history_years: int = 4,
     counts = {"units": summary.units, "cadres": summary.cadres, "family": summary.family}
     if history_years > 0:
         counts.update(demo_care.generate_history(history_years, seed=seed, today=today))
+        from . import welfare
+        counts.update(welfare.generate_demo_history(history_years, seed=seed, today=today))
+        from . import allowance
+        counts.update(allowance.generate_demo_months(today=today, seed=seed))
     return counts

@@ -68,7 +68,13 @@ def get_unit(unit_id: int) -> dict[str, Any]:
 
 
 def save_unit(data: Mapping[str, Any], unit_id: int | None = None) -> SaveResult:
-    clean = {f: (data.get(f) or "").strip() for f in UNIT_FIELDS}
+    clean = {f: (data.get(f) or "").strip() for f in UNIT_FIELDS if f not in rules.UNIT_BOOL_FIELDS}
+    for f in rules.UNIT_BOOL_FIELDS:  # a flag left out (an older caller) keeps its saved value
+        if f in data:
+            clean[f] = _truthy(data.get(f))
+        else:
+            old = Unit.get_or_none(Unit.id == unit_id) if unit_id else None
+            clean[f] = bool(getattr(old, f)) if old is not None else False
     if not clean["hardship_area_class"]:
         clean["hardship_area_class"] = "无"
     errors = rules.check_unit(clean, choices.all_lists())

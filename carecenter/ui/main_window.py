@@ -24,7 +24,10 @@ from ..services import roster as roster_service
 from . import theme
 from .dialogs.cadre_detail import CadreDetail
 from .pages.leave_page import LeavePage
+from .pages.home_page import HomePage
 from .pages.health_page import HealthPage  # after leave: the detail tabs register in import order
+from .pages.allowance_page import AllowancePage  # after health: its 津贴 tab follows 健康
+from .pages.welfare_page import WelfarePage  # after allowance: its 慰问 tab follows 津贴
 from .pages.roster_page import RosterPage
 from .pages.units_page import UnitsPage
 
@@ -57,14 +60,20 @@ class MainWindow(QMainWindow):
         row.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
+        self.home_page = HomePage(self)
         self.roster_page = RosterPage(self)
         self.units_page = UnitsPage(self)
         self.leave_page = LeavePage(self)
         self.health_page = HealthPage(self)
+        self.allowance_page = AllowancePage(self)
+        self.welfare_page = WelfarePage(self)
         self.pages: dict[str, QWidget] = {}
+        self._add_page("home", self.tr("工作台"), "nav-home", self.home_page)
         self._add_page("roster", self.tr("干部名册"), "nav-roster", self.roster_page)
         self._add_page("leave", self.tr("休假管理"), "nav-leave", self.leave_page)
         self._add_page("health", self.tr("健康体检"), "nav-health", self.health_page)
+        self._add_page("allowance", self.tr("津贴补贴"), "nav-allowance", self.allowance_page)
+        self._add_page("welfare", self.tr("福利慰问"), "nav-welfare", self.welfare_page)
         self._add_page("units", self.tr("单位管理"), "nav-units", self.units_page)
 
         self.data_dir_label = QLabel(self)
@@ -92,6 +101,13 @@ class MainWindow(QMainWindow):
         self.health_page.cadre_open_requested.connect(self.open_cadre)
         self.health_page.health_changed.connect(self._on_roster_page_cadres_changed)
         self.units_page.units_changed.connect(self.health_page.reload_units)
+        self.allowance_page.cadre_open_requested.connect(self.open_cadre)
+        self.allowance_page.allowance_changed.connect(self._on_roster_page_cadres_changed)
+        self.welfare_page.cadre_open_requested.connect(self.open_cadre)
+        self.welfare_page.welfare_changed.connect(self._on_roster_page_cadres_changed)
+        self.units_page.units_changed.connect(self.welfare_page.reload_units)
+        self.home_page.open_page_requested.connect(self._on_home_page_open_page_requested)
+        self.home_page.cadre_open_requested.connect(self.open_cadre)
 
         self.refresh_status()
         self._restore_settings()
@@ -194,7 +210,17 @@ class MainWindow(QMainWindow):
         self.units_page.refresh()
         self.leave_page.refresh()
         self.health_page.refresh()
+        self.allowance_page.refresh()
+        self.welfare_page.refresh()
+        self.home_page.mark_stale()
         self.refresh_status()
+
+    def _on_home_page_open_page_requested(self, page: str, view: str) -> None:
+        if page in self.pages:
+            self.set_page(page)
+            target = self.pages[page]
+            if view and hasattr(target, "set_view"):
+                target.set_view(view)
 
     def _on_units_page_units_changed(self) -> None:
         self.roster_page.reload_units()
@@ -218,8 +244,8 @@ class MainWindow(QMainWindow):
             if screen is not None:
                 width, height = min(width, screen.width()), min(height, screen.height())
             self.resize(width, height)
-        page = self.settings.value("window/page", "roster")
-        self.set_page(page if page in self.pages else "roster")
+        # the day starts on 工作台 (UI.md / issue 4): today's to-do list first
+        self.set_page("home")
         if self.nav.currentRow() < 0:
             self.nav.setCurrentRow(0)
 

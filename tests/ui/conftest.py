@@ -48,6 +48,9 @@ def window(store, themed, qtbot, boxes):
     w.resize(1366, 740)
     w.show()
     qtbot.waitExposed(w)
+    # the 工作台 builds its to-do list in the background when first shown: let it finish
+    qtbot.waitUntil(lambda: w.home_page._job is None, timeout=10000)
+    w.set_page("roster")  # most flows start from the roster, as a clerk would click to it
     yield w
     for d in list(w.detail_windows.values()):
         d.close()

@@ -97,7 +97,7 @@ def test_window_title_and_status_bar(window, store):
     assert str(store.root.name) in window.data_dir_label.text()
     assert window.count_label.text() == "在册干部 0 人"
     assert [window.nav.item(i).text() for i in range(window.nav.count())] == [
-        "干部名册", "休假管理", "健康体检", "单位管理"]
+        "工作台", "干部名册", "休假管理", "健康体检", "津贴补贴", "福利慰问", "单位管理"]
 
 
 def test_demo_title(store, themed, qtbot):
@@ -108,7 +108,7 @@ def test_demo_title(store, themed, qtbot):
     assert w.windowTitle() == "关心关爱中心 — 演示数据（非真实信息）"
 
 
-def test_settings_remember_page_and_size_in_data_folder(store, themed, qtbot, boxes, _private_home):
+def test_settings_remember_size_in_data_folder_and_start_on_home(store, themed, qtbot, boxes, _private_home):
     from carecenter.ui.main_window import MainWindow
 
     w = MainWindow(store)
@@ -122,8 +122,10 @@ def test_settings_remember_page_and_size_in_data_folder(store, themed, qtbot, bo
 
     again = MainWindow(store)
     qtbot.addWidget(again)
-    assert again.current_page() is again.units_page
+    # the day always starts on 工作台 (issue 4: the first page a clerk sees), size as last time
+    assert again.current_page() is again.home_page
     assert again.settings.value("window/geometry") is not None
+    qtbot.waitUntil(lambda: again.home_page._job is None, timeout=10000)
     # nothing was written to the home folder
     assert not any(p.suffix in (".ini", ".conf") for p in Path(_private_home).rglob("*"))
 

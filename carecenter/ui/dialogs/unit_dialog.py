@@ -5,6 +5,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -23,7 +24,7 @@ from ...services import roster as roster_service
 from .. import messages, theme
 from ..widgets.list_page import make_button
 
-FIELDS = ["name", "kind", "township", "township_category", "hardship_area_class", "notes"]
+FIELDS = ["name", "kind", "township", "township_category", "especially_hard", "hardship_area_class", "notes"]
 LABELS = dict(rules.UNIT_LABELS, notes="备注")
 
 
@@ -72,6 +73,10 @@ class UnitDialog(QDialog):
                 w.lineEdit().setPlaceholderText(self.tr("如 青岭镇"))
                 w.setCurrentIndex(-1)
                 w.editTextChanged.connect(lambda _t, f=field: self._on_edited(f))
+            elif field == "especially_hard":
+                w = QCheckBox(self.tr("是（经核准的偏远乡镇，乡镇工作补贴按规定加发）"))
+                w.setToolTip(self.tr("经上级核准的条件特别艰苦乡镇才勾选；加发标准在「津贴补贴 → 津贴标准」中填写"))
+                w.toggled.connect(lambda _c, f=field: self._on_left(f))
             elif field == "notes":
                 w = QPlainTextEdit()
                 w.setTabChangesFocus(True)
@@ -129,7 +134,9 @@ class UnitDialog(QDialog):
         values = record or {"hardship_area_class": "无"}
         for field, w in self.inputs.items():
             value = values.get(field) or ""
-            if isinstance(w, QLineEdit):
+            if isinstance(w, QCheckBox):
+                w.setChecked(bool(value))
+            elif isinstance(w, QLineEdit):
                 w.setText(value)
             elif isinstance(w, QPlainTextEdit):
                 w.setPlainText(value)
@@ -142,10 +149,12 @@ class UnitDialog(QDialog):
                     index = w.findText(value)
                 w.setCurrentIndex(max(index, 0))
 
-    def data(self) -> dict[str, str]:
-        out = {}
+    def data(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
         for field, w in self.inputs.items():
-            if isinstance(w, QLineEdit):
+            if isinstance(w, QCheckBox):
+                out[field] = w.isChecked()
+            elif isinstance(w, QLineEdit):
                 out[field] = w.text()
             elif isinstance(w, QPlainTextEdit):
                 out[field] = w.toPlainText()
@@ -163,11 +172,13 @@ class UnitDialog(QDialog):
         if self._loading:
             return
         self._touched.add(field)
+        if field == "township_category":  # the especially-hard flag depends on it (not for a 街道)
+            self._touched.add("especially_hard")
         self._dirty = True
         self._validate()
 
     def _validate(self) -> None:
-        data = {k: (v or "").strip() for k, v in self.data().items()}
+        data = {k: v if isinstance(v, bool) else (v or "").strip() for k, v in self.data().items()}
         if not data["hardship_area_class"]:
             data["hardship_area_class"] = "无"
         errors = rules.check_unit(data, self._lists)

@@ -1,0 +1,200 @@
+"""The home page (工作台): today's to-do list and the year's care coverage.
+
+Built from the data every time (at start-up and after changes), so nothing is
+missed when the PC was off.  Each item says what needs doing, how many, names
+the first few people, and carries a target the window can open.  No Qt.
+"""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from ..db import queries
+from ..db.database import db
+from ..domain import health as health_rules
+from . import allowance, health, leave, welfare
+
+SEVERITY_OVERDUE = "overdue"   # red: past a deadline
+SEVERITY_WARNING = "warning"   # amber: needs doing soon
+SEVERITY_INFO = "info"         # neutral: good to know
+
+#: from this month on, unused annual leave becomes a to-do item ("late in the year")
+LEAVE_REMINDER_MONTH = 10
+#: how many names an item shows before "等 N 人"
+SAMPLE = 5
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where an item leads: a page (with an optional view) or one cadre's detail window."""
+
+    page: str = ""
+    view: str = ""
+    cadre_id: int | None = None
+
+
+@dataclass
+class TodoItem:
+    key: str
+    severity: str
+    title: str
+    count: int
+    detail: str
+    target: Target
+    people: list[tuple[int, str]] = field(default_factory=list)  # (cadre_id, label)
+
+
+@dataclass
+class Coverage:
+    label: str
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> Decimal:
+        if not self.total:
+            return Decimal(0)
+        return (Decimal(self.done) * 100 / self.total).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+@dataclass
+class HomeData:
+    today: date
+    items: list[TodoItem]
+    coverage: list[Coverage]
+
+
+def _names(rows: list[tuple[int, str]]) -> str:
+    shown = "、".join(label for _, label in rows[:SAMPLE])
+    more = len(rows) - SAMPLE
+    return shown + (f" 等 {len(rows)} 人" if more > 0 else "")
+
+
+def _health_items(today: date) -> list[TodoItem]:
+    rows = health.due_list(today.year, today)
+    overdue = [(r.cadre_id, f"{r.name}（{r.package}）") for r in rows if r.status == health_rules.STATUS_OVERDUE]
+    due = [(r.cadre_id, f"{r.name}（{r.package}）") for r in rows if r.status == health_rules.STATUS_DUE]
+    items = []
+    if overdue:
+        items.append(TodoItem("health_overdue", SEVERITY_OVERDUE, "体检逾期未检", len(overdue), _names(overdue),
+                              Target("health", "due"), overdue[:SAMPLE]))
+    if due:
+        items.append(TodoItem("health_due", SEVERITY_WARNING, f"{today.year}年应检尚未体检", len(due), _names(due),
+                              Target("health", "due"), due[:SAMPLE]))
+    follow = health.open_followups(today, overdue_only=True)
+    if follow:
+        people = [(r.cadre_id, f"{r.name}（{r.item}，应于 {r.recheck_due:%Y-%m-%d} 复查）") for r in follow]
+        items.append(TodoItem("followup_overdue", SEVERITY_OVERDUE, "异常随访已过复查日期", len(follow),
+                              _names(people), Target("health", "followups"), people[:SAMPLE]))
+    return items
+
+
+def _leave_items(today: date) -> list[TodoItem]:
+    if today.month < LEAVE_REMINDER_MONTH:
+        return []
+    rows = leave.annual_balances(today.year)
+    none_taken = [(r.cadre_id, f"{r.name}（剩余 {leave._fmt(r.remaining)} 天）") for r in rows
+                  if r.taken == 0 and r.remaining > 0]
+    partly = [r for r in rows if r.taken > 0 and r.remaining > 0]
+    items = []
+    if none_taken:
+        items.append(TodoItem("leave_none", SEVERITY_WARNING, f"{today.year}年尚未休年休假", len(none_taken),
+                              _names(none_taken), Target("leave", "balances"), none_taken[:SAMPLE]))
+    if partly:
+        people = [(r.cadre_id, f"{r.name}（剩余 {leave._fmt(r.remaining)} 天）") for r in partly]
+        items.append(TodoItem("leave_partly", SEVERITY_INFO, "年休假未休完", len(partly), _names(people),
+                              Target("leave", "balances"), people[:SAMPLE]))
+    return items
+
+
+def _birthday_items(today: date) -> list[TodoItem]:
+    sql = (f"SELECT c.id, c.name, c.birth_date FROM cadre c WHERE c.archived = 0 "
+           f"AND c.employment_status IN ({','.join('?' * len(queries.SERVING_STATUSES))}) "
+           f"AND substr(c.birth_date, 6, 2) = ? ORDER BY substr(c.birth_date, 9, 2), c.name_sort")
+    rows = db.execute_sql(sql, (*queries.SERVING_STATUSES, f"{today.month:02d}")).fetchall()
+    if not rows:
+        return []
+    people = [(cid, f"{name}（{str(birth)[5:]}）") for cid, name, birth in rows]
+    return [TodoItem("birthdays", SEVERITY_INFO, f"{today.month}月过生日", len(people), _names(people),
+                     Target("welfare", "records"), people[:SAMPLE])]
+
+
+def _welfare_items(today: date) -> list[TodoItem]:
+    items = []
+    rows = welfare.not_visited(today.year)
+    if rows:
+        people = [(r.cadre_id, f"{r.name}（{r.reason}）") for r in rows]
+        items.append(TodoItem("not_visited", SEVERITY_WARNING, f"艰苦边远地区和乡镇干部{today.year}年尚未走访慰问",
+                              len(people), _names(people), Target("welfare", "records"), people[:SAMPLE]))
+    for f in welfare.fund_usage(today.year):
+        if f.budget_fen is None or f.status not in ("near", "over"):
+            continue
+        severity = SEVERITY_OVERDUE if f.status == "over" else SEVERITY_WARNING
+        word = "已超出预算" if f.status == "over" else "接近预算上限"
+        items.append(TodoItem(f"fund_{f.name}", severity, f"{f.name}{word}", 1,
+                              f"{today.year}年已用 {f.percent}%（{f.status_name}）", Target("welfare", "funds")))
+    return items
+
+
+def _allowance_items(today: date) -> list[TodoItem]:
+    month = date(today.year, today.month, 1)
+    status = allowance.month_status(month)
+    if status == allowance.STATUS_LOCKED:
+        return []
+    if status == allowance.STATUS_NONE:
+        detail = f"{month:%Y年%m月}的津贴补贴尚未生成"
+    else:
+        detail = f"{month:%Y年%m月}的津贴补贴已生成，尚未审核锁定"
+    return [TodoItem("allowance_month", SEVERITY_WARNING, "本月津贴补贴未锁定", 1, detail,
+                     Target("allowance", ""))]
+
+
+def _coverage(today: date) -> list[Coverage]:
+    serving = f"c.archived = 0 AND c.employment_status IN ({','.join('?' * len(queries.SERVING_STATUSES))})"
+    params = list(queries.SERVING_STATUSES)
+    start, end = f"{today.year}-01-01", f"{today.year}-12-31"
+    total = db.execute_sql(f"SELECT count(*) FROM cadre c WHERE {serving}", params).fetchone()[0]
+
+    def distinct(table: str, column: str, extra: str = "", extra_params: tuple = ()) -> int:
+        sql = (f"SELECT count(DISTINCT t.cadre_id) FROM {table} t JOIN cadre c ON c.id = t.cadre_id "
+               f"WHERE {serving} AND +t.archived = 0 AND t.{column} >= ? AND t.{column} <= ?{extra}")
+        return db.execute_sql(sql, params + [start, end, *extra_params]).fetchone()[0]
+
+    checked = distinct("health_check", "check_date")
+    rested = distinct("leave_record", "start_date", " AND t.type_code = ? AND t.status IN (?, ?)",
+                      ("annual", "已批准", "已销假"))
+    visited = distinct("welfare_record", "record_date")
+    return [Coverage("本年已体检", checked, total), Coverage("本年已休年休假", rested, total),
+            Coverage("本年已走访慰问", visited, total)]
+
+
+SECTIONS = (_health_items, _leave_items, _allowance_items, _welfare_items, _birthday_items)
+_ORDER = {SEVERITY_OVERDUE: 0, SEVERITY_WARNING: 1, SEVERITY_INFO: 2}
+
+
+def _run_section(section, today: date) -> list[TodoItem]:
+    try:
+        return section(today)
+    finally:
+        if not db.is_closed():
+            db.close()  # this worker thread's own connection (peewee keeps one per thread)
+
+
+def build(today: date | None = None, workers: int = 2) -> HomeData:
+    """Everything the home page shows, computed from the data as it is now.
+
+    The sections read through their own connections on ``workers`` threads: SQLite
+    runs their queries side by side (WAL readers do not block each other)."""
+    today = today or date.today()
+    items: list[TodoItem] = []
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for part in pool.map(lambda section: _run_section(section, today), SECTIONS):
+                items.extend(part)
+    else:
+        for section in SECTIONS:
+            items.extend(section(today))
+    items.sort(key=lambda i: _ORDER[i.severity])
+    return HomeData(today, items, _coverage(today))

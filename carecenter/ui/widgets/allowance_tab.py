@@ -1,0 +1,385 @@
+"""The 津贴 tab of a cadre's detail window.
+
+* 本月测算 — what the rules say for this month (eligible or not, and why).
+* 津贴相关日期 — 调离乡镇日期, 离退休类别 and 日期, 上级派驻乡镇日期, edited here
+  (``services.allowance.save_facts``); 到乡镇工作时间 stays in 基本信息.
+* 离岗和间断时间 — 脱产学习 / 借调 (suspend the township subsidy when over one
+  month) and 离开乡镇工作 (not counted in township years).
+* 发放记录 — every month's lines with amount, basis and adjustment.
+
+``reload()`` re-reads everything (the detail window calls it after a change).
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...domain.errors import DomainError, ValidationError
+from ...domain.money import format_yuan
+from ...services import allowance as service
+from ...services import roster as roster_service
+from .. import messages, theme
+from ..dialogs.allowance_period_dialog import PeriodDialog
+from .date_edit import DateEdit
+from .list_page import make_button
+
+PERIOD_HEADERS = ["类型", "开始日期", "结束日期", "说明"]
+HISTORY_HEADERS = ["月份", "项目", "档次/类区", "金额（元）", "类型", "状态", "依据", "调整说明"]
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+KIND_COLOURS = {service.KIND_BACK_PAY: QColor("#2e7d32"), service.KIND_DEDUCTION: QColor(theme.ERROR)}
+
+
+def _table(headers: list[str], parent: QWidget) -> QTableWidget:
+    table = QTableWidget(0, len(headers), parent)
+    table.setHorizontalHeaderLabels(headers)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(30)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setAlternatingRowColors(True)
+    table.setShowGrid(False)
+    table.setWordWrap(False)
+    table.setTabKeyNavigation(False)
+    header = table.horizontalHeader()
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    header.setHighlightSections(False)
+    return table
+
+
+def _item(text: str, right: bool = False, colour: QColor | None = None) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    if right:
+        item.setTextAlignment(RIGHT)
+    if colour is not None:
+        item.setForeground(colour)
+    if len(text) > 12:
+        item.setToolTip(text)
+    return item
+
+
+def _month(d: date | None) -> str:
+    return f"{d.year}年{d.month}月" if d else ""
+
+
+class AllowanceTab(QWidget):
+    """``allowance_changed()`` after the cadre's dates or periods were saved here."""
+
+    allowance_changed = Signal()
+
+    def __init__(self, cadre_id: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.cadre_id = cadre_id
+        self.dialog: PeriodDialog | None = None
+        self._periods: list[dict[str, Any]] = []
+        self._history: list[dict[str, Any]] = []
+        self._loading = False
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(scroll)
+        content = QWidget()
+        content.setObjectName("DetailContent")
+        scroll.setWidget(content)
+        column = QVBoxLayout(content)
+        column.setContentsMargins(18, 8, 18, 16)
+        column.setSpacing(6)
+
+        # ---- this month
+        preview_box = QGroupBox(self.tr("本月测算"), content)
+        pl = QVBoxLayout(preview_box)
+        pl.setContentsMargins(0, 8, 0, 0)
+        self.preview_label = QLabel(preview_box)
+        self.preview_label.setWordWrap(True)
+        self.preview_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        theme.set_role(self.preview_label, "value")
+        pl.addWidget(self.preview_label)
+        column.addWidget(preview_box)
+
+        # ---- dates
+        facts_box = QGroupBox(self.tr("津贴相关日期"), content)
+        fl = QVBoxLayout(facts_box)
+        fl.setContentsMargins(0, 8, 0, 0)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(6)
+        self.township_label = QLabel(facts_box)
+        theme.set_role(self.township_label, "value")
+        self.transferred = DateEdit(field="transferred_on", label=self.tr("调离乡镇日期"))
+        self.retirement_kind = QComboBox(facts_box)
+        self.retirement_kind.addItem(self.tr("（未离退休）"), "")
+        for k in service.RETIREMENT_KINDS:
+            self.retirement_kind.addItem(self.tr(k), k)
+        self.retired = DateEdit(field="retired_on", label=self.tr("离退休日期"))
+        self.sent_down = DateEdit(field="sent_down_on", label=self.tr("上级派驻乡镇日期"))
+        self.inputs = {"transferred_on": self.transferred, "retirement_kind": self.retirement_kind,
+                       "retired_on": self.retired, "sent_down_on": self.sent_down}
+        cells = [("到乡镇工作时间", self.township_label, 0, 0), ("上级派驻乡镇日期", self.sent_down, 0, 1),
+                 ("调离乡镇日期", self.transferred, 1, 0), ("离退休类别", self.retirement_kind, 2, 0),
+                 ("离退休日期", self.retired, 2, 1)]
+        for label, w, r, c in cells:
+            lab = QLabel(self.tr(label), facts_box)
+            theme.set_role(lab, "label")
+            lab.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            lab.setMinimumWidth(110)
+            grid.addWidget(lab, r, c * 2)
+            grid.addWidget(w, r, c * 2 + 1)
+        for w in (self.transferred, self.retired, self.sent_down, self.retirement_kind):
+            w.setMaximumWidth(220)
+        grid.setColumnStretch(4, 1)
+        fl.addLayout(grid)
+        row = QHBoxLayout()
+        self.facts_status = QLabel(facts_box)
+        self.facts_status.setWordWrap(True)
+        theme.set_role(self.facts_status, "hint")
+        row.addWidget(self.facts_status, 1)
+        self.save_facts_button = make_button(self.tr("保存日期"), primary=True, parent=facts_box,
+                                             tooltip=self.tr("保存调离、离退休、派驻日期"))
+        row.addWidget(self.save_facts_button)
+        fl.addLayout(row)
+        column.addWidget(facts_box)
+
+        # ---- periods
+        periods_box = QGroupBox(self.tr("离岗和间断时间"), content)
+        ql = QVBoxLayout(periods_box)
+        ql.setContentsMargins(0, 8, 0, 0)
+        ql.setSpacing(6)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(8)
+        self.add_period_button = make_button(self.tr("登记"), "add-white", primary=True, parent=periods_box,
+                                             tooltip=self.tr("登记脱产学习、借调或离开乡镇工作的时间"))
+        self.edit_period_button = make_button(self.tr("修改"), "edit", parent=periods_box,
+                                              tooltip=self.tr("修改所选记录（也可双击）"))
+        self.remove_period_button = make_button(self.tr("删除"), "archive", parent=periods_box,
+                                                tooltip=self.tr("删除所选记录（保留在修改记录中）"))
+        for b in (self.add_period_button, self.edit_period_button, self.remove_period_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        periods_hint = QLabel(self.tr("脱产学习、借调超过1个月的月份停发乡镇工作补贴；离开乡镇工作的时间不计入乡镇工作年限。"),
+                              periods_box)
+        periods_hint.setWordWrap(True)
+        theme.set_role(periods_hint, "hint")
+        buttons.addWidget(periods_hint, 3)
+        ql.addLayout(buttons)
+        self.periods_table = _table([self.tr(h) for h in PERIOD_HEADERS], periods_box)
+        for i, w in enumerate((110, 110, 110)):
+            self.periods_table.setColumnWidth(i, w)
+        self.periods_table.horizontalHeader().setStretchLastSection(True)
+        ql.addWidget(self.periods_table)
+        self.no_periods = QLabel(self.tr("没有登记离岗或间断时间。"), periods_box)
+        theme.set_role(self.no_periods, "hint")
+        ql.addWidget(self.no_periods)
+        column.addWidget(periods_box)
+
+        # ---- history
+        history_box = QGroupBox(self.tr("发放记录"), content)
+        hl = QVBoxLayout(history_box)
+        hl.setContentsMargins(0, 8, 0, 0)
+        self.history_count = QLabel(history_box)
+        theme.set_role(self.history_count, "count")
+        hl.addWidget(self.history_count)
+        self.history_table = _table([self.tr(h) for h in HISTORY_HEADERS], history_box)
+        for i, w in enumerate((100, 120, 110, 96, 150, 60, 320)):
+            self.history_table.setColumnWidth(i, w)
+        self.history_table.horizontalHeader().setStretchLastSection(True)
+        self.history_table.setMinimumHeight(220)
+        hl.addWidget(self.history_table, 1)
+        self.no_history = QLabel(self.tr("还没有发放记录。在「津贴补贴」页面生成月份后会出现在这里。"), history_box)
+        theme.set_role(self.no_history, "hint")
+        hl.addWidget(self.no_history)
+        column.addWidget(history_box, 1)
+
+        self.save_facts_button.clicked.connect(self.save_facts)
+        for w in (self.transferred, self.retired, self.sent_down):
+            w.edited.connect(self._on_facts_edited)
+        self.retirement_kind.currentIndexChanged.connect(lambda _i: self._on_facts_edited())
+        self.add_period_button.clicked.connect(self.add_period)
+        self.edit_period_button.clicked.connect(self.edit_period)
+        self.remove_period_button.clicked.connect(self.remove_period)
+        self.periods_table.itemDoubleClicked.connect(lambda _i: self.edit_period())
+        self.periods_table.itemSelectionChanged.connect(self._update_buttons)
+        self.reload()
+
+    # ================================================================ content
+    def reload(self) -> None:
+        self._loading = True
+        try:
+            cadre = roster_service.get_cadre(self.cadre_id)
+            start = cadre.get("township_start_date")
+            self.township_label.setText(start.isoformat() if start else self.tr("未填写（在「基本信息」中编辑）"))
+            facts = service.get_facts(self.cadre_id)
+            self.transferred.setValue(facts["transferred_on"])
+            self.retirement_kind.setCurrentIndex(max(0, self.retirement_kind.findData(facts["retirement_kind"])))
+            self.retired.setValue(facts["retired_on"])
+            self.sent_down.setValue(facts["sent_down_on"])
+        finally:
+            self._loading = False
+        self._facts_dirty = False
+        self._show_facts_state()
+        self._load_preview()
+        self._load_periods()
+        self._load_history()
+
+    def _load_preview(self) -> None:
+        try:
+            lines = service.cadre_preview(self.cadre_id, date.today())
+        except DomainError as err:
+            lines = [err.message]
+        self.preview_label.setText("\n".join(lines) or self.tr("—"))
+
+    def _load_periods(self) -> None:
+        self._periods = service.list_periods(self.cadre_id)
+        t = self.periods_table
+        t.setRowCount(len(self._periods))
+        for r, p in enumerate(self._periods):
+            cells = [_item(p["kind"]), _item(p["start_date"].isoformat()),
+                     _item(p["end_date"].isoformat() if p["end_date"] else self.tr("（尚未结束）")), _item(p["note"])]
+            for c, item in enumerate(cells):
+                t.setItem(r, c, item)
+        t.setFixedHeight(t.horizontalHeader().sizeHint().height() + 30 * max(1, min(len(self._periods), 5)) + 4)
+        t.setVisible(bool(self._periods))
+        self.no_periods.setVisible(not self._periods)
+        self._update_buttons()
+
+    def _load_history(self) -> None:
+        self._history = service.cadre_history(self.cadre_id)
+        t = self.history_table
+        t.setRowCount(len(self._history))
+        for r, h in enumerate(self._history):
+            kind = h["kind"]
+            if kind != service.KIND_REGULAR and h["corrects_month"]:
+                kind = self.tr("{0}（{1}）").format(kind, _month(h["corrects_month"]))
+            reason = h["reason"]
+            if h["adjusted"]:
+                reason = self.tr("原{0}元，{1}").format(format_yuan(h["generated_fen"]), reason)
+            cells = [_item(_month(h["month"])), _item(h["scheme_name"]),
+                     _item(service.band_text(h["scheme"], h["band"], h["area_class"])),
+                     _item(format_yuan(h["amount_fen"]), right=True,
+                           colour=QColor(theme.ERROR) if h["amount_fen"] < 0 else None),
+                     _item(kind, colour=KIND_COLOURS.get(h["kind"])),
+                     _item(h["status"]), _item(h["basis"]),
+                     _item(reason, colour=QColor(theme.WARNING) if h["adjusted"] else None)]
+            for c, item in enumerate(cells):
+                t.setItem(r, c, item)
+        t.setVisible(bool(self._history))
+        self.no_history.setVisible(not self._history)
+        total = sum(h["amount_fen"] for h in self._history)
+        months = len({h["month"] for h in self._history})
+        self.history_count.setText(self.tr("共 {0} 个月 {1} 行，合计 {2} 元").format(
+            months, len(self._history), format_yuan(total)) if self._history else "")
+
+    # ================================================================ dates
+    def facts_data(self) -> dict[str, Any]:
+        return {"transferred_on": self.transferred.text(), "retirement_kind": self.retirement_kind.currentData(),
+                "retired_on": self.retired.text(), "sent_down_on": self.sent_down.text()}
+
+    def _on_facts_edited(self) -> None:
+        if self._loading:
+            return
+        self._facts_dirty = True
+        self._show_facts_state()
+
+    def _show_facts_state(self) -> None:
+        errors = service.facts_problems(self.facts_data())
+        by_field = {e.field: e.message for e in errors}
+        for key, w in self.inputs.items():
+            target = w.line_edit if isinstance(w, DateEdit) else w
+            theme.set_state(target, "error" if key in by_field and self._facts_dirty else None)
+        if errors and self._facts_dirty:
+            self.facts_status.setText(errors[0].message)
+            theme.set_role(self.facts_status, "error")
+        elif self._facts_dirty:
+            self.facts_status.setText(self.tr("有未保存的修改"))
+            theme.set_role(self.facts_status, "warning")
+        else:
+            self.facts_status.setText(self.tr("调离、退休的下月起停发乡镇工作补贴；上级派驻人员满6个月后享受。"))
+            theme.set_role(self.facts_status, "hint")
+        self.save_facts_button.setEnabled(self._facts_dirty and not errors)
+        self.save_facts_button.setToolTip("\n".join(e.message for e in errors) if errors
+                                          else self.tr("保存调离、离退休、派驻日期"))
+
+    def save_facts(self) -> bool:
+        try:
+            changes = service.save_facts(self.cadre_id, self.facts_data())
+        except ValidationError as err:
+            self._facts_dirty = True
+            self.facts_status.setText(err.errors[0].message)
+            theme.set_role(self.facts_status, "error")
+            return False
+        except DomainError as err:
+            messages.error(self, err.message)
+            return False
+        self.reload()
+        if changes:
+            self.facts_status.setText(self.tr("已保存；未锁定的月份请在「津贴补贴」页面重新生成"))
+            theme.set_role(self.facts_status, "info")
+            self.allowance_changed.emit()
+        return True
+
+    # ================================================================ periods
+    def selected_period(self) -> dict[str, Any] | None:
+        rows = self.periods_table.selectionModel().selectedRows()
+        if rows and 0 <= rows[0].row() < len(self._periods):
+            return self._periods[rows[0].row()]
+        return None
+
+    def _update_buttons(self) -> None:
+        has = self.selected_period() is not None
+        self.edit_period_button.setEnabled(has)
+        self.remove_period_button.setEnabled(has)
+
+    def add_period(self) -> PeriodDialog:
+        return self._open(None)
+
+    def edit_period(self) -> PeriodDialog | None:
+        p = self.selected_period()
+        return self._open(p) if p is not None else None
+
+    def _open(self, period: dict[str, Any] | None) -> PeriodDialog:
+        self.dialog = PeriodDialog(self.cadre_id, period, self.window())
+        self.dialog.saved.connect(self._on_period_saved)
+        self.dialog.finished.connect(self._on_dialog_finished)
+        self.dialog.open()
+        return self.dialog
+
+    def _on_dialog_finished(self, _result: int) -> None:
+        dialog = self.sender()
+        if dialog is self.dialog:
+            self.dialog = None
+        if dialog is not None:
+            dialog.deleteLater()
+
+    def _on_period_saved(self, _period_id: int) -> None:
+        self.reload()
+        self.allowance_changed.emit()
+
+    def remove_period(self) -> None:
+        p = self.selected_period()
+        if p is None:
+            return
+        if not messages.confirm(self, self.tr("确定删除 {0} {1} 起的记录？").format(p["kind"], p["start_date"].isoformat()),
+                                self.tr("删除")):
+            return
+        service.archive_period(p["id"])
+        self.reload()
+        self.allowance_changed.emit()
