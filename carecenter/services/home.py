@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from ..db import queries
 from ..db.database import db
 from ..domain import health as health_rules
+from ..domain.errors import DomainError
 from . import allowance, health, leave, welfare
 
 SEVERITY_OVERDUE = "overdue"   # red: past a deadline
@@ -174,11 +175,21 @@ SECTIONS = (_health_items, _leave_items, _allowance_items, _welfare_items, _birt
 _ORDER = {SEVERITY_OVERDUE: 0, SEVERITY_WARNING: 1, SEVERITY_INFO: 2}
 
 
-def _run_section(section, today: date) -> list[TodoItem]:
+_SECTION_PAGES = {"_health_items": "health", "_leave_items": "leave", "_allowance_items": "allowance",
+                  "_welfare_items": "welfare", "_birthday_items": "roster"}
+
+
+def _run_section(section, today: date, own_thread: bool = False) -> list[TodoItem]:
+    """One section's items; a section whose rules are missing says so instead of
+    hiding the whole list."""
     try:
         return section(today)
+    except DomainError as err:
+        page = _SECTION_PAGES.get(section.__name__, "")
+        return [TodoItem(f"error{section.__name__}", SEVERITY_WARNING, "部分待办无法汇总", 1, err.message,
+                         Target(page, ""))]
     finally:
-        if not db.is_closed():
+        if own_thread and not db.is_closed():
             db.close()  # this worker thread's own connection (peewee keeps one per thread)
 
 
@@ -191,10 +202,10 @@ def build(today: date | None = None, workers: int = 2) -> HomeData:
     items: list[TodoItem] = []
     if workers > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            for part in pool.map(lambda section: _run_section(section, today), SECTIONS):
+            for part in pool.map(lambda section: _run_section(section, today, own_thread=True), SECTIONS):
                 items.extend(part)
     else:
         for section in SECTIONS:
-            items.extend(section(today))
+            items.extend(_run_section(section, today))
     items.sort(key=lambda i: _ORDER[i.severity])
     return HomeData(today, items, _coverage(today))

@@ -98,3 +98,15 @@ def test_coverage_counts_serving_cadres(township):
     assert (checked.done, checked.total) == (1, 2)
     assert str(checked.percent) == "50.0"
     assert cov["本年已休年休假"].done == 0
+
+
+def test_a_section_without_rules_says_so_and_the_rest_still_shows(store):
+    health.seed_rules_if_empty("zhejiang")       # leave rules deliberately not loaded
+    unit = roster.save_unit({"name": "青岭镇人民政府", "kind": "政府", "township": "青岭镇",
+                             "township_category": "镇"}).id
+    add(unit, "王伟", "19800115", 11)
+    items = by_key(home.build(TODAY, workers=1))
+    assert "health_due" in items
+    broken = items["error_leave_items"]
+    assert broken.title == "部分待办无法汇总" and "年休假" in broken.detail
+    assert broken.target.page == "leave"

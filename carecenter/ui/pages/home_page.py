@@ -104,11 +104,14 @@ class TodoCard(QFrame):
             row = QHBoxLayout()
             row.setSpacing(6)
             for cadre_id, label in item.people:
-                link = QPushButton(label, self)
+                # the name as the link; what is due for this person in its tooltip
+                name, _, note = label.partition("（")
+                link = QPushButton(name, self)
                 link.setFlat(True)
                 link.setCursor(Qt.CursorShape.PointingHandCursor)
-                link.setStyleSheet("color: #1d4f91; text-align: left; padding: 0 4px;")
-                link.setToolTip(self.tr("打开干部详情"))
+                link.setStyleSheet("color: #1d4f91; text-align: left; padding: 0 4px; text-decoration: underline;")
+                tip = f"{name}：{note.rstrip('）')}" if note else name
+                link.setToolTip(self.tr("{0}（点击打开干部详情）").format(tip))
                 link.clicked.connect(lambda _=False, cid=cadre_id: self.cadre_open_requested.emit(cid))
                 row.addWidget(link)
             more = item.count - len(item.people)
