@@ -20,6 +20,7 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     Model,
+    ModelIndex,
     TextField,
 )
 
@@ -399,6 +400,15 @@ class TalkRecord(BaseModel):
     follow_up = TextField(default="")
     notes = TextField(default="")
 
+
+# Covering indexes with short names (queries use them with INDEXED BY; migration 0007)
+Cadre.add_index(ModelIndex(Cadre, (Cadre.archived, Cadre.employment_status, Cadre.name_sort, Cadre.name,
+                                   Cadre.unit, Cadre.sex, Cadre.birth_date, Cadre.work_start_date),
+                           name="cadre_serving_list"))
+WelfareRecord.add_index(ModelIndex(WelfareRecord, (WelfareRecord.record_date, WelfareRecord.archived,
+                                                   WelfareRecord.funding_source, WelfareRecord.money_fen,
+                                                   WelfareRecord.goods_fen, WelfareRecord.cadre),
+                                   name="welfare_record_year_cover"))
 
 ROSTER_MODELS = [Choice, Unit, Cadre, FamilyMember, AuditLog]
 CARE_MODELS = [Setting, CalendarDay, LeaveTypeRule, LeaveRecord, AnnualLeaveDeferral,

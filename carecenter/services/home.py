@@ -111,8 +111,7 @@ def _leave_items(today: date) -> list[TodoItem]:
 
 
 def _birthday_items(today: date) -> list[TodoItem]:
-    sql = (f"SELECT c.id, c.name, c.birth_date FROM cadre c WHERE c.archived = 0 "
-           f"AND c.employment_status IN ({','.join('?' * len(queries.SERVING_STATUSES))}) "
+    sql = (f"SELECT c.id, c.name, c.birth_date FROM {queries.SERVING_CADRES} WHERE {queries.SERVING_WHERE} "
            f"AND substr(c.birth_date, 6, 2) = ? ORDER BY substr(c.birth_date, 9, 2), c.name_sort")
     rows = db.execute_sql(sql, (*queries.SERVING_STATUSES, f"{today.month:02d}")).fetchall()
     if not rows:
@@ -153,20 +152,24 @@ def _allowance_items(today: date) -> list[TodoItem]:
 
 
 def _coverage(today: date) -> list[Coverage]:
-    serving = f"c.archived = 0 AND c.employment_status IN ({','.join('?' * len(queries.SERVING_STATUSES))})"
-    params = list(queries.SERVING_STATUSES)
+    """Shares of serving cadres checked, rested and visited this year: the serving set
+    from the covering index, each "done" set from a date-range index, intersected here."""
+    serving = {r[0] for r in db.execute_sql(
+        f"SELECT c.id FROM {queries.SERVING_CADRES} WHERE {queries.SERVING_WHERE}",
+        queries.SERVING_STATUSES).fetchall()}
     start, end = f"{today.year}-01-01", f"{today.year}-12-31"
-    total = db.execute_sql(f"SELECT count(*) FROM cadre c WHERE {serving}", params).fetchone()[0]
 
-    def distinct(table: str, column: str, extra: str = "", extra_params: tuple = ()) -> int:
-        sql = (f"SELECT count(DISTINCT t.cadre_id) FROM {table} t JOIN cadre c ON c.id = t.cadre_id "
-               f"WHERE {serving} AND +t.archived = 0 AND t.{column} >= ? AND t.{column} <= ?{extra}")
-        return db.execute_sql(sql, params + [start, end, *extra_params]).fetchone()[0]
+    def done(sql: str, *params) -> int:
+        return len(serving & {r[0] for r in db.execute_sql(sql, (*params, start, end)).fetchall()})
 
-    checked = distinct("health_check", "check_date")
-    rested = distinct("leave_record", "start_date", " AND t.type_code = ? AND t.status IN (?, ?)",
-                      ("annual", "已批准", "已销假"))
-    visited = distinct("welfare_record", "record_date")
+    checked = done("SELECT DISTINCT cadre_id FROM health_check WHERE +archived = 0 "
+                   "AND check_date >= ? AND check_date <= ?")
+    rested = done("SELECT DISTINCT cadre_id FROM leave_record WHERE type_code = ? AND status IN (?, ?) "
+                  "AND archived = 0 AND start_date >= ? AND start_date <= ?", "annual", "已批准", "已销假")
+    visited = done("SELECT DISTINCT cadre_id FROM welfare_record INDEXED BY "
+                   "welfare_record_year_cover "
+                   "WHERE archived = 0 AND record_date >= ? AND record_date <= ?")
+    total = len(serving)
     return [Coverage("本年已体检", checked, total), Coverage("本年已休年休假", rested, total),
             Coverage("本年已走访慰问", visited, total)]
 
