@@ -615,7 +615,6 @@ def home_visit_eligibility(married: bool, family: Iterable[FamilyInfo], work_sta
     parents visit without period_years counts as the 2-year scheme when its days
     exceed the yearly figure.  ``travel_days`` is added to available options.
     """
-    p = rule.params
     travel = to_days(travel_days, "travel_days")
     family = [f for f in family if f.alive]
     visits = [_as_visit(v) for v in history]

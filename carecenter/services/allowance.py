@@ -45,6 +45,7 @@ from ..domain import dates, presets
 from ..domain.errors import DomainError, ValidationError
 from ..domain.money import check_fen, format_yuan, parse_yuan, sum_fen, to_capital
 from ..paths import resource_path
+from .values import as_date as _d, as_text as _s
 from . import audit
 
 PRESET_KEY = "allowance_preset"
@@ -117,20 +118,6 @@ def month_of(value: date) -> date:
 
 def fmt_month(value: date) -> str:
     return rules.fmt_month(value)
-
-
-def _d(value: Any) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
-def _s(value: Any) -> str:
-    return "" if value is None else str(value).strip()
 
 
 def _dumps(data: Mapping[str, Any]) -> str:
@@ -896,7 +883,6 @@ def generate_month(month: date, progress: Callable[[int, str], None] | None = No
         dropped: list[str] = []
         rows = []
         sval = stamp.strftime("%Y-%m-%d %H:%M:%S")
-        mval = month.isoformat()
         for line in lines:
             amount, generated, reason = line.amount_fen, None, ""
             adj = adjusted.pop((line.cadre_id, line.scheme), None)

@@ -15,7 +15,7 @@ can say "有 N 条保密记录".  Audit rows about them never carry scores or no
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Mapping, NamedTuple
 
 from ..db import queries
@@ -26,6 +26,7 @@ from ..domain import health as rules
 from ..domain import presets
 from ..domain.errors import DomainError, ValidationError
 from ..paths import resource_path
+from .values import as_date as _d, as_text as _s, find_cadre as _cadre
 from . import audit
 
 PRESET_KEY = "health_preset"
@@ -44,27 +45,6 @@ _HIDDEN = "（保密）"
 
 def _today() -> date:
     return date.today()
-
-
-def _d(value: Any) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
-def _s(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def _cadre(cadre_id: Any) -> Cadre | None:
-    try:
-        return Cadre.get_or_none(Cadre.id == int(cadre_id)) if cadre_id not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
 
 
 # ---------------------------------------------------------------- rule tables

@@ -16,7 +16,7 @@ import json
 import random
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Mapping, NamedTuple
 
@@ -29,6 +29,7 @@ from ..domain import welfare as rules
 from ..domain.errors import DomainError, ValidationError
 from ..domain.money import format_yuan, parse_yuan, to_percent
 from ..paths import resource_path
+from .values import as_date as _d, as_text as _s, find_cadre as _cadre
 from . import audit
 
 PRESET_KEY = "welfare_preset"
@@ -61,29 +62,8 @@ def _today() -> date:
     return date.today()
 
 
-def _d(value: Any) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
-def _s(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
 def _fmt_date(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
-
-
-def _cadre(cadre_id: Any) -> Cadre | None:
-    try:
-        return Cadre.get_or_none(Cadre.id == int(cadre_id)) if cadre_id not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
 
 
 def _dumps(data: Mapping[str, Any]) -> str:

@@ -1,5 +1,4 @@
 """Initial schema: pick lists, units, cadres, family members, audit log."""
-from peewee import SQL
 
 
 def up(migrator, database):

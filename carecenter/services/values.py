@@ -1,0 +1,31 @@
+"""Reading form and database values the same way in every service."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from ..db.models import Cadre
+
+
+def as_date(value: Any) -> date | None:
+    """A date from a date, a datetime, an ISO string ('2026-11-25…') or nothing."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def as_text(value: Any) -> str:
+    """Trimmed text; None reads as empty."""
+    return "" if value is None else str(value).strip()
+
+
+def find_cadre(cadre_id: Any) -> Cadre | None:
+    """The cadre with this id (int or text from a form), or None."""
+    try:
+        return Cadre.get_or_none(Cadre.id == int(cadre_id)) if cadre_id not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
