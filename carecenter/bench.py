@@ -315,7 +315,7 @@ def allowance_figures(root: Path) -> list[Figure]:
 
 def home_figures(root: Path) -> list[Figure]:
     """Issue 4: building the 工作台 (every to-do section and the coverage figures) as the
-    page does at start-up, beside all the SQL it sends replayed bare (one thread)."""
+    page does at start-up, beside all the SQL it sends replayed bare."""
     from datetime import date
 
     from .app import open_store
@@ -330,9 +330,9 @@ def home_figures(root: Path) -> list[Figure]:
         health._last_cache.clear()  # a start-up build: nothing cached from an earlier one
         return home.build(today)
 
-    with SqlTrace() as trace:  # traced on one thread so every statement is seen
+    with SqlTrace() as trace:
         health._last_cache.clear()
-        home.build(today, workers=1)
+        home.build(today)
     statements = list(trace.statements)
     app_ms = _median_ms(call, repeat=3)
     floor_ms = _median_ms(lambda: replay(con, statements), repeat=3)

@@ -18,6 +18,7 @@ from peewee import (
     DateField,
     DateTimeField,
     ForeignKeyField,
+    CompositeKey,
     IntegerField,
     Model,
     ModelIndex,
@@ -253,6 +254,20 @@ class HealthCheck(BaseModel):
                    (("cadre", "package", "check_date", "archived"), False))
 
 
+class HealthLast(Model):
+    """Latest non-archived check per cadre and package — maintained by SQLite triggers
+    on health_check (migration 0009); never written by the application."""
+
+    cadre_id = IntegerField()
+    package = CharField(max_length=30)
+    last_date = DateField()
+
+    class Meta:
+        database = db
+        legacy_table_names = False
+        primary_key = CompositeKey("cadre_id", "package")
+
+
 class HealthFinding(BaseModel):
     check = ForeignKeyField(HealthCheck, backref="findings", on_delete="CASCADE")
     cadre = ForeignKeyField(Cadre, backref="findings", on_delete="RESTRICT")
@@ -414,7 +429,7 @@ WelfareRecord.add_index(ModelIndex(WelfareRecord, (WelfareRecord.record_date, We
 
 ROSTER_MODELS = [Choice, Unit, Cadre, FamilyMember, AuditLog]
 CARE_MODELS = [Setting, CalendarDay, LeaveTypeRule, LeaveRecord, AnnualLeaveDeferral,
-               HealthCycleRuleRow, HealthCheck, HealthFinding, MentalRecord]
+               HealthCycleRuleRow, HealthCheck, HealthFinding, MentalRecord, HealthLast]
 MONEY_MODELS = [CadreAllowanceFacts, CadrePeriod, AllowanceRuleRow, AllowanceBatch, AllowanceLine,
                 WelfareRuleRow, Fund, WelfareRecord, TalkRecord]
 ALL_MODELS = ROSTER_MODELS + CARE_MODELS + MONEY_MODELS

@@ -6,7 +6,6 @@ the first few people, and carries a target the window can open.  No Qt.
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -182,7 +181,7 @@ _SECTION_PAGES = {"_health_items": "health", "_leave_items": "leave", "_allowanc
                   "_welfare_items": "welfare", "_birthday_items": "roster"}
 
 
-def _run_section(section, today: date, own_thread: bool = False) -> list[TodoItem]:
+def _run_section(section, today: date) -> list[TodoItem]:
     """One section's items; a section whose rules are missing says so instead of
     hiding the whole list."""
     try:
@@ -191,24 +190,14 @@ def _run_section(section, today: date, own_thread: bool = False) -> list[TodoIte
         page = _SECTION_PAGES.get(section.__name__, "")
         return [TodoItem(f"error{section.__name__}", SEVERITY_WARNING, "部分待办无法汇总", 1, err.message,
                          Target(page, ""))]
-    finally:
-        if own_thread and not db.is_closed():
-            db.close()  # this worker thread's own connection (peewee keeps one per thread)
 
 
-def build(today: date | None = None, workers: int = 2) -> HomeData:
-    """Everything the home page shows, computed from the data as it is now.
-
-    The sections read through their own connections on ``workers`` threads: SQLite
-    runs their queries side by side (WAL readers do not block each other)."""
+def build(today: date | None = None) -> HomeData:
+    """Everything the home page shows, computed from the data as it is now (the page
+    runs this on a worker thread, so the window never waits on it)."""
     today = today or date.today()
     items: list[TodoItem] = []
-    if workers > 1:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            for part in pool.map(lambda section: _run_section(section, today, own_thread=True), SECTIONS):
-                items.extend(part)
-    else:
-        for section in SECTIONS:
-            items.extend(_run_section(section, today))
+    for section in SECTIONS:
+        items.extend(_run_section(section, today))
     items.sort(key=lambda i: _ORDER[i.severity])
     return HomeData(today, items, _coverage(today))

@@ -40,7 +40,7 @@ def test_items_from_crafted_data(township):
         findings=[health.FindingInput(item="血压", description="偏高", level="B",
                                       recheck_due=date(2026, 6, 1))]), today=TODAY)
 
-    items = by_key(home.build(TODAY, workers=1))
+    items = by_key(home.build(TODAY))
 
     # health: the never-checked cadre is due this year; the other's follow-up is past due
     due = items["health_due"]
@@ -62,7 +62,7 @@ def test_items_from_crafted_data(township):
     # the month's allowance batch has not been generated, let alone locked
     assert items["allowance_month"].target.page == "allowance"
     # overdue first
-    assert data_order(home.build(TODAY, workers=1))[0] == home.SEVERITY_OVERDUE
+    assert data_order(home.build(TODAY))[0] == home.SEVERITY_OVERDUE
 
 
 def data_order(data):
@@ -71,20 +71,12 @@ def data_order(data):
 
 def test_leave_item_disappears_once_rested_and_not_before_october(township):
     cid = add(township, "张强", "19800115", 13)
-    assert "leave_none" not in by_key(home.build(date(2026, 9, 30), workers=1))
-    assert "leave_none" in by_key(home.build(TODAY, workers=1))
+    assert "leave_none" not in by_key(home.build(date(2026, 9, 30)))
+    assert "leave_none" in by_key(home.build(TODAY))
     leave.save_leave(leave.LeaveInput(cid, "annual", date(2026, 11, 2), date(2026, 11, 4)))
-    items = by_key(home.build(TODAY, workers=1))
+    items = by_key(home.build(TODAY))
     assert "leave_none" not in items
     assert items["leave_partly"].people[0][0] == cid
-
-
-def test_threads_and_single_thread_agree(township):
-    add(township, "王伟", "19800115", 11)
-    add(township, "李娜", "19851120", 12)
-    one = home.build(TODAY, workers=1)
-    two = home.build(TODAY, workers=2)
-    assert [(i.key, i.count, i.people) for i in one.items] == [(i.key, i.count, i.people) for i in two.items]
 
 
 def test_coverage_counts_serving_cadres(township):
@@ -93,7 +85,7 @@ def test_coverage_counts_serving_cadres(township):
     add(township, "赵刚", "19700101", 13, employment_status="退休")  # not serving: not counted
     health.save_check(health.CheckInput(cadre_id=a, check_date=date(2026, 5, 6), institution="县医院",
                                         package="常规体检"), today=TODAY)
-    cov = {c.label: c for c in home.build(TODAY, workers=1).coverage}
+    cov = {c.label: c for c in home.build(TODAY).coverage}
     checked = cov["本年已体检"]
     assert (checked.done, checked.total) == (1, 2)
     assert str(checked.percent) == "50.0"
@@ -105,7 +97,7 @@ def test_a_section_without_rules_says_so_and_the_rest_still_shows(store):
     unit = roster.save_unit({"name": "青岭镇人民政府", "kind": "政府", "township": "青岭镇",
                              "township_category": "镇"}).id
     add(unit, "王伟", "19800115", 11)
-    items = by_key(home.build(TODAY, workers=1))
+    items = by_key(home.build(TODAY))
     assert "health_due" in items
     broken = items["error_leave_items"]
     assert broken.title == "部分待办无法汇总" and "年休假" in broken.detail
