@@ -182,7 +182,9 @@ def run_bench(cadres: int = 50000, keep: bool = False, out=print, years: int = 1
         figures.append(Figure("启动到名册首页显示", (start["first_page"] - start["t0"]) * 1000, floor_ms, None))
         figures.append(Figure("峰值内存", start["maxrss_kb"] / 1024, floor_mb, 300, "MB"))
 
-        figures.extend(_in_process(root))
+        from .ui.bench_gui import roster_figures  # the GUI figures live with the GUI
+
+        figures.extend(roster_figures(root))
         figures.extend(_care_lists(root))
         figures.extend(allowance_figures(root))
         figures.extend(home_figures(root))
@@ -200,51 +202,6 @@ def run_bench(cadres: int = 50000, keep: bool = False, out=print, years: int = 1
     out("")
     out("全部达标" if not over else "超出预算：" + "、".join(over))
     return 0
-
-
-def _in_process(root: Path) -> list[Figure]:
-    """Figures measured through the real widgets, offscreen, in this process."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtWidgets import QApplication
-
-    from .app import open_store
-    from .db import queries
-    from .ui.application import create_application
-    from .ui.main_window import MainWindow
-
-    paths = DataPaths(root)
-    open_store(paths)
-    app = QApplication.instance() or create_application([])
-    window = MainWindow(paths, demo=False)
-    window.show()
-    app.processEvents()
-    page = window.roster_page
-    con = sqlite3.connect(str(paths.database))
-
-    def floor(f: queries.RosterFilter) -> None:
-        count_sql, cp, page_sql, pp = queries.roster_sql(f)
-        con.execute(count_sql, cp).fetchone()
-        con.execute(page_sql, pp).fetchall()
-
-    def shown(text: str) -> None:
-        page.set_search_text(text)
-        app.processEvents()
-
-    figures = []
-    app_first = _median_ms(lambda: shown(""))
-    floor_first = _median_ms(lambda: floor(queries.RosterFilter()))
-    figures.append(Figure("名册首页显示", app_first, floor_first, 150))
-
-    app_keys, floor_keys = [], []
-    for q in KEYSTROKE_QUERIES:
-        app_keys.append(_median_ms(lambda q=q: shown(q), repeat=3))
-        floor_keys.append(_median_ms(lambda q=q: floor(queries.RosterFilter(text=q)), repeat=3))
-    figures.append(Figure("边输边搜（每次按键中位数）", statistics.median(app_keys),
-                          statistics.median(floor_keys), 50))
-    shown("")
-    window.close()
-    con.close()
-    return figures
 
 
 def _care_lists(root: Path) -> list[Figure]:
