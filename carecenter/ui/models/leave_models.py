@@ -23,8 +23,8 @@ from ...db import queries
 from ...db.queries import LeaveFilter
 from ...domain import leave as rules
 from .. import theme
+from .paged import PAGE_SIZE, PagedSqlModel
 
-PAGE_SIZE = 200
 ID_ROLE = Qt.ItemDataRole.UserRole
 CADRE_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -78,7 +78,7 @@ def status_colour(status: str) -> QColor | None:
 
 # ================================================================ leave records
 
-class LeaveModel(QAbstractTableModel):
+class LeaveModel(PagedSqlModel):
     COLUMNS = ["name", "unit", "type", "start", "end", "days", "travel", "status", "approver", "reason"]
     HEADERS = {"name": "姓名", "unit": "单位", "type": "假别", "start": "开始", "end": "结束", "days": "天数",
                "travel": "路程假", "status": "状态", "approver": "审批人", "reason": "事由"}
@@ -91,69 +91,17 @@ class LeaveModel(QAbstractTableModel):
         _REASON = range(14)
 
     def __init__(self, parent=None, page_size: int = PAGE_SIZE):
-        super().__init__(parent)
-        self.page_size = page_size
-        self._filter = LeaveFilter()
-        self._sort_key = "start"
-        self._descending = True
-        self._rows: list[tuple] = []
-        self._total = 0
+        super().__init__(parent, page_size=page_size, filter_=LeaveFilter(), sort_key="start", descending=True)
         self._type_names: dict[str, str] = dict(rules.LEAVE_TYPE_NAMES)
-
-    # ------------------------------------------------------------ loading
-    @property
-    def filter(self) -> LeaveFilter:
-        return self._filter
-
-    @property
-    def total(self) -> int:
-        return self._total
-
-    @property
-    def sort_key(self) -> str:
-        return self._sort_key
-
-    @property
-    def descending(self) -> bool:
-        return self._descending
 
     def set_type_names(self, names: dict[str, str]) -> None:
         self._type_names = dict(rules.LEAVE_TYPE_NAMES) | dict(names)
 
-    def set_filter(self, f: LeaveFilter) -> None:
-        self._filter = f
-        self._reload(self.page_size)
+    def _count(self) -> int:
+        return queries.leave_count(self._filter)
 
-    def refresh(self) -> None:
-        """Re-read after a change, keeping as many rows loaded as before."""
-        self._reload(max(self.page_size, len(self._rows)))
-
-    def _reload(self, limit: int) -> None:
-        self.beginResetModel()
-        try:
-            self._total = queries.leave_count(self._filter)
-            self._rows = queries.leave_page(self._filter, self._sort_key, self._descending,
-                                            offset=0, limit=limit) if self._total else []
-        finally:
-            self.endResetModel()
-
-    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802 - Qt naming
-        if parent.isValid():
-            return False
-        return len(self._rows) < self._total
-
-    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802 - Qt naming
-        if parent.isValid() or len(self._rows) >= self._total:
-            return
-        page = queries.leave_page(self._filter, self._sort_key, self._descending,
-                                  offset=len(self._rows), limit=self.page_size)
-        if not page:
-            self._total = len(self._rows)
-            return
-        start = len(self._rows)
-        self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
-        self._rows.extend(page)
-        self.endInsertRows()
+    def _page(self, offset: int, limit: int) -> list[tuple]:
+        return queries.leave_page(self._filter, self._sort_key, self._descending, offset=offset, limit=limit)
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self.COLUMNS):
@@ -164,8 +112,7 @@ class LeaveModel(QAbstractTableModel):
         descending = order == Qt.SortOrder.DescendingOrder
         if key == self._sort_key and descending == self._descending and (self._rows or not self._total):
             return
-        self._sort_key, self._descending = key, descending
-        self._reload(max(self.page_size, len(self._rows)))
+        self._set_sort(key, descending)
 
     # ------------------------------------------------------------ access
     def record_id(self, row: int) -> int | None:
@@ -194,11 +141,6 @@ class LeaveModel(QAbstractTableModel):
         return -1
 
     # ------------------------------------------------------------ Qt model API
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt naming
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt naming
-        return 0 if parent.isValid() else len(self.COLUMNS)
 
     def flags(self, index) -> Qt.ItemFlag:
         if not index.isValid():

@@ -6,13 +6,13 @@ the next page when the view scrolls near the end (``canFetchMore``/``fetchMore``
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor
 
 from ...db import queries
 from ...db.queries import ROSTER_COLUMNS, RosterFilter
+from .paged import PAGE_SIZE, PagedSqlModel
 
-PAGE_SIZE = 200
 
 # key -> header (ROSTER_COLUMNS are the query's sort keys)
 HEADERS = {
@@ -32,75 +32,17 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("RosterModel", text)
 
 
-class RosterModel(QAbstractTableModel):
+class RosterModel(PagedSqlModel):
     COLUMNS = list(ROSTER_COLUMNS)
 
     def __init__(self, parent=None, page_size: int = PAGE_SIZE):
-        super().__init__(parent)
-        self.page_size = page_size
-        self._filter = RosterFilter()
-        self._sort_key = "name"
-        self._descending = False
-        self._rows: list[tuple] = []
-        self._total = 0
+        super().__init__(parent, page_size=page_size, filter_=RosterFilter(), sort_key="name")
 
-    # ------------------------------------------------------------ loading
-    @property
-    def filter(self) -> RosterFilter:
-        return self._filter
+    def _count(self) -> int:
+        return queries.roster_count(self._filter)
 
-    @property
-    def total(self) -> int:
-        """Rows matching the filter (loaded or not)."""
-        return self._total
-
-    @property
-    def sort_key(self) -> str:
-        return self._sort_key
-
-    @property
-    def descending(self) -> bool:
-        return self._descending
-
-    def set_filter(self, f: RosterFilter) -> None:
-        self._filter = f
-        self._reload(self.page_size)
-
-    def refresh(self) -> None:
-        """Re-read after a change, keeping as many rows loaded as before."""
-        self._reload(max(self.page_size, len(self._rows)))
-
-    def _reload(self, limit: int) -> None:
-        self.beginResetModel()
-        try:
-            self._total = queries.roster_count(self._filter)
-            self._rows = queries.roster_page(self._filter, self._sort_key, self._descending,
-                                             offset=0, limit=limit) if self._total else []
-        finally:
-            self.endResetModel()
-
-    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802 - Qt naming
-        if parent.isValid():
-            return False
-        return len(self._rows) < self._total
-
-    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802 - Qt naming
-        # a view (or Qt's model tester) may ask again from inside beginInsertRows: not twice
-        if parent.isValid() or len(self._rows) >= self._total or getattr(self, "_fetching", False):
-            return
-        page = queries.roster_page(self._filter, self._sort_key, self._descending,
-                                   offset=len(self._rows), limit=self.page_size)
-        if not page:
-            self._total = len(self._rows)
-            return
-        start = len(self._rows)
-        self._fetching = True
-        try:
-            self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
-            self._rows.extend(page)
-            self.endInsertRows()
-        finally:
-            self._fetching = False
+    def _page(self, offset: int, limit: int) -> list[tuple]:
+        return queries.roster_page(self._filter, self._sort_key, self._descending, offset=offset, limit=limit)
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self.COLUMNS):
@@ -109,8 +51,7 @@ class RosterModel(QAbstractTableModel):
         descending = order == Qt.SortOrder.DescendingOrder
         if key == self._sort_key and descending == self._descending and (self._rows or not self._total):
             return
-        self._sort_key, self._descending = key, descending
-        self._reload(max(self.page_size, len(self._rows)))
+        self._set_sort(key, descending)
 
     # ------------------------------------------------------------ access
     def cadre_id(self, row: int) -> int | None:
@@ -121,9 +62,6 @@ class RosterModel(QAbstractTableModel):
     def is_archived(self, row: int) -> bool:
         return 0 <= row < len(self._rows) and bool(self._rows[row][ARCHIVED_INDEX])
 
-    def row_tuple(self, row: int) -> tuple | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
     def row_of(self, cadre_id: int) -> int:
         """Row of a loaded cadre, or -1."""
         for i, r in enumerate(self._rows):
@@ -132,12 +70,6 @@ class RosterModel(QAbstractTableModel):
         return -1
 
     # ------------------------------------------------------------ Qt model API
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt naming
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt naming
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
     def flags(self, index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
