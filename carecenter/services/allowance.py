@@ -45,7 +45,7 @@ from ..domain import dates, presets
 from ..domain.errors import DomainError, ValidationError
 from ..domain.money import check_fen, format_yuan, parse_yuan, sum_fen, to_capital
 from ..paths import resource_path
-from .values import as_date as _d, as_text as _s
+from .values import from_json as _loads, to_json as _dumps, as_date as _d, as_text as _s
 from . import audit
 
 PRESET_KEY = "allowance_preset"
@@ -118,14 +118,6 @@ def month_of(value: date) -> date:
 
 def fmt_month(value: date) -> str:
     return rules.fmt_month(value)
-
-
-def _dumps(data: Mapping[str, Any]) -> str:
-    return json.dumps(presets._jsonable(dict(data)), ensure_ascii=False, sort_keys=True)
-
-
-def _loads(text: str) -> dict[str, Any]:
-    return json.loads(text or "{}", parse_float=Decimal)
 
 
 def _invalid(code: str, message: str, field_name: str | None = None, **params) -> ValidationError:

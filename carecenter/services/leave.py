@@ -22,25 +22,10 @@ from ..domain.errors import DomainError, ValidationError
 from ..domain.workcalendar import DayOverride, WorkCalendar
 from ..paths import resource_path
 from . import audit
+from .values import from_json as _loads, to_json as _dumps
 
 ZERO = Decimal(0)
 PRESET_KEY = "leave_preset"
-
-
-def _dec_default(value):
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    raise TypeError(type(value))
-
-
-def _dumps(data: dict) -> str:
-    return json.dumps(data, ensure_ascii=False, default=_dec_default, sort_keys=True)
-
-
-def _loads(text: str) -> dict:
-    return json.loads(text or "{}", parse_float=Decimal)
 
 
 # ---------------------------------------------------------------- rule tables

@@ -1,7 +1,9 @@
 """Reading form and database values the same way in every service."""
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from ..db.models import Cadre
@@ -29,3 +31,20 @@ def find_cadre(cadre_id: Any) -> Cadre | None:
         return Cadre.get_or_none(Cadre.id == int(cadre_id)) if cadre_id not in (None, "") else None
     except (TypeError, ValueError):
         return None
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):  # exact: whole numbers as int, halves as text ("2.5")
+        return int(value) if value == value.to_integral_value() else str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot store {type(value).__name__} as JSON")
+
+
+def to_json(data: Any) -> str:
+    """Rule rows and details as stored: keys sorted, Chinese kept, numbers never float."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, default=_json_default)
+
+
+def from_json(text: str) -> dict[str, Any]:
+    return json.loads(text or "{}", parse_float=Decimal)

@@ -29,7 +29,8 @@ from ..domain import welfare as rules
 from ..domain.errors import DomainError, ValidationError
 from ..domain.money import format_yuan, parse_yuan, to_percent
 from ..paths import resource_path
-from .values import as_date as _d, as_text as _s, find_cadre as _cadre
+from ..domain.workcalendar import fmt_cn as _fmt_date
+from .values import from_json as _loads, to_json as _dumps, as_date as _d, as_text as _s, find_cadre as _cadre
 from . import audit
 
 PRESET_KEY = "welfare_preset"
@@ -60,18 +61,6 @@ _TALK_LIMITS = {"talker": 60, "trigger": 40, "gist": 2000, "follow_up": 1000, "n
 
 def _today() -> date:
     return date.today()
-
-
-def _fmt_date(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
-
-
-def _dumps(data: Mapping[str, Any]) -> str:
-    return json.dumps(presets._jsonable(dict(data)), ensure_ascii=False, sort_keys=True)
-
-
-def _loads(text: str) -> dict[str, Any]:
-    return json.loads(text or "{}", parse_float=Decimal)
 
 
 # ================================================================ rule rows
