@@ -568,3 +568,15 @@ def allowance_line_sum(f: AllowanceLineFilter) -> int:
     sql = ("SELECT coalesce(sum(l.amount_fen), 0) FROM allowance_line l JOIN allowance_batch b ON b.id = l.batch_id "
            f"JOIN cadre c ON c.id = l.cadre_id{where}")
     return int(db.execute_sql(sql, params).fetchone()[0])
+
+
+def overdue_findings_summary(today: date, limit: int = 5) -> tuple[int, list[tuple]]:
+    """For the 工作台: how many open findings are past their re-check date, and the first
+    few (class A first, then the longest overdue): (cadre_id, name, item, recheck_due)."""
+    base = ("FROM health_finding f JOIN health_check h ON h.id = f.check_id JOIN cadre c ON c.id = f.cadre_id "
+            "WHERE f.closed = 0 AND f.archived = 0 AND h.archived = 0 AND c.archived = 0 AND f.recheck_due < ?")
+    day = today.isoformat()
+    count = db.execute_sql(f"SELECT count(*) {base}", (day,)).fetchone()[0]
+    rows = db.execute_sql(f"SELECT f.cadre_id, c.name, f.item, f.recheck_due {base} "
+                          f"ORDER BY f.level, f.recheck_due, f.id LIMIT ?", (day, limit)).fetchall()
+    return count, [(r[0], r[1], r[2], _d(r[3])) for r in rows]

@@ -83,11 +83,12 @@ def _health_items(today: date) -> list[TodoItem]:
     if due:
         items.append(TodoItem("health_due", SEVERITY_WARNING, f"{today.year}年应检尚未体检", len(due), _names(due),
                               Target("health", "due"), due[:SAMPLE]))
-    follow = health.open_followups(today, overdue_only=True)
-    if follow:
-        people = [(r.cadre_id, f"{r.name}（{r.item}，应于 {r.recheck_due:%Y-%m-%d} 复查）") for r in follow]
-        items.append(TodoItem("followup_overdue", SEVERITY_OVERDUE, "异常随访已过复查日期", len(follow),
-                              _names(people), Target("health", "followups"), people[:SAMPLE]))
+    count, first = queries.overdue_findings_summary(today, SAMPLE)
+    if count:
+        people = [(cid, f"{name}（{item}，应于 {due:%Y-%m-%d} 复查）") for cid, name, item, due in first]
+        items.append(TodoItem("followup_overdue", SEVERITY_OVERDUE, "异常随访已过复查日期", count,
+                              _names(people) + (f" 等 {count} 人" if count > len(people) else ""),
+                              Target("health", "followups"), people))
     return items
 
 
@@ -161,8 +162,8 @@ def _coverage(today: date) -> list[Coverage]:
     def done(sql: str, *params) -> int:
         return len(serving & {r[0] for r in db.execute_sql(sql, (*params, start, end)).fetchall()})
 
-    checked = done("SELECT DISTINCT cadre_id FROM health_check WHERE +archived = 0 "
-                   "AND check_date >= ? AND check_date <= ?")
+    # health_last holds each cadre's latest check per package (kept by triggers, migration 0009)
+    checked = done("SELECT DISTINCT cadre_id FROM health_last WHERE last_date >= ? AND last_date <= ?")
     rested = done("SELECT DISTINCT cadre_id FROM leave_record WHERE type_code = ? AND status IN (?, ?) "
                   "AND archived = 0 AND start_date >= ? AND start_date <= ?", "annual", "已批准", "已销假")
     visited = done("SELECT DISTINCT cadre_id FROM welfare_record INDEXED BY "

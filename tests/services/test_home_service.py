@@ -102,3 +102,16 @@ def test_a_section_without_rules_says_so_and_the_rest_still_shows(store):
     broken = items["error_leave_items"]
     assert broken.title == "部分待办无法汇总" and "年休假" in broken.detail
     assert broken.target.page == "leave"
+
+
+def test_overdue_follow_ups_counted_in_full_with_class_a_first(township):
+    a = add(township, "王伟", "19800115", 11)
+    b = add(township, "李娜", "19851120", 12)
+    for cadre, level, due in ((a, "B", date(2026, 3, 1)), (b, "A", date(2026, 9, 1)), (a, "B", date(2026, 12, 1))):
+        health.save_check(health.CheckInput(
+            cadre_id=cadre, check_date=date(2026, 1, 10), institution="县人民医院", package="常规体检",
+            findings=[health.FindingInput(item="血脂", description="偏高", level=level, recheck_due=due)]),
+            today=TODAY)
+    item = by_key(home.build(TODAY))["followup_overdue"]
+    assert item.count == 2                       # the December re-check is not yet due
+    assert [cid for cid, _ in item.people] == [b, a]   # class A first
