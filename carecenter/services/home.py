@@ -193,10 +193,24 @@ def _run_section(section, today: date) -> list[TodoItem]:
                          Target(page, ""))]
 
 
+def _getting_started() -> list[TodoItem]:
+    """A new care center: say where to begin instead of listing empty to-dos."""
+    has_units = db.execute_sql("SELECT 1 FROM unit WHERE archived = 0 LIMIT 1").fetchone() is not None
+    if has_units:
+        return [TodoItem("start", SEVERITY_INFO, "开始使用：添加干部", 0,
+                         "单位已建好。请在「干部名册」中点「新增」逐个录入干部，之后这里会列出每天要办的事。",
+                         Target("roster", ""))]
+    return [TodoItem("start", SEVERITY_INFO, "开始使用：先添加单位", 0,
+                     "这是一个新的数据库。请先在「单位管理」中添加本乡镇的单位，再到「干部名册」录入干部。",
+                     Target("units", ""))]
+
+
 def build(today: date | None = None) -> HomeData:
     """Everything the home page shows, computed from the data as it is now (the page
     runs this on a worker thread, so the window never waits on it)."""
     today = today or date.today()
+    if db.execute_sql("SELECT 1 FROM cadre WHERE archived = 0 LIMIT 1").fetchone() is None:
+        return HomeData(today, _getting_started(), _coverage(today))
     items: list[TodoItem] = []
     for section in SECTIONS:
         items.extend(_run_section(section, today))

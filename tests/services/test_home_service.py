@@ -115,3 +115,13 @@ def test_overdue_follow_ups_counted_in_full_with_class_a_first(township):
     item = by_key(home.build(TODAY))["followup_overdue"]
     assert item.count == 2                       # the December re-check is not yet due
     assert [cid for cid, _ in item.people] == [b, a]   # class A first
+
+
+def test_a_new_database_says_where_to_begin(store):
+    first = home.build(TODAY).items
+    assert [i.key for i in first] == ["start"] and first[0].target.page == "units"
+    unit = roster.save_unit({"name": "青岭镇人民政府", "kind": "政府", "township": "青岭镇",
+                             "township_category": "镇"}).id
+    assert home.build(TODAY).items[0].target.page == "roster"
+    add(unit, "王伟", "19800115", 11)
+    assert "start" not in by_key(home.build(TODAY))
