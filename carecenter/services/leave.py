@@ -582,32 +582,44 @@ def annual_balances(year: int, unit_id: int | None = None, text: str = "") -> li
 
     no_start = rules.AnnualEntitlement(ZERO, 0, "未填写参加工作时间，无法计算年休假（请在干部信息中补充）",
                                        "not_eligible")
-    cutoff_y, cutoff_md = year, (11, 30)
     out = []
     append = out.append
     empty = (0, 0, 0)
+    # (tier, personal, sick, forfeited, annual taken) -> (entitled, taken, remaining, reason):
+    # most cadres share these inputs, so the Decimal work is done once per distinct case
+    cases: dict[tuple, tuple] = {}
     for cid, name, unit, work_start in cadres:
         t = totals.get(cid, empty)
-        taken = days_of(t[0])
         if work_start is None:
-            ent = no_start
+            ent, key = no_start, None
         else:
-            ws = work_start if isinstance(work_start, date) else date.fromisoformat(work_start)
+            ws = str(work_start)
+            # full years of service on 30 November (the month-after rule, see domain.leave)
+            tier = year - int(ws[:4]) - (ws[5:10] > "11-30")
             forfeited = cid in candidates and rules.annual_lost_next_year(
-                prev_events.get(cid, ()), work_start=ws, year=year - 1, rule=prev_rule)
-            tier = cutoff_y - ws.year - ((ws.month, ws.day) > cutoff_md)
+                prev_events.get(cid, ()), work_start=date.fromisoformat(ws[:10]), year=year - 1, rule=prev_rule)
             key = (tier, t[1], t[2], forfeited)
             ent = memo.get(key)
             if ent is None:
-                ent = memo[key] = rules.annual_entitlement(ws, year, rule, personal_leave_days=days_of(key[1]),
-                                                           sick_leave_days=days_of(key[2]),
-                                                           forfeited_by_prev_year=forfeited)
-        d_in = deferred.get((cid, year - 1), ZERO)
-        d_out = deferred.get((cid, year), ZERO)
-        remaining = ent.days + d_in - d_out - taken
-        if ent.excluded and remaining < 0:
-            remaining = ZERO
-        append(BalanceRow(cid, name, units.get(unit, ""), ent.days, d_in, taken, remaining, ent.reason))
+                ent = memo[key] = rules.annual_entitlement(
+                    date.fromisoformat(ws[:10]), year, rule, personal_leave_days=days_of(key[1]),
+                    sick_leave_days=days_of(key[2]), forfeited_by_prev_year=forfeited)
+        if deferred and ((cid, year - 1) in deferred or (cid, year) in deferred):
+            taken = days_of(t[0])
+            d_in = deferred.get((cid, year - 1), ZERO)
+            remaining = ent.days + d_in - deferred.get((cid, year), ZERO) - taken
+            if ent.excluded and remaining < 0:
+                remaining = ZERO
+            append(BalanceRow(cid, name, units.get(unit, ""), ent.days, d_in, taken, remaining, ent.reason))
+            continue
+        case = cases.get((key, t[0]))
+        if case is None:
+            taken = days_of(t[0])
+            remaining = ent.days - taken
+            if ent.excluded and remaining < 0:
+                remaining = ZERO
+            case = cases[(key, t[0])] = (ent.days, taken, remaining, ent.reason)
+        append(BalanceRow(cid, name, units.get(unit, ""), case[0], ZERO, case[1], case[2], case[3]))
     return out
 
 

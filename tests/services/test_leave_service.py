@@ -234,3 +234,21 @@ def test_forfeiture_after_leave_already_taken_agrees_in_list_and_single(senior, 
         assert (rows[cid].entitled, rows[cid].reason) == (single.entitled, single.reason)
         assert single.entitled == entitled
     assert "上年已休年假" in rows[senior].reason
+
+
+def test_township_balances_agree_with_each_cadres_own_balance(store):
+    """The fast whole-township path and the per-cadre path apply the same rules."""
+    from datetime import date as _date
+
+    from carecenter.services import demo, demo_care
+
+    leave.seed_rules_if_empty("zhejiang")
+    demo.generate(60)
+    demo_care.generate_history(years=3)
+    year = _date.today().year
+    for y in (year - 1, year):
+        rows = leave.annual_balances(y)
+        assert rows
+        for r in rows:
+            one = leave.annual_balance(r.cadre_id, y)
+            assert (r.entitled, r.taken, r.remaining) == (one.entitled, one.taken, one.remaining), r
