@@ -487,6 +487,18 @@ HARDSHIP_NONE_CLASSES = ("", "无")
 TOWNSHIP_CATEGORIES = ("乡", "镇")
 
 
+def hardship_township_cadres() -> list[tuple]:
+    """Serving cadres of hardship-area (class not 无) or township (乡/镇) units, by name:
+    (id, name, unit_id, hardship_area_class, township_category) — the index-only scan the
+    工作台 filters against the year's visited set."""
+    hardship = f"u.hardship_area_class NOT IN ({','.join('?' * len(HARDSHIP_NONE_CLASSES))})"
+    township = f"u.township_category IN ({','.join('?' * len(TOWNSHIP_CATEGORIES))})"
+    sql = ("SELECT c.id, c.name, c.unit_id, u.hardship_area_class, u.township_category "
+           f"FROM {SERVING_CADRES} JOIN unit u ON u.id = c.unit_id WHERE {SERVING_WHERE} "
+           f"AND ({hardship} OR {township}) ORDER BY c.name_sort, c.id")
+    return db.execute_sql(sql, (*SERVING_STATUSES, *HARDSHIP_NONE_CLASSES, *TOWNSHIP_CATEGORIES)).fetchall()
+
+
 def not_visited(year: int, kind: str = "", unit_id: int | None = None) -> list[tuple]:
     """Serving, non-archived cadres of hardship-area units (class not 无) or of township (乡/镇) units
     with no non-archived welfare record in ``year``: (id, name, unit_id, hardship_area_class,
@@ -577,6 +589,9 @@ def overdue_findings_summary(today: date, limit: int = 5) -> tuple[int, list[tup
             "WHERE f.closed = 0 AND f.archived = 0 AND h.archived = 0 AND c.archived = 0 AND f.recheck_due < ?")
     day = today.isoformat()
     count = db.execute_sql(f"SELECT count(*) {base}", (day,)).fetchone()[0]
-    rows = db.execute_sql(f"SELECT f.cadre_id, c.name, f.item, f.recheck_due {base} "
-                          f"ORDER BY f.level, f.recheck_due, f.id LIMIT ?", (day, limit)).fetchall()
+    rows: list = []
+    for level in ("A", "B"):  # walking (closed, recheck_due) in order stops after a few rows
+        if len(rows) < limit:
+            rows += db.execute_sql(f"SELECT f.cadre_id, c.name, f.item, f.recheck_due {base} AND f.level = ? "
+                                   f"ORDER BY f.recheck_due, f.id LIMIT ?", (day, level, limit - len(rows))).fetchall()
     return count, [(r[0], r[1], r[2], _d(r[3])) for r in rows]

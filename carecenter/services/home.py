@@ -66,51 +66,55 @@ class HomeData:
     coverage: list[Coverage]
 
 
-def _names(rows: list[tuple[int, str]]) -> str:
+def _names(rows: list[tuple[int, str]], total: int | None = None) -> str:
+    """The first few labels, and "等 N 人" when there are more (``total``: all of them)."""
+    total = len(rows) if total is None else total
     shown = "、".join(label for _, label in rows[:SAMPLE])
-    more = len(rows) - SAMPLE
-    return shown + (f" 等 {len(rows)} 人" if more > 0 else "")
+    return shown + (f" 等 {total} 人" if total > SAMPLE else "")
 
 
-def _health_items(today: date) -> list[TodoItem]:
-    rows = health.due_list(today.year, today)
-    overdue = [(r.cadre_id, f"{r.name}（{r.package}）") for r in rows if r.status == health_rules.STATUS_OVERDUE]
-    due = [(r.cadre_id, f"{r.name}（{r.package}）") for r in rows if r.status == health_rules.STATUS_DUE]
+def _health_items(today: date, _visited: set[int] | None = None) -> list[TodoItem]:
+    overdue_rows, due_rows = [], []
+    for r in health.due_list(today.year, today):
+        if r.status == health_rules.STATUS_OVERDUE:
+            overdue_rows.append(r)
+        elif r.status == health_rules.STATUS_DUE:
+            due_rows.append(r)
     items = []
-    if overdue:
-        items.append(TodoItem("health_overdue", SEVERITY_OVERDUE, "体检逾期未检", len(overdue), _names(overdue),
-                              Target("health", "due"), overdue[:SAMPLE]))
-    if due:
-        items.append(TodoItem("health_due", SEVERITY_WARNING, f"{today.year}年应检尚未体检", len(due), _names(due),
-                              Target("health", "due"), due[:SAMPLE]))
+    for key, severity, title, rows in (
+            ("health_overdue", SEVERITY_OVERDUE, "体检逾期未检", overdue_rows),
+            ("health_due", SEVERITY_WARNING, f"{today.year}年应检尚未体检", due_rows)):
+        if rows:
+            people = [(r.cadre_id, f"{r.name}（{r.package}）") for r in rows[:SAMPLE]]
+            items.append(TodoItem(key, severity, title, len(rows), _names(people, len(rows)),
+                                  Target("health", "due"), people))
     count, first = queries.overdue_findings_summary(today, SAMPLE)
     if count:
         people = [(cid, f"{name}（{item}，应于 {due:%Y-%m-%d} 复查）") for cid, name, item, due in first]
         items.append(TodoItem("followup_overdue", SEVERITY_OVERDUE, "异常随访已过复查日期", count,
-                              _names(people) + (f" 等 {count} 人" if count > len(people) else ""),
-                              Target("health", "followups"), people))
+                              _names(people, count), Target("health", "followups"), people))
     return items
 
 
-def _leave_items(today: date) -> list[TodoItem]:
+def _leave_items(today: date, _visited: set[int] | None = None) -> list[TodoItem]:
     if today.month < LEAVE_REMINDER_MONTH:
         return []
-    rows = leave.annual_balances(today.year)
-    none_taken = [(r.cadre_id, f"{r.name}（剩余 {leave._fmt(r.remaining)} 天）") for r in rows
-                  if r.taken == 0 and r.remaining > 0]
-    partly = [r for r in rows if r.taken > 0 and r.remaining > 0]
+    none_taken, partly = [], []
+    for r in leave.annual_balances(today.year):
+        if r.remaining > 0:
+            (partly if r.taken > 0 else none_taken).append(r)
     items = []
-    if none_taken:
-        items.append(TodoItem("leave_none", SEVERITY_WARNING, f"{today.year}年尚未休年休假", len(none_taken),
-                              _names(none_taken), Target("leave", "balances"), none_taken[:SAMPLE]))
-    if partly:
-        people = [(r.cadre_id, f"{r.name}（剩余 {leave._fmt(r.remaining)} 天）") for r in partly]
-        items.append(TodoItem("leave_partly", SEVERITY_INFO, "年休假未休完", len(partly), _names(people),
-                              Target("leave", "balances"), people[:SAMPLE]))
+    for key, severity, title, rows in (
+            ("leave_none", SEVERITY_WARNING, f"{today.year}年尚未休年休假", none_taken),
+            ("leave_partly", SEVERITY_INFO, "年休假未休完", partly)):
+        if rows:
+            people = [(r.cadre_id, f"{r.name}（剩余 {leave._fmt(r.remaining)} 天）") for r in rows[:SAMPLE]]
+            items.append(TodoItem(key, severity, title, len(rows), _names(people, len(rows)),
+                                  Target("leave", "balances"), people))
     return items
 
 
-def _birthday_items(today: date) -> list[TodoItem]:
+def _birthday_items(today: date, _visited: set[int] | None = None) -> list[TodoItem]:
     sql = (f"SELECT c.id, c.name, c.birth_date FROM {queries.SERVING_CADRES} WHERE {queries.SERVING_WHERE} "
            f"AND substr(c.birth_date, 6, 2) = ? ORDER BY substr(c.birth_date, 9, 2), c.name_sort")
     rows = db.execute_sql(sql, (*queries.SERVING_STATUSES, f"{today.month:02d}")).fetchall()
@@ -121,9 +125,17 @@ def _birthday_items(today: date) -> list[TodoItem]:
                      Target("welfare", "records"), people[:SAMPLE])]
 
 
-def _welfare_items(today: date) -> list[TodoItem]:
+def _visited_ids(year: int) -> set[int]:
+    """Cadres with a welfare record in ``year`` (index-only over the year's records)."""
+    return {r[0] for r in db.execute_sql(
+        "SELECT DISTINCT cadre_id FROM welfare_record INDEXED BY welfare_record_year_cover "
+        "WHERE archived = 0 AND record_date >= ? AND record_date <= ?",
+        (f"{year}-01-01", f"{year}-12-31")).fetchall()}
+
+
+def _welfare_items(today: date, visited: set[int] | None = None) -> list[TodoItem]:
     items = []
-    rows = welfare.not_visited(today.year)
+    rows = welfare.not_visited(today.year, visited=visited)
     if rows:
         people = [(r.cadre_id, f"{r.name}（{r.reason}）") for r in rows]
         items.append(TodoItem("not_visited", SEVERITY_WARNING, f"艰苦边远地区和乡镇干部{today.year}年尚未走访慰问",
@@ -138,7 +150,7 @@ def _welfare_items(today: date) -> list[TodoItem]:
     return items
 
 
-def _allowance_items(today: date) -> list[TodoItem]:
+def _allowance_items(today: date, _visited: set[int] | None = None) -> list[TodoItem]:
     month = date(today.year, today.month, 1)
     status = allowance.month_status(month)
     if status == allowance.STATUS_LOCKED:
@@ -151,7 +163,7 @@ def _allowance_items(today: date) -> list[TodoItem]:
                      Target("allowance", ""))]
 
 
-def _coverage(today: date) -> list[Coverage]:
+def _coverage(today: date, visited: set[int] | None = None) -> list[Coverage]:
     """Shares of serving cadres checked, rested and visited this year: the serving set
     from the covering index, each "done" set from a date-range index, intersected here."""
     serving = {r[0] for r in db.execute_sql(
@@ -166,12 +178,10 @@ def _coverage(today: date) -> list[Coverage]:
     checked = done("SELECT DISTINCT cadre_id FROM health_last WHERE last_date >= ? AND last_date <= ?")
     rested = done("SELECT DISTINCT cadre_id FROM leave_record WHERE type_code = ? AND status IN (?, ?) "
                   "AND archived = 0 AND start_date >= ? AND start_date <= ?", "annual", "已批准", "已销假")
-    visited = done("SELECT DISTINCT cadre_id FROM welfare_record INDEXED BY "
-                   "welfare_record_year_cover "
-                   "WHERE archived = 0 AND record_date >= ? AND record_date <= ?")
+    visited_count = len(serving & (visited if visited is not None else _visited_ids(today.year)))
     total = len(serving)
     return [Coverage("本年已体检", checked, total), Coverage("本年已休年休假", rested, total),
-            Coverage("本年已走访慰问", visited, total)]
+            Coverage("本年已走访慰问", visited_count, total)]
 
 
 SECTIONS = (_health_items, _leave_items, _allowance_items, _welfare_items, _birthday_items)
@@ -182,11 +192,11 @@ _SECTION_PAGES = {"_health_items": "health", "_leave_items": "leave", "_allowanc
                   "_welfare_items": "welfare", "_birthday_items": "roster"}
 
 
-def _run_section(section, today: date) -> list[TodoItem]:
+def _run_section(section, today: date, visited: set[int]) -> list[TodoItem]:
     """One section's items; a section whose rules are missing says so instead of
     hiding the whole list."""
     try:
-        return section(today)
+        return section(today, visited)
     except DomainError as err:
         page = _SECTION_PAGES.get(section.__name__, "")
         return [TodoItem(f"error{section.__name__}", SEVERITY_WARNING, "部分待办无法汇总", 1, err.message,
@@ -211,8 +221,9 @@ def build(today: date | None = None) -> HomeData:
     today = today or date.today()
     if db.execute_sql("SELECT 1 FROM cadre WHERE archived = 0 LIMIT 1").fetchone() is None:
         return HomeData(today, _getting_started(), _coverage(today))
+    visited = _visited_ids(today.year)  # shared by the visits to make and the coverage
     items: list[TodoItem] = []
     for section in SECTIONS:
-        items.extend(_run_section(section, today))
+        items.extend(_run_section(section, today, visited))
     items.sort(key=lambda i: _ORDER[i.severity])
-    return HomeData(today, items, _coverage(today))
+    return HomeData(today, items, _coverage(today, visited))

@@ -961,13 +961,19 @@ class NotVisitedRow(NamedTuple):
     reason: str      # 艰苦边远地区（二类） / 乡镇干部
 
 
-def not_visited(year: int, unit_kind: str = "", unit_id: int | None = None) -> list[NotVisitedRow]:
+def not_visited(year: int, unit_kind: str = "", unit_id: int | None = None,
+                visited: set[int] | None = None) -> list[NotVisitedRow]:
     """Serving hardship-area (unit class not 无) and township (乡/镇) cadres with no visit
     record in ``year`` (the home page's to-do item).  ``unit_kind``: "" both,
-    "hardship" or "township"."""
+    "hardship" or "township".  ``visited``: the ids already known to have a visit this
+    year (the 工作台 has them at hand), so only the cadres need reading."""
     units = queries.unit_names()
     out = []
-    for cid, name, unit, area, category in queries.not_visited(year, unit_kind, unit_id):
+    if visited is not None and not unit_kind and not unit_id:
+        rows = [r for r in queries.hardship_township_cadres() if r[0] not in visited]
+    else:
+        rows = queries.not_visited(year, unit_kind, unit_id)
+    for cid, name, unit, area, category in rows:
         if area and area not in queries.HARDSHIP_NONE_CLASSES:
             reason = f"艰苦边远地区（{area}）"
         else:

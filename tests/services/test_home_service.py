@@ -125,3 +125,11 @@ def test_a_new_database_says_where_to_begin(store):
     assert home.build(TODAY).items[0].target.page == "roster"
     add(unit, "王伟", "19800115", 11)
     assert "start" not in by_key(home.build(TODAY))
+
+
+def test_not_visited_from_the_shared_visited_set_matches_the_query(store):
+    from carecenter.services import demo
+
+    demo.build(60, history_years=2)
+    year = date.today().year
+    assert welfare.not_visited(year, visited=home._visited_ids(year)) == welfare.not_visited(year)
