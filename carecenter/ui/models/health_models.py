@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Callable, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Qt
+from PySide6.QtCore import QCoreApplication, QModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from ...db import queries
@@ -24,6 +24,7 @@ from ...db.queries import CheckFilter
 from ...domain import health as rules
 from ...domain.pinyin import initials_key
 from .. import theme
+from .base import CADRE_ROLE, ID_ROLE, ColumnTable
 
 PAGE_SIZE = 200
 CHUNK = 500
@@ -33,11 +34,7 @@ AMBER = QColor(theme.WARNING)
 GREEN = QColor("#2e7d32")
 MUTED = QColor(theme.MUTED)
 
-ID_ROLE = Qt.ItemDataRole.UserRole          # the record's id (check / finding / rule)
-CADRE_ROLE = Qt.ItemDataRole.UserRole + 1   # the cadre's id
 
-RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 CENTER = int(Qt.AlignmentFlag.AlignCenter)
 
 STATUS_STYLE = {
@@ -59,84 +56,9 @@ def fmt_date(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
-class _Table(QAbstractTableModel):
-    """Shared Qt plumbing: ``COLUMNS`` keys, ``HEADERS`` texts, ``NUMERIC`` right-aligned."""
-
-    COLUMNS: list[str] = []
-    HEADERS: dict[str, str] = {}
-    NUMERIC: set[str] = set()
-    TOOLTIP: set[str] = set()        # columns whose full text shows as a tooltip (often elided)
-
-    def _row_count(self) -> int:  # pragma: no cover - every model overrides
-        raise NotImplementedError
-
-    def _text(self, row: int, key: str) -> str:  # pragma: no cover
-        raise NotImplementedError
-
-    def _foreground(self, row: int, key: str) -> QColor | None:
-        return None
-
-    def _icon(self, row: int, key: str) -> str | None:
-        return None
-
-    def _tooltip(self, row: int, key: str) -> str | None:
-        if key in self.TOOLTIP:
-            text = self._text(row, key)
-            return text or None
-        return None
-
-    def _role(self, row: int, role: int) -> Any:
-        return None
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt naming
-        return 0 if parent.isValid() else self._row_count()
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt naming
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def flags(self, index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
-    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS):
-            key = self.COLUMNS[section]
-            if role == Qt.ItemDataRole.DisplayRole:
-                return _tr(self.HEADERS[key])
-            if role == Qt.ItemDataRole.TextAlignmentRole:
-                return RIGHT if key in self.NUMERIC else LEFT
-        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < self._row_count():
-            return section + 1
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        row, col = index.row(), index.column()
-        if not (0 <= row < self._row_count() and 0 <= col < len(self.COLUMNS)):
-            return None
-        key = self.COLUMNS[col]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(row, key)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, key)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return RIGHT if key in self.NUMERIC else LEFT
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return self._foreground(row, key)
-        if role == Qt.ItemDataRole.DecorationRole:
-            name = self._icon(row, key)
-            return theme.icon(name) if name else None
-        if role in (ID_ROLE, CADRE_ROLE):
-            return self._role(row, role)
-        return None
-
-
 # ---------------------------------------------------------------- 体检记录
 
-class CheckRecordsModel(_Table):
+class CheckRecordsModel(ColumnTable):
     """Checks, newest first; filtered in SQL, fetched a page at a time."""
 
     COLUMNS = ["check_date", "name", "unit", "package", "institution", "conclusion", "open_findings"]
@@ -242,7 +164,7 @@ class CheckRecordsModel(_Table):
 
 # ---------------------------------------------------------------- in-memory lists
 
-class _MemoryTable(_Table):
+class _MemoryTable(ColumnTable):
     """A whole list held in memory, sorted here, shown to the view ``CHUNK`` rows at a time."""
 
     SORT_KEYS: dict[str, Callable[[Any], Any]] = {}

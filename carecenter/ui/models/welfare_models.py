@@ -14,13 +14,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Qt
+from PySide6.QtCore import QCoreApplication, QModelIndex
 from PySide6.QtGui import QColor
 
 from ...db import queries
 from ...domain import welfare as rules
 from ...domain.money import format_yuan
 from .. import theme
+from .base import ID_ROLE, ColumnTable
 
 PAGE_SIZE = 200
 
@@ -29,11 +30,7 @@ AMBER = QColor(theme.WARNING)
 GREEN = QColor("#2e7d32")
 MUTED = QColor(theme.MUTED)
 
-ID_ROLE = Qt.ItemDataRole.UserRole
-CADRE_ROLE = Qt.ItemDataRole.UserRole + 1
 
-RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
 BUDGET_STYLE = {
     rules.BUDGET_OK: (GREEN, "welfare-ok"),
@@ -58,81 +55,7 @@ def one_line(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-class _Table(QAbstractTableModel):
-    """Shared plumbing: ``COLUMNS`` keys, ``HEADERS`` texts, ``NUMERIC`` right-aligned."""
-
-    COLUMNS: list[str] = []
-    HEADERS: dict[str, str] = {}
-    NUMERIC: set[str] = set()
-    TOOLTIP: set[str] = set()
-
-    def _row_count(self) -> int:  # pragma: no cover - every model overrides
-        raise NotImplementedError
-
-    def _text(self, row: int, key: str) -> str:  # pragma: no cover
-        raise NotImplementedError
-
-    def _foreground(self, row: int, key: str) -> QColor | None:
-        return None
-
-    def _icon(self, row: int, key: str) -> str | None:
-        return None
-
-    def _tooltip(self, row: int, key: str) -> str | None:
-        if key in self.TOOLTIP:
-            return self._text(row, key) or None
-        return None
-
-    def _role(self, row: int, role: int) -> Any:
-        return None
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt naming
-        return 0 if parent.isValid() else self._row_count()
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt naming
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def flags(self, index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
-    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS):
-            key = self.COLUMNS[section]
-            if role == Qt.ItemDataRole.DisplayRole:
-                return _tr(self.HEADERS[key])
-            if role == Qt.ItemDataRole.TextAlignmentRole:
-                return RIGHT if key in self.NUMERIC else LEFT
-        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < self._row_count():
-            return section + 1
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        row, col = index.row(), index.column()
-        if not (0 <= row < self._row_count() and 0 <= col < len(self.COLUMNS)):
-            return None
-        key = self.COLUMNS[col]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(row, key)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, key)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return RIGHT if key in self.NUMERIC else LEFT
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return self._foreground(row, key)
-        if role == Qt.ItemDataRole.DecorationRole:
-            name = self._icon(row, key)
-            return theme.icon(name) if name else None
-        if role in (ID_ROLE, CADRE_ROLE):
-            return self._role(row, role)
-        return None
-
-
-class _PagedTable(_Table):
+class _PagedTable(ColumnTable):
     """Rows fetched from SQL a page at a time (``_count`` / ``_page`` given the filter)."""
 
     def __init__(self, parent=None, page_size: int = PAGE_SIZE):
@@ -334,7 +257,7 @@ class TalkRecordsModel(_PagedTable):
 
 # ---------------------------------------------------------------- in-memory lists
 
-class _MemoryTable(_Table):
+class _MemoryTable(ColumnTable):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._all: list[Any] = []
