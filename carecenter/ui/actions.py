@@ -13,15 +13,15 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("actions", text)
 
 
-def open_dialog(owner: QWidget, dialog, on_saved) -> None:
-    """Open ``dialog`` window-modal as ``owner.dialog``; ``on_saved`` gets its
-    ``saved`` signal; when it closes, ``owner.dialog`` is cleared and it is deleted."""
-    owner.dialog = dialog
-    dialog.saved.connect(on_saved)
+def open_dialog(owner: QWidget, dialog, on_saved, *, signal: str = "saved", attr: str = "dialog") -> None:
+    """Open ``dialog`` window-modal as ``owner.<attr>``; ``on_saved`` gets its ``signal``
+    (``saved`` by default); when it closes, the attribute is cleared and it is deleted."""
+    setattr(owner, attr, dialog)
+    getattr(dialog, signal).connect(on_saved)
 
     def finished(_result: int) -> None:
-        if getattr(owner, "dialog", None) is dialog:
-            owner.dialog = None
+        if getattr(owner, attr, None) is dialog:
+            setattr(owner, attr, None)
         dialog.deleteLater()
 
     dialog.finished.connect(finished)

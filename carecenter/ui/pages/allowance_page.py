@@ -40,7 +40,7 @@ from ...domain.errors import DomainError
 from ...domain.money import format_yuan, to_capital
 from ...services import allowance as service
 from ...services import roster as roster_service
-from .. import messages, theme
+from .. import actions, messages, theme
 from ..dialogs import cadre_detail
 from ..dialogs.allowance_adjust_dialog import AdjustDialog
 from ..dialogs.allowance_correction_dialog import CorrectionDialog
@@ -795,10 +795,8 @@ class AllowancePage(ListPage):
             self.cadre_open_requested.emit(cadre_id)
 
     def open_rates(self) -> None:
-        self.rates_dialog = AllowanceRatesDialog(self)
-        self.rates_dialog.rates_changed.connect(self._on_rates_changed)
-        self.rates_dialog.finished.connect(self._on_rates_dialog_finished)
-        self.rates_dialog.open()
+        actions.open_dialog(self, AllowanceRatesDialog(self), self._on_rates_changed, signal="rates_changed",
+                            attr="rates_dialog")
 
     def _on_rates_changed(self) -> None:
         if not self.locked and self.info is not None:
@@ -807,25 +805,8 @@ class AllowancePage(ListPage):
             self.hint_label.setText(self.tr("津贴标准已修改"))
         self._flash.start()
 
-    def _on_rates_dialog_finished(self, _result: int) -> None:
-        dialog = self.sender()
-        if dialog is self.rates_dialog:
-            self.rates_dialog = None
-        if dialog is not None:
-            dialog.deleteLater()
-
     def _open(self, dialog, on_saved) -> None:
-        self.dialog = dialog
-        dialog.saved.connect(on_saved)
-        dialog.finished.connect(self._on_dialog_finished)
-        dialog.open()
-
-    def _on_dialog_finished(self, _result: int) -> None:
-        dialog = self.sender()
-        if dialog is self.dialog:
-            self.dialog = None
-        if dialog is not None:
-            dialog.deleteLater()
+        actions.open_dialog(self, dialog, on_saved)
 
     def _changed(self, message: str) -> None:
         self.reload()

@@ -38,7 +38,7 @@ from ...domain import health as health_rules
 from ...domain.errors import DomainError
 from ...services import health as health_service
 from ...services import roster as roster_service
-from .. import messages, theme
+from .. import actions, messages, theme
 from ..dialogs import cadre_detail
 from ..dialogs.check_dialog import CheckDialog
 from ..dialogs.finding_dialog import FindingDialog
@@ -611,33 +611,14 @@ class HealthPage(ListPage):
         self._changed(self.tr("已归档：{0} {1}").format(name, package))
 
     def open_rules(self) -> None:
-        self.rules_dialog = HealthRulesDialog(self)
-        self.rules_dialog.rules_changed.connect(self._on_rules_changed)
-        self.rules_dialog.finished.connect(self._on_rules_dialog_finished)
-        self.rules_dialog.open()
+        actions.open_dialog(self, HealthRulesDialog(self), self._on_rules_changed, signal="rules_changed",
+                            attr="rules_dialog")
 
     def _on_rules_changed(self) -> None:
         self._changed(self.tr("体检周期规则已更新，应检名单已按新规则重新计算"))
 
-    def _on_rules_dialog_finished(self, _result: int) -> None:
-        dialog = self.sender()
-        if dialog is self.rules_dialog:
-            self.rules_dialog = None
-        if dialog is not None:
-            dialog.deleteLater()
-
     def _open(self, dialog) -> None:
-        self.dialog = dialog
-        dialog.saved.connect(self._on_dialog_saved)
-        dialog.finished.connect(self._on_dialog_finished)
-        dialog.open()
-
-    def _on_dialog_finished(self, _result: int) -> None:
-        dialog = self.sender()
-        if dialog is self.dialog:
-            self.dialog = None
-        if dialog is not None:
-            dialog.deleteLater()
+        actions.open_dialog(self, dialog, self._on_dialog_saved)
 
     def _on_dialog_saved(self, _id: int) -> None:
         dialog = self.sender()

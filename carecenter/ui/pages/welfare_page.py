@@ -24,7 +24,7 @@ from ...domain.errors import DomainError
 from ...domain.money import format_yuan
 from ...services import roster as roster_service
 from ...services import welfare as welfare_service
-from .. import messages, theme
+from .. import actions, messages, theme
 from ..dialogs import cadre_detail
 from ..dialogs.talk_dialog import TalkDialog
 from ..dialogs.welfare_budget_dialog import BudgetDialog
@@ -494,33 +494,14 @@ class WelfarePage(ListPage):
         self._changed(self.tr("已归档：{0}").format(what))
 
     def open_rules(self) -> None:
-        self.rules_dialog = WelfareRulesDialog(self)
-        self.rules_dialog.rules_changed.connect(self._on_rules_changed)
-        self.rules_dialog.finished.connect(self._on_rules_dialog_finished)
-        self.rules_dialog.open()
+        actions.open_dialog(self, WelfareRulesDialog(self), self._on_rules_changed, signal="rules_changed",
+                            attr="rules_dialog")
 
     def _on_rules_changed(self) -> None:
         self._changed(self.tr("慰问标准已更新，登记慰问时按新标准核对"))
 
-    def _on_rules_dialog_finished(self, _result: int) -> None:
-        dialog = self.sender()
-        if dialog is self.rules_dialog:
-            self.rules_dialog = None
-        if dialog is not None:
-            dialog.deleteLater()
-
     def _open(self, dialog) -> None:
-        self.dialog = dialog
-        dialog.saved.connect(self._on_dialog_saved)
-        dialog.finished.connect(self._on_dialog_finished)
-        dialog.open()
-
-    def _on_dialog_finished(self, _result: int) -> None:
-        dialog = self.sender()
-        if dialog is self.dialog:
-            self.dialog = None
-        if dialog is not None:
-            dialog.deleteLater()
+        actions.open_dialog(self, dialog, self._on_dialog_saved)
 
     def _on_dialog_saved(self, saved_id: int) -> None:
         dialog = self.sender()

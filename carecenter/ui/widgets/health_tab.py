@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 from ...domain import health as rules
 from ...domain.errors import DomainError
 from ...services import health as health_service
-from .. import messages, theme
+from .. import actions, messages, theme
 from ..dialogs.check_dialog import CheckDialog
 from ..dialogs.finding_dialog import FindingDialog
 from ..dialogs.mental_dialog import MentalDialog
@@ -429,18 +429,8 @@ class HealthTab(QScrollArea):
 
     # ================================================================ actions
     def _open(self, dialog: QDialog, on_saved) -> QDialog:
-        self.dialog = dialog
-        dialog.saved.connect(on_saved)
-        dialog.finished.connect(self._on_dialog_finished)
-        dialog.open()
+        actions.open_dialog(self, dialog, on_saved)
         return dialog
-
-    def _on_dialog_finished(self, _result: int) -> None:
-        dialog = self.sender()
-        if dialog is self.dialog:
-            self.dialog = None
-        if dialog is not None:
-            dialog.deleteLater()
 
     def add_check(self) -> CheckDialog:
         """登记体检 for this cadre (the person is fixed)."""

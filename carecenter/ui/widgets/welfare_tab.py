@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from ...domain.money import format_yuan
 from ...services import welfare as welfare_service
-from .. import theme
+from .. import actions, theme
 from ..dialogs.talk_dialog import TalkDialog
 from ..dialogs.welfare_dialog import WelfareDialog
 from .list_page import make_button
@@ -251,18 +251,8 @@ class WelfareTab(QWidget):
         return self._open(TalkDialog(talk_id, self.window())) if talk_id is not None else None
 
     def _open(self, dialog: QDialog) -> Any:
-        self.dialog = dialog
-        dialog.saved.connect(self._on_dialog_saved)
-        dialog.finished.connect(self._on_dialog_finished)
-        dialog.open()
+        actions.open_dialog(self, dialog, self._on_dialog_saved)
         return dialog
-
-    def _on_dialog_finished(self, _result: int) -> None:
-        dialog = self.sender()
-        if dialog is self.dialog:
-            self.dialog = None
-        if dialog is not None:
-            dialog.deleteLater()
 
     def _on_dialog_saved(self, saved_id: int) -> None:
         is_talk = isinstance(self.sender(), TalkDialog)
