@@ -2,11 +2,18 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from pathlib import Path
 
 from . import __version__
 from .paths import DataPaths, default_data_dir, demo_data_dir
+
+
+#: modules that add subcommands (print, import, export, backup, restore …); each
+#: defines ``add_commands(sub)`` and imports its heavy parts only inside the command
+COMMAND_MODULES: tuple[str, ...] = (
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,6 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--years", type=int, default=10, help="休假与体检历史的年数（默认 10）")
     p.add_argument("--keep", action="store_true", help="保留临时目录以便检查")
     p.set_defaults(func=cmd_bench)
+
+    # headless commands that live with their feature: each module has add_commands(sub)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).add_commands(sub)
     return parser
 
 
