@@ -4,9 +4,11 @@ Table models ask for pages (``LIMIT/OFFSET``) and never hold peewee objects.
 """
 from __future__ import annotations
 
+import json
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from typing import Iterator
 
 from .database import db
 
@@ -83,10 +85,16 @@ def _roster_where(f: RosterFilter) -> tuple[str, list]:
                    ("c.employment_status", f.status)], f.text)
 
 
+#: the columns of a roster row (``roster_page``); the export adds the ID number
+ROSTER_SELECT = ("c.id, c.name, c.sex, c.birth_date, c.unit_id, c.post, c.rank, "
+                 "c.position_category, c.phone, c.employment_status, c.archived")
+
+
 def roster_sql(f: RosterFilter, sort: str = "name", descending: bool = False,
-               offset: int = 0, limit: int = 200) -> tuple[str, list, str, list]:
+               offset: int = 0, limit: int = 200, select: str = ROSTER_SELECT) -> tuple[str, list, str, list]:
     """(count_sql, count_params, page_sql, page_params) — the exact statements the
-    roster runs; the benchmark runs them through bare sqlite3 as the floor."""
+    roster runs; the benchmark runs them through bare sqlite3 as the floor.
+    ``limit`` -1: every row (the export); ``select``: the columns read."""
     where, params = _roster_where(f)
     searching = bool(unicodedata.normalize("NFKC", f.text).strip())
     count_sql = f"SELECT count(*) FROM cadre c{' INDEXED BY cadre_search' if searching else ''}{where}"
@@ -94,8 +102,7 @@ def roster_sql(f: RosterFilter, sort: str = "name", descending: bool = False,
     desc = descending != (sort in _AGE_REVERSED)
     order = f"{expr} {'DESC' if desc else 'ASC'}, c.id"
     join = " JOIN unit u ON u.id = c.unit_id" if sort == "unit" else ""
-    page_sql = (f"SELECT c.id, c.name, c.sex, c.birth_date, c.unit_id, c.post, c.rank, "
-                f"c.position_category, c.phone, c.employment_status, c.archived "
+    page_sql = (f"SELECT {select} "
                 f"FROM cadre c{_scan_hint(f, sort)}{join}{where} ORDER BY {order} LIMIT ? OFFSET ?")
     return count_sql, params, page_sql, params + [limit, offset]
 
@@ -112,12 +119,24 @@ def roster_page(f: RosterFilter, sort: str = "name", descending: bool = False,
     rows = db.execute_sql(sql, params).fetchall()
     today = today or date.today()
     units = unit_names()
-    out = []
-    for r in rows:
-        birth = r[3] if isinstance(r[3], date) else date.fromisoformat(r[3])
-        age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
-        out.append((r[0], r[1], r[2], age, units.get(r[4], ""), r[5], r[6], r[7], r[8], r[9], bool(r[10])))
-    return out
+    return [_roster_row(r, today, units) for r in rows]
+
+
+def _roster_row(r, today: date, units: dict[int, str]) -> tuple:
+    birth = r[3] if isinstance(r[3], date) else date.fromisoformat(r[3])
+    age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+    return (r[0], r[1], r[2], age, units.get(r[4], ""), r[5], r[6], r[7], r[8], r[9], bool(r[10]))
+
+
+def roster_rows(f: RosterFilter, sort: str = "name", descending: bool = False,
+                today: date | None = None) -> Iterator[tuple]:
+    """Every row the roster shows for the filter and order (no paging), streamed:
+    ``roster_page``'s tuple plus the full ID number last (callers mask it)."""
+    _, _, sql, params = roster_sql(f, sort, descending, 0, -1, select=ROSTER_SELECT + ", c.id_number")
+    today = today or date.today()
+    units = unit_names()
+    for r in db.execute_sql(sql, params):
+        yield _roster_row(r, today, units) + (r[11],)
 
 
 _unit_cache: dict[str, dict[int, str]] = {}
@@ -162,6 +181,64 @@ def balance_cadres(unit_id: int | None = None, text: str = "") -> list[tuple]:
     return db.execute_sql(sql, params).fetchall()
 
 
+def cadres_by_ids(cadre_ids: list[int]) -> list[tuple]:
+    """``balance_cadres`` rows for the given cadres that are serving, by name."""
+    if not cadre_ids:
+        return []
+    sql = (f"SELECT c.id, c.name, c.unit_id, c.work_start_date FROM cadre c "
+           f"WHERE c.id IN (SELECT value FROM json_each(?)) AND {SERVING_WHERE} ORDER BY c.name_sort, c.id")
+    return db.execute_sql(sql, (json.dumps(list(cadre_ids)), *SERVING_STATUSES)).fetchall()
+
+
+BALANCE_COLUMNS = "c.id, c.name, c.unit_id, c.work_start_date"
+HEALTH_COLUMNS = "c.id, c.name, c.unit_id, c.sex, CAST(substr(c.birth_date, 1, 4) AS INTEGER)"
+
+
+def serving_cadre_chunks(columns: str = BALANCE_COLUMNS, size: int = 200):
+    """Rows of every serving cadre in name order, ``size`` at a time (for walks that
+    usually stop after the first chunk).  ``columns``: ``BALANCE_COLUMNS`` (the rows of
+    ``balance_cadres``) or ``HEALTH_COLUMNS`` (those of ``health_cadres``)."""
+    assert columns in (BALANCE_COLUMNS, HEALTH_COLUMNS)
+    cursor = db.execute_sql(f"SELECT {columns} FROM {SERVING_CADRES} "
+                            f"WHERE {SERVING_WHERE} ORDER BY c.name_sort, c.id", SERVING_STATUSES)
+    try:
+        while True:
+            chunk = cursor.fetchmany(size)
+            if not chunk:
+                return
+            yield chunk
+    finally:
+        cursor.close()
+
+
+def annual_leave_groups(year: int, codes: tuple[str, str, str], statuses: tuple[str, ...],
+                        exclude_ids: list[int]) -> list[tuple]:
+    """Serving cadres grouped by what their annual-leave balance for ``year`` depends on:
+    (a work-start date of the group, half-days taken of each of ``codes`` (annual, 事假,
+    病假), number of cadres).
+
+    The group is the service tier on 30 November (see domain.leave) and the year's
+    totals, so every cadre in a group has the same balance; ``exclude_ids`` are left
+    out (their balance depends on more)."""
+    start, end = f"{year}-01-01", f"{year}-12-31"
+    sql = (
+        "WITH t AS (SELECT cadre_id, "
+        "CAST(round(sum(CASE WHEN type_code = ? THEN days * 2 ELSE 0 END)) AS INTEGER) a, "
+        "CAST(round(sum(CASE WHEN type_code = ? THEN days * 2 ELSE 0 END)) AS INTEGER) p, "
+        "CAST(round(sum(CASE WHEN type_code = ? THEN days * 2 ELSE 0 END)) AS INTEGER) s "
+        "FROM leave_record WHERE type_code IN (?, ?, ?) AND start_date >= ? "
+        f"AND start_date <= ? AND status IN ({','.join('?' * len(statuses))}) AND +archived = 0 "
+        "GROUP BY cadre_id) "
+        "SELECT min(c.work_start_date), coalesce(t.a, 0), coalesce(t.p, 0), coalesce(t.s, 0), count(*) "
+        f"FROM {SERVING_CADRES} LEFT JOIN t ON t.cadre_id = c.id WHERE {SERVING_WHERE} "
+        "AND c.id NOT IN (SELECT value FROM json_each(?)) "
+        "GROUP BY CASE WHEN c.work_start_date IS NULL THEN NULL ELSE "
+        "? - CAST(substr(c.work_start_date, 1, 4) AS INTEGER) - (substr(c.work_start_date, 6, 5) > '11-30') END, "
+        "2, 3, 4")
+    params = (*codes, *codes, start, end, *statuses, *SERVING_STATUSES, json.dumps(list(exclude_ids)), year)
+    return db.execute_sql(sql, params).fetchall()
+
+
 @dataclass(frozen=True)
 class LeaveFilter:
     year: int | None = None
@@ -201,17 +278,32 @@ def leave_page(f: LeaveFilter, sort: str = "start", descending: bool = True,
                offset: int = 0, limit: int = 200) -> list[tuple]:
     """Rows: (id, cadre_id, name, unit, type_code, start, end, start_half, end_half, days,
     travel_days, status, approver, reason)."""
+    sql, params = _leave_sql(f, sort, descending)
+    units = unit_names()
+    return [_leave_row(r, units) for r in db.execute_sql(sql, params + [limit, offset]).fetchall()]
+
+
+def _leave_sql(f: LeaveFilter, sort: str, descending: bool) -> tuple[str, list]:
+    """The leave list's statement, ending in ``LIMIT ? OFFSET ?`` (the caller adds both)."""
     where, params = _leave_where(f)
     order = f"{LEAVE_SORT.get(sort, 'l.start_date')} {'DESC' if descending else 'ASC'}, l.id DESC"
     sql = (f"SELECT l.id, l.cadre_id, c.name, c.unit_id, l.type_code, l.start_date, l.end_date, "
            f"l.start_half, l.end_half, l.days, l.travel_days, l.status, l.approver, l.reason "
            f"FROM leave_record l JOIN cadre c ON c.id = l.cadre_id{where} ORDER BY {order} LIMIT ? OFFSET ?")
+    return sql, params
+
+
+def _leave_row(r, units: dict[int, str]) -> tuple:
+    return (r[0], r[1], r[2], units.get(r[3], ""), r[4], _d(r[5]), _d(r[6]), bool(r[7]), bool(r[8]),
+            r[9], r[10], r[11], r[12], r[13])
+
+
+def leave_rows(f: LeaveFilter, sort: str = "start", descending: bool = True) -> Iterator[tuple]:
+    """Every row ``leave_page`` would give for the filter and order (no paging), streamed."""
+    sql, params = _leave_sql(f, sort, descending)
     units = unit_names()
-    out = []
-    for r in db.execute_sql(sql, params + [limit, offset]).fetchall():
-        out.append((r[0], r[1], r[2], units.get(r[3], ""), r[4], _d(r[5]), _d(r[6]), bool(r[7]), bool(r[8]),
-                    r[9], r[10], r[11], r[12], r[13]))
-    return out
+    for r in db.execute_sql(sql, params + [-1, 0]):
+        yield _leave_row(r, units)
 
 
 def _d(value):
@@ -257,6 +349,18 @@ def health_cadres(unit_id: int | None = None, text: str = "") -> list[tuple]:
            f"FROM {source} WHERE {' AND '.join(parts)} "
            f"ORDER BY c.name_sort, c.id")
     return db.execute_sql(sql, params).fetchall()
+
+
+def health_due_groups(until: date) -> list[tuple]:
+    """Serving cadres grouped by what their check plan depends on: (birth year, sex,
+    last-check profile, number of cadres).  The profile lists each package's latest
+    check year on or before ``until`` as "package\x1fyear" joined by "\x1e" (from the
+    trigger-kept ``health_last``; ``until`` must not be before today)."""
+    sql = ("SELECT CAST(substr(c.birth_date, 1, 4) AS INTEGER), c.sex, "
+           "(SELECT group_concat(h.package || char(31) || substr(h.last_date, 1, 4), char(30)) "
+           " FROM health_last h WHERE h.cadre_id = c.id AND h.last_date <= ?), count(*) "
+           f"FROM {SERVING_CADRES} WHERE {SERVING_WHERE} GROUP BY 1, 2, 3")
+    return db.execute_sql(sql, (until.isoformat(), *SERVING_STATUSES)).fetchall()
 
 
 def write_stamp() -> tuple:
@@ -342,14 +446,31 @@ def check_count(f: CheckFilter) -> int:
 def check_page(f: CheckFilter, offset: int = 0, limit: int | None = None) -> list[tuple]:
     """Rows, newest first: (id, cadre_id, check_date, name, unit, package, institution, conclusion,
     open_findings)."""
+    sql, params = _check_sql(f)
+    units = unit_names()
+    rows = db.execute_sql(sql, params + [-1 if limit is None else limit, offset]).fetchall()
+    return [_check_row(r, units) for r in rows]
+
+
+def _check_sql(f: CheckFilter) -> tuple[str, list]:
     where, params = _check_where(f)
     sql = ("SELECT h.id, h.cadre_id, h.check_date, c.name, c.unit_id, h.package, h.institution, h.conclusion, "
            "(SELECT count(*) FROM health_finding x WHERE x.check_id = h.id AND x.archived = 0 AND x.closed = 0) "
            f"FROM health_check h JOIN cadre c ON c.id = h.cadre_id{where} "
            "ORDER BY h.check_date DESC, h.id DESC LIMIT ? OFFSET ?")
+    return sql, params
+
+
+def _check_row(r, units: dict[int, str]) -> tuple:
+    return (r[0], r[1], _d(r[2]), r[3], units.get(r[4], ""), r[5], r[6], r[7], r[8])
+
+
+def check_rows(f: CheckFilter) -> Iterator[tuple]:
+    """Every row ``check_page`` gives for the filter (newest first), streamed."""
+    sql, params = _check_sql(f)
     units = unit_names()
-    rows = db.execute_sql(sql, params + [-1 if limit is None else limit, offset]).fetchall()
-    return [(r[0], r[1], _d(r[2]), r[3], units.get(r[4], ""), r[5], r[6], r[7], r[8]) for r in rows]
+    for r in db.execute_sql(sql, params + [-1, 0]):
+        yield _check_row(r, units)
 
 
 def check_years() -> list[int]:
@@ -421,15 +542,32 @@ def welfare_summary(f: WelfareFilter) -> tuple[int, int]:
 def welfare_page(f: WelfareFilter, offset: int = 0, limit: int | None = None) -> list[tuple]:
     """Rows, newest first: (id, cadre_id, record_date, name, unit, occasion, money_fen, goods, goods_fen,
     funding_source, visitors, episode, notes, over_reason)."""
+    sql, params = _welfare_sql(f)
+    units = unit_names()
+    rows = db.execute_sql(sql, params + [-1 if limit is None else limit, offset]).fetchall()
+    return [_welfare_row(r, units) for r in rows]
+
+
+def _welfare_sql(f: WelfareFilter) -> tuple[str, list]:
     where, params = _welfare_where(f)
     sql = ("SELECT w.id, w.cadre_id, w.record_date, c.name, c.unit_id, w.occasion, w.money_fen, w.goods, "
            "w.goods_fen, w.funding_source, w.visitors, w.episode, w.notes, w.over_reason "
            f"FROM welfare_record w JOIN cadre c ON c.id = w.cadre_id{where} "
            "ORDER BY w.record_date DESC, w.id DESC LIMIT ? OFFSET ?")
+    return sql, params
+
+
+def _welfare_row(r, units: dict[int, str]) -> tuple:
+    return (r[0], r[1], _d(r[2]), r[3], units.get(r[4], ""), r[5], r[6], r[7], r[8], r[9], r[10], r[11],
+            r[12], r[13])
+
+
+def welfare_rows(f: WelfareFilter) -> Iterator[tuple]:
+    """Every row ``welfare_page`` gives for the filter (newest first), streamed."""
+    sql, params = _welfare_sql(f)
     units = unit_names()
-    rows = db.execute_sql(sql, params + [-1 if limit is None else limit, offset]).fetchall()
-    return [(r[0], r[1], _d(r[2]), r[3], units.get(r[4], ""), r[5], r[6], r[7], r[8], r[9], r[10], r[11],
-             r[12], r[13]) for r in rows]
+    for r in db.execute_sql(sql, params + [-1, 0]):
+        yield _welfare_row(r, units)
 
 
 def welfare_fund_used(year: int) -> dict[str, int]:
@@ -474,13 +612,30 @@ def talk_count(f: TalkFilter) -> int:
 
 def talk_page(f: TalkFilter, offset: int = 0, limit: int | None = None) -> list[tuple]:
     """Rows, newest first: (id, cadre_id, talk_date, name, unit, talker, trigger, gist, follow_up, notes)."""
+    sql, params = _talk_sql(f)
+    units = unit_names()
+    rows = db.execute_sql(sql, params + [-1 if limit is None else limit, offset]).fetchall()
+    return [_talk_row(r, units) for r in rows]
+
+
+def _talk_sql(f: TalkFilter) -> tuple[str, list]:
     where, params = _talk_where(f)
     sql = ("SELECT t.id, t.cadre_id, t.talk_date, c.name, c.unit_id, t.talker, t.\"trigger\", t.gist, "
            f"t.follow_up, t.notes FROM talk_record t JOIN cadre c ON c.id = t.cadre_id{where} "
            "ORDER BY t.talk_date DESC, t.id DESC LIMIT ? OFFSET ?")
+    return sql, params
+
+
+def _talk_row(r, units: dict[int, str]) -> tuple:
+    return (r[0], r[1], _d(r[2]), r[3], units.get(r[4], ""), r[5], r[6], r[7], r[8], r[9])
+
+
+def talk_rows(f: TalkFilter) -> Iterator[tuple]:
+    """Every row ``talk_page`` gives for the filter (newest first), streamed."""
+    sql, params = _talk_sql(f)
     units = unit_names()
-    rows = db.execute_sql(sql, params + [-1 if limit is None else limit, offset]).fetchall()
-    return [(r[0], r[1], _d(r[2]), r[3], units.get(r[4], ""), r[5], r[6], r[7], r[8], r[9]) for r in rows]
+    for r in db.execute_sql(sql, params + [-1, 0]):
+        yield _talk_row(r, units)
 
 
 HARDSHIP_NONE_CLASSES = ("", "无")

@@ -637,6 +637,76 @@ def due_list(year: int, today: date, unit_id: int | None = None, text: str = "",
     return out
 
 
+class DueOverview(NamedTuple):
+    """The 工作台's view of the year's check plan over serving cadres."""
+    counts: dict[str, int]            # status -> check items (as many as ``due_list`` rows)
+    checked: int                      # cadres with a check dated in the year
+    total: int                        # serving cadres
+    first: dict[str, list[DueRow]]    # status -> the first few rows, in ``due_list`` order
+
+
+def due_overview(year: int, today: date, sample: int = 5,
+                 statuses: tuple[str, ...] = (rules.STATUS_OVERDUE, rules.STATUS_DUE)) -> DueOverview:
+    """Counts of ``due_list(year, today, status="全部")`` by status, without building a
+    row per cadre: cadres are grouped in SQL by birth year, sex and last-check profile
+    (all the plan depends on), and each distinct group is evaluated once.  The first
+    ``sample`` rows of each of ``statuses`` come from walking the roster in name order
+    a chunk at a time, with the same evaluation."""
+    plan_end = date(year, 12, 31)
+    if plan_end < date.today():
+        # a past year reads the checks as they stood then, which health_last cannot tell
+        rows = due_list(year, today, status=STATUS_ALL)
+        return DueOverview({s: sum(1 for r in rows if r.status == s) for s in DUE_STATUSES},
+                           len({r.cadre_id for r in rows if r.last_date and r.last_date.year == year}),
+                           len(queries.health_cadres()),
+                           {s: [r for r in rows if r.status == s][:sample] for s in statuses})
+    rule_set = rules.rules_in_force(all_rules(), plan_end)
+    memo: dict[tuple, list[rules.DueItem]] = {}
+
+    def plan(birth_year: int, sex: str, years: tuple[tuple[str, int], ...]) -> list[rules.DueItem]:
+        key = (birth_year, sex, years)
+        items = memo.get(key)
+        if items is None:
+            if sex not in rules.SEXES or birth_year is None:
+                items = []  # the roster requires both; a hand-edited row without them has no plan
+            else:
+                items = rules.due_items(date(birth_year, 1, 1), sex, {p: date(y, 1, 1) for p, y in years},
+                                        rule_set, year, today)
+            memo[key] = items
+        return items
+
+    counts = {s: 0 for s in DUE_STATUSES}
+    checked = total = 0
+    for birth_year, sex, profile, n in queries.health_due_groups(plan_end):
+        years = tuple(sorted((p, int(y)) for p, y in (part.split("\x1f") for part in profile.split("\x1e")))
+                      ) if profile else ()
+        total += n
+        if any(y == year for _, y in years):
+            checked += n
+        for it in plan(birth_year, sex, years):
+            counts[it.status] += n
+
+    first: dict[str, list[DueRow]] = {s: [] for s in statuses}
+    wanted = {s: min(sample, counts[s]) for s in statuses}
+    if any(wanted.values()):
+        units = queries.unit_names()
+        for chunk in queries.serving_cadre_chunks(queries.HEALTH_COLUMNS):
+            by_cadre = _collect(queries.health_last_checks(plan_end, [r[0] for r in chunk])).by_cadre
+            for cid, name, unit, sex, birth_year in chunk:
+                _pid, lc = by_cadre.get(cid, (0, {}))
+                years = tuple(sorted((p, int(d[:4])) for p, d in lc.items()))
+                for it in plan(birth_year, sex, years):
+                    rows = first.get(it.status)
+                    if rows is not None and len(rows) < sample:
+                        d = lc.get(it.package)
+                        rows.append(DueRow(cid, name, units.get(unit, ""), sex, year - birth_year, it.package,
+                                           it.rule_name, date.fromisoformat(d) if d else None, it.due_year,
+                                           it.status))
+            if all(len(first[s]) >= wanted[s] for s in statuses):
+                break
+    return DueOverview(counts, checked, total, first)
+
+
 def due_summary(year: int, today: date, unit_id: int | None = None) -> dict[str, dict[str, int]]:
     """{package: {status: count}} over serving cadres (coverage = 已完成 / total)."""
     out: dict[str, dict[str, int]] = {}

@@ -6,9 +6,11 @@ the first few people, and carries a target the window can open.  No Qt.
 """
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from ..db import queries
 from ..db.database import db
@@ -73,22 +75,19 @@ def _names(rows: list[tuple[int, str]], total: int | None = None) -> str:
     return shown + (f" 等 {total} 人" if total > SAMPLE else "")
 
 
-def _health_items(today: date, _visited: set[int] | None = None) -> list[TodoItem]:
-    overdue_rows, due_rows = [], []
-    for r in health.due_list(today.year, today):
-        if r.status == health_rules.STATUS_OVERDUE:
-            overdue_rows.append(r)
-        elif r.status == health_rules.STATUS_DUE:
-            due_rows.append(r)
+def _health_items(ctx: "_Context") -> list[TodoItem]:
+    today = ctx.today
+    ov = ctx.health()
     items = []
-    for key, severity, title, rows in (
-            ("health_overdue", SEVERITY_OVERDUE, "体检逾期未检", overdue_rows),
-            ("health_due", SEVERITY_WARNING, f"{today.year}年应检尚未体检", due_rows)):
-        if rows:
-            people = [(r.cadre_id, f"{r.name}（{r.package}）") for r in rows[:SAMPLE]]
-            items.append(TodoItem(key, severity, title, len(rows), _names(people, len(rows)),
+    for key, severity, title, status in (
+            ("health_overdue", SEVERITY_OVERDUE, "体检逾期未检", health_rules.STATUS_OVERDUE),
+            ("health_due", SEVERITY_WARNING, f"{today.year}年应检尚未体检", health_rules.STATUS_DUE)):
+        count = ov.counts[status]
+        if count:
+            people = [(r.cadre_id, f"{r.name}（{r.package}）") for r in ov.first[status]]
+            items.append(TodoItem(key, severity, title, count, _names(people, count),
                                   Target("health", "due"), people))
-    count, first = queries.overdue_findings_summary(today, SAMPLE)
+    count, first = ctx.findings()
     if count:
         people = [(cid, f"{name}（{item}，应于 {due:%Y-%m-%d} 复查）") for cid, name, item, due in first]
         items.append(TodoItem("followup_overdue", SEVERITY_OVERDUE, "异常随访已过复查日期", count,
@@ -96,25 +95,24 @@ def _health_items(today: date, _visited: set[int] | None = None) -> list[TodoIte
     return items
 
 
-def _leave_items(today: date, _visited: set[int] | None = None) -> list[TodoItem]:
+def _leave_items(ctx: "_Context") -> list[TodoItem]:
+    today = ctx.today
     if today.month < LEAVE_REMINDER_MONTH:
         return []
-    none_taken, partly = [], []
-    for r in leave.annual_balances(today.year):
-        if r.remaining > 0:
-            (partly if r.taken > 0 else none_taken).append(r)
+    ov = ctx.leave()
     items = []
-    for key, severity, title, rows in (
-            ("leave_none", SEVERITY_WARNING, f"{today.year}年尚未休年休假", none_taken),
-            ("leave_partly", SEVERITY_INFO, "年休假未休完", partly)):
-        if rows:
+    for key, severity, title, count, rows in (
+            ("leave_none", SEVERITY_WARNING, f"{today.year}年尚未休年休假", ov.none_taken, ov.first_none),
+            ("leave_partly", SEVERITY_INFO, "年休假未休完", ov.partly, ov.first_partly)):
+        if count:
             people = [(r.cadre_id, f"{r.name}（剩余 {leave._fmt(r.remaining)} 天）") for r in rows[:SAMPLE]]
-            items.append(TodoItem(key, severity, title, len(rows), _names(people, len(rows)),
+            items.append(TodoItem(key, severity, title, count, _names(people, count),
                                   Target("leave", "balances"), people))
     return items
 
 
-def _birthday_items(today: date, _visited: set[int] | None = None) -> list[TodoItem]:
+def _birthday_items(ctx: "_Context") -> list[TodoItem]:
+    today = ctx.today
     sql = (f"SELECT c.id, c.name, c.birth_date FROM {queries.SERVING_CADRES} WHERE {queries.SERVING_WHERE} "
            f"AND substr(c.birth_date, 6, 2) = ? ORDER BY substr(c.birth_date, 9, 2), c.name_sort")
     rows = db.execute_sql(sql, (*queries.SERVING_STATUSES, f"{today.month:02d}")).fetchall()
@@ -133,9 +131,10 @@ def _visited_ids(year: int) -> set[int]:
         (f"{year}-01-01", f"{year}-12-31")).fetchall()}
 
 
-def _welfare_items(today: date, visited: set[int] | None = None) -> list[TodoItem]:
+def _welfare_items(ctx: "_Context") -> list[TodoItem]:
+    today = ctx.today
     items = []
-    rows = welfare.not_visited(today.year, visited=visited)
+    rows = welfare.not_visited(today.year, visited=ctx.visited)
     if rows:
         people = [(r.cadre_id, f"{r.name}（{r.reason}）") for r in rows]
         items.append(TodoItem("not_visited", SEVERITY_WARNING, f"艰苦边远地区和乡镇干部{today.year}年尚未走访慰问",
@@ -150,7 +149,8 @@ def _welfare_items(today: date, visited: set[int] | None = None) -> list[TodoIte
     return items
 
 
-def _allowance_items(today: date, _visited: set[int] | None = None) -> list[TodoItem]:
+def _allowance_items(ctx: "_Context") -> list[TodoItem]:
+    today = ctx.today
     month = date(today.year, today.month, 1)
     status = allowance.month_status(month)
     if status == allowance.STATUS_LOCKED:
@@ -163,25 +163,95 @@ def _allowance_items(today: date, _visited: set[int] | None = None) -> list[Todo
                      Target("allowance", ""))]
 
 
-def _coverage(today: date, visited: set[int] | None = None) -> list[Coverage]:
-    """Shares of serving cadres checked, rested and visited this year: the serving set
-    from the covering index, each "done" set from a date-range index, intersected here."""
+def _coverage(ctx: "_Context") -> list[Coverage]:
+    """Shares of serving cadres checked, rested and visited this year.  The counts come
+    with the check-plan and annual-leave overviews the to-do items use; if a rule table
+    is missing there, straight from the records."""
+    year = ctx.today.year
+    start, end = f"{year}-01-01", f"{year}-12-31"
+
+    def serving_with(subquery: str, *params) -> int:
+        return db.execute_sql(
+            f"SELECT count(*) FROM {queries.SERVING_CADRES} WHERE {queries.SERVING_WHERE} AND c.id IN ({subquery})",
+            (*queries.SERVING_STATUSES, *params)).fetchone()[0]
+
+    try:
+        checked = ctx.health().checked
+    except DomainError:
+        # health_last holds each cadre's latest check per package (kept by triggers, migration 0009)
+        checked = serving_with("SELECT cadre_id FROM health_last WHERE last_date >= ? AND last_date <= ?", start, end)
+    try:
+        rested = ctx.leave().rested
+    except DomainError:
+        rested = serving_with("SELECT cadre_id FROM leave_record WHERE type_code = ? AND status IN (?, ?) "
+                              "AND archived = 0 AND start_date >= ? AND start_date <= ? AND days > 0",
+                              "annual", "已批准", "已销假", start, end)
     serving = {r[0] for r in db.execute_sql(
         f"SELECT c.id FROM {queries.SERVING_CADRES} WHERE {queries.SERVING_WHERE}",
         queries.SERVING_STATUSES).fetchall()}
-    start, end = f"{today.year}-01-01", f"{today.year}-12-31"
-
-    def done(sql: str, *params) -> int:
-        return len(serving & {r[0] for r in db.execute_sql(sql, (*params, start, end)).fetchall()})
-
-    # health_last holds each cadre's latest check per package (kept by triggers, migration 0009)
-    checked = done("SELECT DISTINCT cadre_id FROM health_last WHERE last_date >= ? AND last_date <= ?")
-    rested = done("SELECT DISTINCT cadre_id FROM leave_record WHERE type_code = ? AND status IN (?, ?) "
-                  "AND archived = 0 AND start_date >= ? AND start_date <= ?", "annual", "已批准", "已销假")
-    visited_count = len(serving & (visited if visited is not None else _visited_ids(today.year)))
-    total = len(serving)
+    total, visited = len(serving), len(serving & ctx.visited)
     return [Coverage("本年已体检", checked, total), Coverage("本年已休年休假", rested, total),
-            Coverage("本年已走访慰问", visited_count, total)]
+            Coverage("本年已走访慰问", visited, total)]
+
+
+class _Context:
+    """What the sections share: today, the ids visited this year, the check-plan and
+    annual-leave overviews and the overdue follow-ups (each computed once; a missing
+    rule table is raised again to every section that asks).
+
+    ``prefetch=True`` starts the three heavy reads on two worker threads, each with its own
+    SQLite connection (WAL lets readers run side by side, and sqlite3 releases the GIL
+    while a statement runs), while this thread reads the rest."""
+
+    def __init__(self, today: date, visited: set[int] | None = None, prefetch: bool = False):
+        self.today = today
+        self._done: dict[str, Any] = {}
+        self._pool: ThreadPoolExecutor | None = None
+        if prefetch and not db.in_transaction():  # other connections would not see uncommitted rows
+            self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="home")
+            for key, compute in self._computations().items():
+                self._done[key] = self._pool.submit(_on_own_connection, compute)
+        self.visited = _visited_ids(today.year) if visited is None else visited
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+    def _computations(self) -> dict[str, Any]:
+        today = self.today
+        return {
+            "health": lambda: health.due_overview(today.year, today, SAMPLE),
+            "leave": lambda: leave.annual_overview(today.year, SAMPLE),
+            "findings": lambda: queries.overdue_findings_summary(today, SAMPLE),
+        }
+
+    def _get(self, key: str):
+        got = self._done.get(key)
+        if got is None:
+            got = self._done[key] = Future()
+            try:
+                got.set_result(self._computations()[key]())
+            except DomainError as err:
+                got.set_exception(err)
+        return got.result()   # raises the DomainError again for every section that asks
+
+    def health(self) -> health.DueOverview:
+        return self._get("health")
+
+    def leave(self) -> leave.AnnualOverview:
+        return self._get("leave")
+
+    def findings(self) -> tuple[int, list[tuple]]:
+        return self._get("findings")
+
+
+def _on_own_connection(compute):
+    """Run ``compute`` on this worker thread's own connection, closed afterwards."""
+    try:
+        return compute()
+    finally:
+        db.close()
 
 
 SECTIONS = (_health_items, _leave_items, _allowance_items, _welfare_items, _birthday_items)
@@ -192,11 +262,11 @@ _SECTION_PAGES = {"_health_items": "health", "_leave_items": "leave", "_allowanc
                   "_welfare_items": "welfare", "_birthday_items": "roster"}
 
 
-def _run_section(section, today: date, visited: set[int]) -> list[TodoItem]:
+def _run_section(section, ctx: _Context) -> list[TodoItem]:
     """One section's items; a section whose rules are missing says so instead of
     hiding the whole list."""
     try:
-        return section(today, visited)
+        return section(ctx)
     except DomainError as err:
         page = _SECTION_PAGES.get(section.__name__, "")
         return [TodoItem(f"error{section.__name__}", SEVERITY_WARNING, "部分待办无法汇总", 1, err.message,
@@ -220,10 +290,13 @@ def build(today: date | None = None) -> HomeData:
     runs this on a worker thread, so the window never waits on it)."""
     today = today or date.today()
     if db.execute_sql("SELECT 1 FROM cadre WHERE archived = 0 LIMIT 1").fetchone() is None:
-        return HomeData(today, _getting_started(), _coverage(today))
-    visited = _visited_ids(today.year)  # shared by the visits to make and the coverage
-    items: list[TodoItem] = []
-    for section in SECTIONS:
-        items.extend(_run_section(section, today, visited))
-    items.sort(key=lambda i: _ORDER[i.severity])
-    return HomeData(today, items, _coverage(today, visited))
+        return HomeData(today, _getting_started(), _coverage(_Context(today, set())))
+    ctx = _Context(today, prefetch=True)
+    try:
+        items: list[TodoItem] = []
+        for section in SECTIONS:
+            items.extend(_run_section(section, ctx))
+        items.sort(key=lambda i: _ORDER[i.severity])
+        return HomeData(today, items, _coverage(ctx))
+    finally:
+        ctx.close()

@@ -553,6 +553,82 @@ def _forfeit_candidates(year: int, rule: rules.LeaveType) -> set[int]:
     return {cid for cid in heavy if annual.get(cid, {}).get(rules.ANNUAL)}
 
 
+class _BalanceContext:
+    """What every cadre's balance for ``year`` reads besides the cadre's own totals:
+    the rule, last year's heavy 事假/病假 cases, the deferrals and the memoised
+    entitlements.  Built once per view; ``row`` computes one cadre."""
+
+    def __init__(self, year: int):
+        from ..db import queries
+
+        self.year = year
+        self.rule = rule_for(rules.ANNUAL, date(year, 12, 31))
+        self.prev_rule = rule_for(rules.ANNUAL, date(year - 1, 12, 31))
+        self.candidates = _forfeit_candidates(year - 1, self.prev_rule)
+        self.prev_events = _year_events(year - 1) if self.candidates else {}
+        self.deferred: dict[tuple[int, int], Decimal] = {}
+        for cid, from_year, days in db.execute_sql(
+                "SELECT cadre_id, from_year, days FROM annual_leave_deferral WHERE archived = 0 "
+                "AND from_year IN (?, ?)", (year - 1, year)):
+            self.deferred[(cid, from_year)] = Decimal(days)
+        self.units = queries.unit_names()
+        self.memo: dict[tuple, rules.AnnualEntitlement] = {}
+        # (tier, personal, sick, forfeited, annual taken) -> (entitled, taken, remaining, reason):
+        # most cadres share these inputs, so the Decimal work is done once per distinct case
+        self.cases: dict[tuple, tuple] = {}
+
+    #: exact day values by half-day count
+    _HALVES = [Decimal(n) / 2 for n in range(0, 2 * 400 + 1)]
+    _NO_START = rules.AnnualEntitlement(ZERO, 0, "未填写参加工作时间，无法计算年休假（请在干部信息中补充）",
+                                        "not_eligible")
+
+    def days_of(self, n: int) -> Decimal:
+        return self._HALVES[n] if 0 <= n < len(self._HALVES) else Decimal(n) / 2
+
+    def special(self) -> set[int]:
+        """Cadres whose balance depends on more than (service, this year's totals):
+        a possible forfeiture from last year or a deferral."""
+        return set(self.candidates) | {cid for cid, _ in self.deferred}
+
+    def entitlement(self, cid: int, work_start: Any, t: tuple[int, int, int]) -> tuple[Any, rules.AnnualEntitlement]:
+        if work_start is None:
+            return None, self._NO_START
+        ws = str(work_start)
+        year = self.year
+        # full years of service on 30 November (the month-after rule, see domain.leave)
+        tier = year - int(ws[:4]) - (ws[5:10] > "11-30")
+        forfeited = cid in self.candidates and rules.annual_lost_next_year(
+            self.prev_events.get(cid, ()), work_start=date.fromisoformat(ws[:10]), year=year - 1,
+            rule=self.prev_rule)
+        key = (tier, t[1], t[2], forfeited)
+        ent = self.memo.get(key)
+        if ent is None:
+            ent = self.memo[key] = rules.annual_entitlement(
+                date.fromisoformat(ws[:10]), year, self.rule, personal_leave_days=self.days_of(key[1]),
+                sick_leave_days=self.days_of(key[2]), forfeited_by_prev_year=forfeited)
+        return key, ent
+
+    def row(self, cid: int, name: str, unit: Any, work_start: Any, t: tuple[int, int, int]) -> "BalanceRow":
+        """One cadre's balance; ``t``: (annual, personal, sick) half-days taken in the year."""
+        key, ent = self.entitlement(cid, work_start, t)
+        deferred = self.deferred
+        if deferred and ((cid, self.year - 1) in deferred or (cid, self.year) in deferred):
+            taken = self.days_of(t[0])
+            d_in = deferred.get((cid, self.year - 1), ZERO)
+            remaining = ent.days + d_in - deferred.get((cid, self.year), ZERO) - taken
+            if ent.excluded and remaining < 0:
+                remaining = ZERO
+            return BalanceRow(cid, name, self.units.get(unit, ""), ent.days, d_in, taken, remaining, ent.reason)
+        case = self.cases.get((key, t[0]))
+        if case is None:
+            taken = self.days_of(t[0])
+            remaining = ent.days - taken
+            if ent.excluded and remaining < 0:
+                remaining = ZERO
+            case = self.cases[(key, t[0])] = (ent.days, taken, remaining, ent.reason)
+        return BalanceRow(cid, name, self.units.get(unit, ""), case[0], ZERO, case[1], case[2], case[3])
+
+
 def annual_balances(year: int, unit_id: int | None = None, text: str = "") -> list[BalanceRow]:
     """The year's balance for every serving cadre (the 休假管理 balance view).
 
@@ -562,65 +638,91 @@ def annual_balances(year: int, unit_id: int | None = None, text: str = "") -> li
     """
     from ..db import queries
 
-    rule = rule_for(rules.ANNUAL, date(year, 12, 31))
+    ctx = _BalanceContext(year)
     cadres = queries.balance_cadres(unit_id, text)
     totals = _year_pivot(year)
-    prev_rule = rule_for(rules.ANNUAL, date(year - 1, 12, 31))
-    candidates = _forfeit_candidates(year - 1, prev_rule)
-    prev_events = _year_events(year - 1) if candidates else {}
-    deferred: dict[tuple[int, int], Decimal] = {}
-    for cid, from_year, days in db.execute_sql(
-            "SELECT cadre_id, from_year, days FROM annual_leave_deferral WHERE archived = 0 "
-            "AND from_year IN (?, ?)", (year - 1, year)):
-        deferred[(cid, from_year)] = Decimal(days)
-    units = queries.unit_names()
-    memo: dict[tuple, rules.AnnualEntitlement] = {}
-    halves = [Decimal(n) / 2 for n in range(0, 2 * 400 + 1)]  # exact day values by half-day count
-
-    def days_of(n: int) -> Decimal:
-        return halves[n] if 0 <= n < len(halves) else Decimal(n) / 2
-
-    no_start = rules.AnnualEntitlement(ZERO, 0, "未填写参加工作时间，无法计算年休假（请在干部信息中补充）",
-                                       "not_eligible")
-    out = []
-    append = out.append
     empty = (0, 0, 0)
-    # (tier, personal, sick, forfeited, annual taken) -> (entitled, taken, remaining, reason):
-    # most cadres share these inputs, so the Decimal work is done once per distinct case
-    cases: dict[tuple, tuple] = {}
-    for cid, name, unit, work_start in cadres:
-        t = totals.get(cid, empty)
-        if work_start is None:
-            ent, key = no_start, None
-        else:
-            ws = str(work_start)
-            # full years of service on 30 November (the month-after rule, see domain.leave)
-            tier = year - int(ws[:4]) - (ws[5:10] > "11-30")
-            forfeited = cid in candidates and rules.annual_lost_next_year(
-                prev_events.get(cid, ()), work_start=date.fromisoformat(ws[:10]), year=year - 1, rule=prev_rule)
-            key = (tier, t[1], t[2], forfeited)
-            ent = memo.get(key)
-            if ent is None:
-                ent = memo[key] = rules.annual_entitlement(
-                    date.fromisoformat(ws[:10]), year, rule, personal_leave_days=days_of(key[1]),
-                    sick_leave_days=days_of(key[2]), forfeited_by_prev_year=forfeited)
-        if deferred and ((cid, year - 1) in deferred or (cid, year) in deferred):
-            taken = days_of(t[0])
-            d_in = deferred.get((cid, year - 1), ZERO)
-            remaining = ent.days + d_in - deferred.get((cid, year), ZERO) - taken
-            if ent.excluded and remaining < 0:
-                remaining = ZERO
-            append(BalanceRow(cid, name, units.get(unit, ""), ent.days, d_in, taken, remaining, ent.reason))
-            continue
-        case = cases.get((key, t[0]))
-        if case is None:
-            taken = days_of(t[0])
-            remaining = ent.days - taken
-            if ent.excluded and remaining < 0:
-                remaining = ZERO
-            case = cases[(key, t[0])] = (ent.days, taken, remaining, ent.reason)
-        append(BalanceRow(cid, name, units.get(unit, ""), case[0], ZERO, case[1], case[2], case[3]))
-    return out
+    row = ctx.row
+    return [row(cid, name, unit, ws, totals.get(cid, empty)) for cid, name, unit, ws in cadres]
+
+
+class AnnualOverview(NamedTuple):
+    """The 工作台's view of the year's annual leave over serving cadres."""
+    none_taken: int          # leave left and none taken yet
+    partly: int              # some taken, some left
+    rested: int              # some annual leave taken
+    total: int               # serving cadres
+    first_none: list[BalanceRow]     # the first few of each, by name (as the balance view lists them)
+    first_partly: list[BalanceRow]
+
+
+def annual_overview(year: int, sample: int = 5) -> AnnualOverview:
+    """Counts of ``annual_balances(year)`` by state, without computing every cadre.
+
+    Cadres are grouped in SQL by what their balance depends on (service tier and the
+    year's annual/事假/病假 totals); each distinct group is evaluated once.  The few
+    cadres whose balance also depends on last year or on a deferral are computed one
+    by one with the same code as the balance view, and so are the first names,
+    found by walking the roster in name order a chunk at a time."""
+    from ..db import queries
+
+    ctx = _BalanceContext(year)
+    special = ctx.special()
+    none_taken = partly = rested = total = 0
+
+    def count(b: BalanceRow, n: int) -> None:
+        nonlocal none_taken, partly, rested
+        if b.taken > 0:
+            rested += n
+        if b.remaining > 0:
+            if b.taken > 0:
+                partly += n
+            else:
+                none_taken += n
+
+    groups = queries.annual_leave_groups(year, (rules.ANNUAL, rules.PERSONAL, rules.SICK), _TAKEN_STATUSES,
+                                          sorted(special))
+    for work_start, annual, personal, sick, n in groups:
+        total += n
+        count(ctx.row(0, "", None, work_start, (annual, personal, sick)), n)
+    for cid, name, unit, ws in queries.cadres_by_ids(sorted(special)):
+        total += 1
+        count(ctx.row(cid, name, unit, ws, _cadre_year_totals(year, [cid]).get(cid, (0, 0, 0))), 1)
+
+    first_none: list[BalanceRow] = []
+    first_partly: list[BalanceRow] = []
+    if none_taken or partly:
+        for chunk in queries.serving_cadre_chunks(queries.BALANCE_COLUMNS):
+            totals = _cadre_year_totals(year, [r[0] for r in chunk])
+            for cid, name, unit, ws in chunk:
+                b = ctx.row(cid, name, unit, ws, totals.get(cid, (0, 0, 0)))
+                if b.remaining > 0:
+                    target = first_partly if b.taken > 0 else first_none
+                    if len(target) < sample:
+                        target.append(b)
+            if len(first_none) >= min(sample, none_taken) and len(first_partly) >= min(sample, partly):
+                break
+    return AnnualOverview(none_taken, partly, rested, total, first_none, first_partly)
+
+
+_TAKEN_STATUSES = (rules.STATUS_APPROVED, rules.STATUS_CLOSED)
+
+
+def _cadre_year_totals(year: int, cadre_ids: list[int]) -> dict[int, tuple[int, int, int]]:
+    """``_year_pivot`` for a few cadres (through the cadre/date index)."""
+    if not cadre_ids:
+        return {}
+    codes = (rules.ANNUAL, rules.PERSONAL, rules.SICK)
+    sql = ("SELECT cadre_id, "
+           "CAST(round(sum(CASE WHEN type_code = ? THEN days * 2 ELSE 0 END)) AS INTEGER), "
+           "CAST(round(sum(CASE WHEN type_code = ? THEN days * 2 ELSE 0 END)) AS INTEGER), "
+           "CAST(round(sum(CASE WHEN type_code = ? THEN days * 2 ELSE 0 END)) AS INTEGER) "
+           "FROM leave_record INDEXED BY leave_record_cadre_id_start_date "
+           f"WHERE cadre_id IN ({','.join('?' * len(cadre_ids))}) AND start_date >= ? AND start_date <= ? "
+           "AND type_code IN (?, ?, ?) AND status IN (?, ?) AND archived = 0 GROUP BY cadre_id")
+    rows = db.execute_sql(sql, (*codes, *cadre_ids, f"{year}-01-01", f"{year}-12-31", *codes,
+                                *_TAKEN_STATUSES)).fetchall()
+    return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
 
 def save_deferral(cadre_id: int, from_year: int, days: Any, reason: str, approved_by: str = "") -> int:
