@@ -433,3 +433,27 @@ CARE_MODELS = [Setting, CalendarDay, LeaveTypeRule, LeaveRecord, AnnualLeaveDefe
 MONEY_MODELS = [CadreAllowanceFacts, CadrePeriod, AllowanceRuleRow, AllowanceBatch, AllowanceLine,
                 WelfareRuleRow, Fund, WelfareRecord, TalkRecord]
 ALL_MODELS = ROSTER_MODELS + CARE_MODELS + MONEY_MODELS
+
+
+# ---------------------------------------------------------------- printing (issue 5)
+
+class PrintLog(BaseModel):
+    """One printout (个人关心关爱档案 or a register): its verification code (printed on
+    every page), what it is, for whom and which period, who printed it and when, the
+    parameters to gather its data again and a hash of that data (not of the PDF bytes)."""
+
+    code = CharField(max_length=9, unique=True)  # 7KQ2-9XMD
+    kind = CharField(max_length=20)  # care_record / allowance / leave / health / welfare
+    title = CharField(max_length=200)
+    subject = CharField(max_length=100, default="")  # the cadre's name or the unit
+    period = CharField(max_length=60, default="")  # as printed: 2026年度, 2026年11月 …
+    params = TextField(default="{}")  # JSON: what services.printing needs to gather the data again
+    printed_at = DateTimeField(default=now, index=True)
+    printed_by = CharField(max_length=60, default="")
+    pages = IntegerField(default=0)
+    content_hash = CharField(max_length=64)
+    actions = TextField(default="")  # one line per preview / print / export
+
+
+PRINT_MODELS = [PrintLog]
+ALL_MODELS = ALL_MODELS + PRINT_MODELS

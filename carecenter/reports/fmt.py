@@ -1,0 +1,49 @@
+"""How values read on paper: dates, months, day counts, money (yuan with 大写)."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from xml.sax.saxutils import escape
+
+from ..domain.money import format_yuan, to_capital
+
+
+def ymd(d: date | None) -> str:
+    return d.isoformat() if d else ""
+
+
+def cn_date(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def cn_month(d: date) -> str:
+    return f"{d.year}年{d.month}月"
+
+
+def period_text(start: date, end: date) -> str:
+    """2026年度 for a calendar year, else 2026年3月1日至2026年8月31日."""
+    if start.month == 1 and start.day == 1 and end.month == 12 and end.day == 31 and start.year == end.year:
+        return f"{start.year}年度"
+    return f"{cn_date(start)}至{cn_date(end)}"
+
+
+def days(value: Decimal) -> str:
+    """5 / 2.5 (exact half days, no trailing zeros)."""
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return str(int(value))
+    return format(value.normalize(), "f")
+
+
+def yuan(fen: int) -> str:
+    return format_yuan(fen)
+
+
+def capital(fen: int) -> str:
+    """人民币 in 大写 as written on registers: 人民币壹仟贰佰元整."""
+    return "人民币" + to_capital(fen)
+
+
+def text(value: str) -> str:
+    """Text for a Paragraph (its mini-markup escaped, line breaks kept)."""
+    return escape(value or "").replace("\n", "<br/>")

@@ -1,0 +1,236 @@
+"""The registers: 津贴补贴发放花名册 (a month), 年休假统计表, 健康体检汇总表 and
+福利慰问登记表 (a year).  Plain data in (``reports.data``), a PDF out.
+
+Money registers carry totals per unit / per fund and the grand total in 大写,
+and the 经办人 / 审核人 / 负责人 block.  Mental-health data never appears here.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from reportlab.platypus import KeepTogether, Paragraph
+
+from ..domain.money import sum_fen
+from . import fmt
+from .data import (AllowanceRegisterData, Furniture, HealthRegisterData, LeaveRegisterData, WelfareRegisterData)
+from .styles import (SUBTOTAL_BG, Plain, Styles, fit, heading, info_line, signatures, styles, subheading,
+                     table)
+from .templates import GroupStart, render_bytes, text_width
+
+SIGN_ROLES = ("经办人", "审核人", "负责人")
+WIDE = {"allowance": True, "welfare": True, "leave": False, "health": False}
+
+
+def _widths(width: float, parts: list[float]) -> list[float]:
+    total = sum(parts)
+    return [width * p / total for p in parts]
+
+
+def _head(st: Styles, title: str, sub: str, *info: str) -> list:
+    return [Paragraph(title, st.title), Paragraph(f"（{sub}）", st.subtitle), info_line(st, *info)]
+
+
+def _signatures(st: Styles, wide: bool, before: list | None = None) -> KeepTogether:
+    """The closing total (when given) kept on one page with the signature block."""
+    return signatures(st, text_width(wide) * (0.75 if wide else 1), SIGN_ROLES, before=before)
+
+
+def _row_band(row: int, color) -> list[tuple]:
+    return [("BACKGROUND", (0, row), (-1, row), color)]
+
+
+def _span(row: int, first: int = 0, last: int = -1) -> list[tuple]:
+    return [("SPAN", (first, row), (last, row))]
+
+
+# ---------------------------------------------------------------- 津贴补贴发放花名册
+
+def allowance(data: AllowanceRegisterData, st: Styles) -> list:
+    width = text_width(True)
+    widths = _widths(width, [10, 16, 20, 20, 17, 20, 110, 30])
+    count = sum(len(u.people) for u in data.units)
+    draft = data.status != "已锁定"
+    out = _head(st, "津贴补贴发放花名册", fmt.cn_month(data.month),
+                f"发放范围：{data.scope}", f"批次状态：{data.status}", f"发放人数：{count} 人", "金额单位：元")
+    if draft:
+        out.append(Paragraph("本月发放批次尚未锁定（草稿），金额以锁定后的花名册为准。", st.notice))
+    header = ["序号", "姓名", "艰苦边远地区津贴", "乡镇工作补贴", "补发/扣减", "实发金额", "发放依据", "领款人签名"]
+    align = {0: "CENTER", 1: "CENTER", 2: "RIGHT", 3: "RIGHT", 4: "RIGHT", 5: "RIGHT"}
+    grand = {"hardship": 0, "township": 0, "correction": 0}
+    # one table per unit (no spanned rows: spans make long tables slow to split across pages)
+    for unit in data.units:
+        out += subheading(st, f"单位：{unit.unit}（{len(unit.people)} 人）")
+        rows: list[list[Any]] = []
+        for i, p in enumerate(unit.people, 1):
+            rows.append([str(i), p.name, fmt.yuan(p.hardship_fen) if p.hardship_fen else "",
+                         fmt.yuan(p.township_fen) if p.township_fen else "",
+                         fmt.yuan(p.correction_fen) if p.correction_fen else "", fmt.yuan(p.total_fen),
+                         fit(st, p.basis, widths[6], st.cell_small), ""])
+        h = sum_fen(p.hardship_fen for p in unit.people)
+        t = sum_fen(p.township_fen for p in unit.people)
+        c = sum_fen(p.correction_fen for p in unit.people)
+        grand["hardship"] += h
+        grand["township"] += t
+        grand["correction"] += c
+        rows.append(["", "小计", fmt.yuan(h), fmt.yuan(t), fmt.yuan(c), fmt.yuan(h + t + c),
+                     f"本单位合计（大写）：{fmt.capital(h + t + c)}", ""])
+        out.append(table(st, header, rows, widths, align=align, extra=[
+            ("TOPPADDING", (0, 1), (-1, -2), 5), ("BOTTOMPADDING", (0, 1), (-1, -2), 5)]
+            + _row_band(len(rows), SUBTOTAL_BG)))
+    total = grand["hardship"] + grand["township"] + grand["correction"]
+    out += subheading(st, "总计")
+    out.append(table(st, header[:-1] + [""], [[
+        "", f"{count} 人", fmt.yuan(grand["hardship"]), fmt.yuan(grand["township"]), fmt.yuan(grand["correction"]),
+        fmt.yuan(total), f"合计（大写）：{fmt.capital(total)}", ""]], widths, align=align,
+        extra=_row_band(1, SUBTOTAL_BG) + [("FONT", (0, 1), (-1, 1), st.fonts.hei, 9, 12)]))
+    out.append(_signatures(st, True, [Paragraph(
+        f"合计发放 {count} 人，金额（小写）：￥{fmt.yuan(total)}，（大写）：{fmt.capital(total)}", st.sign)]))
+    return out
+
+
+# ---------------------------------------------------------------- 年休假统计表
+
+def leave(data: LeaveRegisterData, st: Styles) -> list:
+    width = text_width(False)
+    out = _head(st, "年休假统计表", f"{data.year}年度",
+                f"统计范围：{data.scope}（在职干部）", f"人数：{len(data.rows)} 人", "单位：天")
+    widths = _widths(width, [9, 29, 14, 9, 15, 9, 9, 60])
+    rows: list[list[Any]] = []
+    for i, r in enumerate(data.rows, 1):
+        rows.append([str(i), r.unit, r.name, fmt.days(r.entitled), fmt.days(r.deferred_in), fmt.days(r.taken),
+                     fmt.days(r.remaining), fit(st, r.reason, widths[7], st.cell_small)])
+    ent = sum((r.entitled for r in data.rows), Decimal(0))
+    dfr = sum((r.deferred_in for r in data.rows), Decimal(0))
+    taken = sum((r.taken for r in data.rows), Decimal(0))
+    rem = sum((r.remaining for r in data.rows), Decimal(0))
+    rows.append(["", "合计", f"{len(data.rows)} 人", fmt.days(ent), fmt.days(dfr), fmt.days(taken), fmt.days(rem), ""])
+    out.append(table(st, ["序号", "单位", "姓名", "应休", "上年顺延", "已休", "剩余", "说明"], rows,
+                     widths,
+                     align={0: "CENTER", 2: "CENTER", 3: "CENTER", 4: "CENTER", 5: "CENTER", 6: "CENTER"},
+                     extra=_row_band(len(rows), SUBTOTAL_BG)))
+    eligible = [r for r in data.rows if r.entitled + r.deferred_in > 0]
+    none_taken = sum(1 for r in eligible if r.taken == 0)
+    not_done = sum(1 for r in eligible if r.remaining > 0)
+    out.append(Paragraph(
+        f"共 {len(data.rows)} 人，应休合计 {fmt.days(ent)} 天（另有上年顺延 {fmt.days(dfr)} 天），已休 {fmt.days(taken)} 天，"
+        f"剩余 {fmt.days(rem)} 天；有年休假的 {len(eligible)} 人中，尚未休假 {none_taken} 人，未休完 {not_done} 人。",
+        st.body))
+    out.append(_signatures(st, False))
+    return out
+
+
+# ---------------------------------------------------------------- 健康体检汇总表
+
+def health(data: HealthRegisterData, st: Styles) -> list:
+    width = text_width(False)
+    out = _head(st, "健康体检汇总表", f"{data.year}年度",
+                f"统计范围：{data.scope}", f"体检 {len(data.checks)} 人次", f"未关闭的异常随访 {len(data.followups)} 项")
+    out += heading(st, "一、体检情况（按单位）")
+    rows: list[list[Any]] = []
+    for u in data.units:
+        rate = f"{Decimal(u.checked * 100) / u.serving:.1f}%" if u.serving else "—"
+        rows.append([u.unit, str(u.serving), str(u.checked), rate, str(u.checks), str(u.level_a), str(u.level_b)])
+    serving = sum(u.serving for u in data.units)
+    checked = sum(u.checked for u in data.units)
+    rows.append(["合计", str(serving), str(checked), f"{Decimal(checked * 100) / serving:.1f}%" if serving else "—",
+                 str(sum(u.checks for u in data.units)), str(sum(u.level_a for u in data.units)),
+                 str(sum(u.level_b for u in data.units))])
+    out.append(table(st, ["单位", "在职人数", "已检人数", "体检覆盖率", "体检人次", "A类异常", "B类异常"], rows,
+                     _widths(width, [46, 14, 14, 17, 14, 13, 13]),
+                     align={i: "CENTER" for i in range(1, 7)}, extra=_row_band(len(rows), SUBTOTAL_BG)))
+
+    out += heading(st, "二、体检名单")
+    if data.checks:
+        rows = [[str(i), c.unit, c.name, fmt.ymd(c.check_date), c.package, c.institution, c.conclusion,
+                 str(c.findings) if c.findings else "无"] for i, c in enumerate(data.checks, 1)]
+        out.append(table(st, ["序号", "单位", "姓名", "体检日期", "体检项目", "体检机构", "总体结论", "异常"], rows,
+                         _widths(width, [8, 30, 13, 19, 15, 27, 40, 8]),
+                         align={0: "CENTER", 2: "CENTER", 3: "CENTER", 7: "CENTER"}))
+    else:
+        out.append(Paragraph("本年度无体检记录。", st.empty))
+
+    out += heading(st, "三、未关闭的异常随访")
+    if data.followups:
+        rows = [[str(i), f.unit, f.name, fmt.ymd(f.check_date), f.item, f"{f.level}类", fmt.ymd(f.notified_date),
+                 f.referral, fmt.ymd(f.recheck_due)] for i, f in enumerate(data.followups, 1)]
+        out.append(table(st, ["序号", "单位", "姓名", "体检日期", "异常项目", "类别", "告知日期", "转诊", "复查日期"], rows,
+                         _widths(width, [8, 28, 13, 19, 20, 9, 19, 24, 19]),
+                         align={0: "CENTER", 2: "CENTER", 3: "CENTER", 5: "CENTER", 6: "CENTER", 8: "CENTER"}))
+    else:
+        out.append(Paragraph("截至目前没有未关闭的异常随访。", st.empty))
+    out.append(Paragraph("注：心理健康评估和咨询记录属于敏感个人信息，不列入本表。", st.empty))
+    out.append(_signatures(st, False))
+    return out
+
+
+# ---------------------------------------------------------------- 福利慰问登记表
+
+def welfare(data: WelfareRegisterData, st: Styles) -> list:
+    width = text_width(True)
+    lines = sum(len(f.lines) for f in data.funds)
+    out = _head(st, "福利慰问登记表", f"{data.year}年度",
+                f"登记范围：{data.scope}", f"慰问 {lines} 人次", "金额单位：元")
+    out += heading(st, "一、经费汇总")
+    rows: list[list[Any]] = []
+    show_budget = any(f.budget_fen is not None for f in data.funds)
+    totals = []
+    for f in data.funds:
+        money = sum_fen(x.money_fen for x in f.lines)
+        goods = sum_fen(x.goods_fen for x in f.lines)
+        totals.append(money + goods)
+        row = [f.fund, str(len(f.lines)), fmt.yuan(money), fmt.yuan(goods), fmt.yuan(money + goods)]
+        if show_budget:
+            row += [fmt.yuan(f.budget_fen) if f.budget_fen is not None else "未设预算",
+                    fmt.yuan(f.budget_fen - money - goods) if f.budget_fen is not None else "—"]
+        rows.append(row)
+    grand = sum_fen(totals)
+    money_all = sum_fen(x.money_fen for f in data.funds for x in f.lines)
+    goods_all = sum_fen(x.goods_fen for f in data.funds for x in f.lines)
+    last = ["合计", str(lines), fmt.yuan(money_all), fmt.yuan(goods_all), fmt.yuan(grand)]
+    header = ["经费来源", "笔数", "慰问金", "物品折价", "合计"]
+    parts = [40, 14, 26, 26, 26]
+    if show_budget:
+        last += ["", ""]
+        header += ["年度预算", "预算剩余"]
+        parts += [26, 26]
+    rows.append(last)
+    rows.append([Plain(f"合计（大写）：{fmt.capital(grand)}")] + [""] * (len(header) - 1))
+    out.append(table(st, header, rows, _widths(width * (0.8 if show_budget else 0.62), parts),
+                     align={i: "RIGHT" for i in range(1, len(header))},
+                     extra=_row_band(len(rows) - 1, SUBTOTAL_BG) + _span(len(rows))
+                     + _row_band(len(rows), SUBTOTAL_BG)))
+
+    numbers = iter("二三四五六七八九十")
+    widths = _widths(width, [8, 18, 36, 14, 20, 16, 40, 16, 17, 40])
+    for f in data.funds:
+        out += heading(st, f"{next(numbers, '')}、{f.fund}")
+        rows = []
+        for i, x in enumerate(f.lines, 1):
+            rows.append([str(i), fmt.ymd(x.record_date), x.unit, x.name, x.occasion,
+                         fmt.yuan(x.money_fen) if x.money_fen else "", x.goods,
+                         fmt.yuan(x.goods_fen) if x.goods_fen else "", fmt.yuan(x.money_fen + x.goods_fen), x.visitors])
+        money = sum_fen(x.money_fen for x in f.lines)
+        goods = sum_fen(x.goods_fen for x in f.lines)
+        rows.append(["", "小计", f"{len(f.lines)} 人次", "", "", fmt.yuan(money), "", fmt.yuan(goods),
+                     fmt.yuan(money + goods), ""])
+        out.append(table(st, ["序号", "日期", "单位", "姓名", "慰问事由", "慰问金", "慰问物品", "物品折价", "合计", "走访人"],
+                         rows, widths, extra=_row_band(len(rows), SUBTOTAL_BG),
+                         align={0: "CENTER", 1: "CENTER", 3: "CENTER", 5: "RIGHT", 7: "RIGHT", 8: "RIGHT"}))
+        out.append(Paragraph(f"{fmt.text(f.fund)}小计（大写）：{fmt.capital(money + goods)}", st.info))
+    out.append(_signatures(st, True, [Paragraph(
+        f"全年慰问合计 {lines} 人次，金额（小写）：￥{fmt.yuan(grand)}，（大写）：{fmt.capital(grand)}", st.sign)]))
+    return out
+
+
+BUILDERS = {"allowance": allowance, "leave": leave, "health": health, "welfare": welfare}
+
+
+def pdf(kind: str, data: Any, furniture: Furniture, *, title: str) -> tuple[bytes, int]:
+    """The register as a complete PDF and its page count."""
+    st = styles()
+    key = 0
+    flow = [GroupStart(key)] + BUILDERS[kind](data, st)
+    body, counts = render_bytes(flow, {key: furniture}, wide=WIDE[kind], title=title, author=furniture.unit_name,
+                                subject=title)
+    return body, counts.get(key, 0)
