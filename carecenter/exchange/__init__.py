@@ -1,0 +1,1 @@
+"""Exchange with other programs: xlsx import/export, backup/restore. No Qt."""
