@@ -49,6 +49,28 @@ def seed_rule_tables() -> None:
     welfare.seed_rules_if_empty()
 
 
+def daily_backup(paths: DataPaths, today=None, progress=None, check=None, quiet: tuple[type, ...] = ()):
+    """The automatic backup at start-up, once a day (issue 6); the window starts it in the
+    background after it is shown.  Returns the new backup, or None when today's exists.
+    Failures are written to the log (``quiet``: exceptions that are no failure, e.g. the
+    job being cancelled because the application quits) and raised to the caller."""
+    from .exchange import backup
+
+    try:
+        made = backup.auto_backup_if_due(paths, today, progress=progress, check=check)
+    except quiet:
+        raise
+    except backup.BackupError as err:
+        log.error("automatic backup failed: %s", err.message)
+        raise
+    except Exception:
+        log.exception("automatic backup failed")
+        raise
+    if made is not None:
+        log.info("automatic backup %s (%d bytes)", made.path.name, made.size)
+    return made
+
+
 def run_gui(paths: DataPaths, demo: bool = False) -> int:
     from .ui.application import run
 

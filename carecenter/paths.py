@@ -49,6 +49,11 @@ class DataPaths:
         return self.root / "pre-migration"
 
     @property
+    def backups(self) -> Path:
+        """The automatic daily backups (kept in rotation) and the safety copies made before a restore."""
+        return self.root / "backups"
+
+    @property
     def settings_file(self) -> Path:
         return self.root / "settings.ini"
 

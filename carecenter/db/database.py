@@ -75,6 +75,25 @@ def _inspect(path: Path) -> tuple[int, int, bool]:
     return version, app_id, has_tables
 
 
+def check_ours(path: Path) -> tuple[int, bool]:
+    """(schema version, has_tables) of an existing file, read without changing it.
+
+    Raises NotOurDatabase (not SQLite, or another program's database) or
+    DatabaseTooNew (written by a newer version of the application).
+    """
+    path = Path(path)
+    try:
+        version, app_id, has_tables = _inspect(path)
+    except sqlite3.DatabaseError:
+        raise NotOurDatabase(path) from None
+    if has_tables and app_id != APP_ID:
+        raise NotOurDatabase(path)
+    known = known_version()
+    if version > known:
+        raise DatabaseTooNew(path, version, known)
+    return version, has_tables
+
+
 def open_database(path: Path, backup_dir: Path | None = None) -> list[str]:
     """Open (creating if needed) and migrate the database; return applied migration names.
 
@@ -84,14 +103,7 @@ def open_database(path: Path, backup_dir: Path | None = None) -> list[str]:
     known = known_version()
     exists = path.exists() and path.stat().st_size > 0
     if exists:
-        try:
-            version, app_id, has_tables = _inspect(path)
-        except sqlite3.DatabaseError:
-            raise NotOurDatabase(path) from None
-        if has_tables and app_id != APP_ID:
-            raise NotOurDatabase(path)
-        if version > known:
-            raise DatabaseTooNew(path, version, known)
+        version, has_tables = check_ours(path)
         pending = version < known and has_tables
     else:
         path.parent.mkdir(parents=True, exist_ok=True)

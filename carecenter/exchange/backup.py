@@ -1,0 +1,700 @@
+"""Backups and restore (issue 6).  No Qt.
+
+* ``backup_now`` writes a copy of the live database into the data folder's
+  ``backups`` folder with SQLite's online backup API (consistent while the
+  application keeps working: WAL mode), verifies the written copy, then prunes
+  the folder to the rotation: the newest backup of each of the last 7 days,
+  4 ISO weeks and 12 months that have one (``KEEP``).
+* ``auto_backup_if_due`` does that once a day at start-up, verified with the full
+  ``PRAGMA integrity_check`` (it runs in the background, nobody waits for it).
+* ``backup_to`` writes a copy to any folder (a USB stick); it is not rotated.
+* ``inspect_backup`` refuses, with a Chinese sentence and without changing
+  anything, a file that is not a database of ours, is damaged, or was written by a
+  newer version of the application (the checks of ``db.database.check_ours``).
+* ``restore`` = ``prepare_restore`` (validate, keep a safety copy of the current
+  database, write the replacement next to it as a temporary file) +
+  ``commit_restore`` (close, fold the WAL into the file, atomic ``os.replace``,
+  reopen and migrate as at start-up).  A crash at any point leaves either the old
+  or the restored database, never a mix; leftovers are removed by ``cleanup_stale``.
+
+Every backup file is one self-contained SQLite file (rollback-journal mode, no
+-wal/-shm beside it), so it can be copied, mailed or opened on its own.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ..db import database
+from ..domain.errors import DomainError
+from ..paths import DataPaths
+
+log = logging.getLogger(__name__)
+
+PREFIX = "关爱中心备份"
+KIND_AUTO = "自动"
+KIND_MANUAL = "手动"
+KIND_SAFETY = "恢复前"
+KIND_EXTERNAL = ""          # a copy written to a folder of the clerk's choice
+KIND_NAMES = {KIND_AUTO: "自动备份", KIND_MANUAL: "手动备份", KIND_SAFETY: "恢复前的安全副本",
+              KIND_EXTERNAL: "备份文件"}
+ROTATED = (KIND_AUTO, KIND_MANUAL)
+#: (label, how many, bucket of a timestamp): the newest backup of each bucket is kept
+KEEP: tuple[tuple[str, int, Callable[[datetime], object]], ...] = (
+    ("每日", 7, lambda t: t.date()),
+    ("每周", 4, lambda t: tuple(t.isocalendar())[:2]),
+    ("每月", 12, lambda t: (t.year, t.month)),
+)
+KEEP_SAFETY = 5             # safety copies made before a restore: the newest five
+SUFFIX = ".db"
+PART = ".part"              # a copy being written; renamed when complete and verified
+RESTORING = ".restoring"    # the replacement database waiting beside the live one
+EXTERNAL_STATE = "external.json"
+NAME_RE = re.compile(r"^" + PREFIX + r"-(\d{8})-(\d{6})(?:-(自动|手动|恢复前))?(?:-\d+)?\.db$")
+
+Progress = Callable[[int, str], None]
+Check = Callable[[], None]
+
+
+class BackupError(DomainError):
+    """A backup or restore that was refused or could not be done; nothing was changed."""
+
+    def __init__(self, code: str, message: str, **params):
+        super().__init__(code, message, "backup", **params)
+
+
+@dataclass(frozen=True)
+class BackupFile:
+    path: Path
+    taken_at: datetime
+    kind: str
+    size: int
+    keep: tuple[str, ...] = ()      # 每日 / 每周 / 每月: why the rotation keeps it
+
+    @property
+    def kind_name(self) -> str:
+        return KIND_NAMES.get(self.kind, KIND_NAMES[KIND_EXTERNAL])
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    """What a valid backup file holds (shown before restoring from it)."""
+
+    path: Path
+    taken_at: datetime
+    size: int
+    version: int
+    known: int
+    cadres: int
+    last_change: datetime | None
+
+    @property
+    def older(self) -> bool:
+        return self.version < self.known
+
+
+@dataclass
+class PreparedRestore:
+    info: BackupInfo
+    safety: BackupFile | None
+    temp: Path
+
+
+@dataclass
+class RestoreResult:
+    info: BackupInfo
+    safety: BackupFile | None
+    migrations: list[str] = field(default_factory=list)
+
+
+# ================================================================ small helpers
+
+def _noop_progress(_percent: int, _text: str) -> None:
+    return None
+
+
+def _noop_check() -> None:
+    return None
+
+
+def size_text(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    if size < 1024 ** 3:
+        return f"{size / 1024 / 1024:.1f} MB"
+    return f"{size / 1024 ** 3:.2f} GB"
+
+
+def when_text(moment: datetime, today: date | None = None) -> str:
+    """今天 08:31 / 昨天 21:05 / 2026-11-20 08:31."""
+    today = today or date.today()
+    days = (today - moment.date()).days
+    clock = moment.strftime("%H:%M")
+    if days == 0:
+        return f"今天 {clock}"
+    if days == 1:
+        return f"昨天 {clock}"
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y%m%d-%H%M%S")
+
+
+def _unique(path: Path) -> Path:
+    if not path.exists() and not path.with_name(path.name + PART).exists():
+        return path
+    for n in range(2, 1000):
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        if not candidate.exists() and not candidate.with_name(candidate.name + PART).exists():
+            return candidate
+    raise BackupError("name_taken", f"文件夹 {path.parent} 里同名的备份文件太多，请换一个文件夹。")
+
+
+def _side_files(path: Path) -> list[Path]:
+    return [path.with_name(path.name + s) for s in ("-journal", "-wal", "-shm")]
+
+
+def _remove_db_files(path: Path) -> None:
+    for p in [path, *_side_files(path)]:
+        try:
+            p.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(str(path), os.O_RDWR | getattr(os, "O_BINARY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name == "nt":  # directories cannot be opened for fsync on Windows; NTFS journals the rename
+        return
+    fd = os.open(str(folder), os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _read_only_uri(path: Path) -> str:
+    """Read-only, and immutable when no -wal is beside it (no lock or -shm file on a backup medium)."""
+    wal = path.with_name(path.name + "-wal")
+    return path.resolve().as_uri() + "?mode=ro" + ("" if wal.exists() else "&immutable=1")
+
+
+def _write_error(target: Path, err: BaseException) -> BackupError:
+    text = str(err).lower()
+    if "full" in text or getattr(err, "errno", None) == 28:
+        why = "磁盘空间不足"
+    elif "readonly" in text or "read-only" in text or isinstance(err, PermissionError):
+        why = "该位置不允许写入"
+    else:
+        why = f"写入失败（{err}）"
+    return BackupError("write_failed",
+                       f"无法写入备份文件 {target}：{why}。请换一个位置或腾出空间后重试，原数据没有任何改动。")
+
+
+def _interruptible(con: sqlite3.Connection, check: Check) -> list[BaseException]:
+    """Let ``check`` (which raises to cancel) stop a long statement; returns the box the
+    cancelling exception is put in, so the caller can raise it instead of 'interrupted'."""
+    box: list[BaseException] = []
+
+    def handler() -> int:
+        try:
+            check()
+        except BaseException as err:  # noqa: BLE001 - handed back to the caller
+            box.append(err)
+            return 1
+        return 0
+
+    con.set_progress_handler(handler, 20000)
+    return box
+
+
+def verify(con: sqlite3.Connection, full: bool = True, check: Check = _noop_check) -> bool:
+    """``PRAGMA integrity_check`` (full) or ``quick_check`` (every page and record, not the
+    index contents) on an open connection; True when SQLite answers "ok"."""
+    box = _interruptible(con, check)
+    try:
+        rows = con.execute("PRAGMA integrity_check" if full else "PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError:
+        if box:
+            raise box[0] from None
+        return False
+    finally:
+        con.set_progress_handler(None, 0)
+    return rows == [("ok",)]
+
+
+def _copy(src: sqlite3.Connection, target: Path, *, full_check: bool, progress: Progress, check: Check,
+          span: tuple[int, int] = (0, 100), what: str = "备份") -> None:
+    """Copy ``src`` into ``target`` with the backup API: written to ``target.part``, made a
+    self-contained rollback-journal file, verified, flushed to disk, then renamed."""
+    part = target.with_name(target.name + PART)
+    _remove_db_files(part)
+    low, high = span
+    copy_high = low + (high - low) * 3 // 5
+    try:
+        dst = sqlite3.connect(str(part))
+        try:
+            dst.execute("PRAGMA synchronous = OFF")  # a scratch file until renamed; flushed once below
+            pages = src.execute("PRAGMA page_count").fetchone()[0]
+            step = max(256, pages // 40)
+
+            def on_step(_status: int, remaining: int, total: int) -> None:
+                check()
+                done = (total - remaining) / max(1, total)
+                progress(low + int((copy_high - low) * done), f"正在复制数据（{int(done * 100)}%）…")
+
+            progress(low, "正在复制数据…")
+            src.backup(dst, pages=step, progress=on_step)
+            dst.execute("PRAGMA journal_mode=DELETE")
+            progress(copy_high, f"正在检查{what}文件的完整性…")
+            if not verify(dst, full_check, check):
+                raise BackupError("copy_damaged",
+                                  f"{what}文件写入后没有通过完整性检查，已删除这份文件。请换一个位置（例如另一个 "
+                                  "U 盘）重试；如果仍然不行，当前数据库可能已损坏，请联系技术人员，并保留现有的备份。")
+        finally:
+            dst.close()
+        _fsync_file(part)
+        os.replace(part, target)
+        _fsync_dir(target.parent)
+    except BackupError:
+        _remove_db_files(part)
+        raise
+    except (sqlite3.DatabaseError, OSError) as err:
+        _remove_db_files(part)
+        raise _write_error(target, err) from err
+    except BaseException:
+        _remove_db_files(part)
+        raise
+    progress(high, "")
+
+
+def _live_source(paths: DataPaths) -> sqlite3.Connection:
+    if not paths.database.exists():
+        raise BackupError("no_database", f"数据目录 {paths.root} 里还没有数据库，无需备份。")
+    con = sqlite3.connect(str(paths.database), timeout=10)
+    con.execute("PRAGMA busy_timeout = 10000")
+    return con
+
+
+def _entry(path: Path) -> BackupFile | None:
+    m = NAME_RE.match(path.name)
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    if m:
+        taken = datetime.strptime(m.group(1) + m.group(2), "%Y%m%d%H%M%S")
+        kind = m.group(3) or KIND_EXTERNAL
+    else:
+        taken = datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0)
+        kind = KIND_EXTERNAL
+    return BackupFile(path, taken, kind, stat.st_size)
+
+
+def _keep_reasons(entries: Iterable[BackupFile]) -> dict[Path, tuple[str, ...]]:
+    """Why the rotation keeps each automatic/manual backup (absent: it goes)."""
+    regular = sorted((e for e in entries if e.kind in ROTATED), key=lambda e: (e.taken_at, e.path.name),
+                     reverse=True)
+    reasons: dict[Path, list[str]] = defaultdict(list)
+    for label, count, bucket in KEEP:
+        seen: list[object] = []
+        for e in regular:       # newest first: the first of a bucket is its newest
+            b = bucket(e.taken_at)
+            if b in seen:
+                continue
+            if len(seen) == count:
+                break
+            seen.append(b)
+            reasons[e.path].append(label)
+    return {p: tuple(r) for p, r in reasons.items()}
+
+
+# ================================================================ the rotation folder
+
+def list_backups(paths: DataPaths) -> list[BackupFile]:
+    """The backups in the data folder (rotation and safety copies), newest first."""
+    folder = paths.backups
+    if not folder.is_dir():
+        return []
+    entries = [e for p in folder.iterdir() if p.is_file() and NAME_RE.match(p.name)
+               for e in [_entry(p)] if e is not None and e.kind != KIND_EXTERNAL]
+    reasons = _keep_reasons(entries)
+    out = [BackupFile(e.path, e.taken_at, e.kind, e.size, reasons.get(e.path, ())) for e in entries]
+    out.sort(key=lambda e: (e.taken_at, e.path.name), reverse=True)
+    return out
+
+
+def prune(paths: DataPaths) -> list[Path]:
+    """Delete the backups the rotation no longer keeps; return their paths."""
+    removed = []
+    safety_seen = 0
+    for e in list_backups(paths):
+        if e.kind in ROTATED:
+            drop = not e.keep
+        else:
+            safety_seen += 1
+            drop = safety_seen > KEEP_SAFETY
+        if drop:
+            try:
+                e.path.unlink()
+            except FileNotFoundError:
+                continue
+            _remove_db_files(e.path)   # a byte-for-byte safety copy may have its -wal beside it
+            removed.append(e.path)
+            log.info("backup rotation removed %s", e.path.name)
+    return removed
+
+
+def cleanup_stale(paths: DataPaths, backups: bool = True) -> list[Path]:
+    """Remove what an interrupted backup (``backups``) or restore left behind; never a
+    complete backup.  Only at start-up for ``backups``: a running backup's file is a .part."""
+    removed = []
+    candidates = []
+    if backups and paths.backups.is_dir():
+        candidates += [p for p in paths.backups.iterdir() if PART in p.name]
+    if paths.root.is_dir():
+        candidates += [p for p in paths.root.iterdir()
+                       if p.name.startswith(paths.database.name + RESTORING)]
+    for p in candidates:
+        try:
+            p.unlink()
+            removed.append(p)
+        except (FileNotFoundError, IsADirectoryError, PermissionError):
+            continue
+    if removed:
+        log.info("removed leftovers of an interrupted backup/restore: %s", ", ".join(p.name for p in removed))
+    return removed
+
+
+def _external_state(paths: DataPaths) -> dict:
+    try:
+        return json.loads((paths.backups / EXTERNAL_STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def last_backup_time(paths: DataPaths) -> datetime | None:
+    """When the newest backup was made: rotation folder or a copy to another folder."""
+    times = [e.taken_at for e in list_backups(paths) if e.kind in ROTATED]
+    state = _external_state(paths)
+    try:
+        times.append(datetime.fromisoformat(state["at"]))
+    except (KeyError, TypeError, ValueError):
+        pass
+    return max(times) if times else None
+
+
+def last_external(paths: DataPaths) -> tuple[datetime, str] | None:
+    state = _external_state(paths)
+    try:
+        return datetime.fromisoformat(state["at"]), str(state["path"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+# ================================================================ making backups
+
+def backup_now(paths: DataPaths, kind: str = KIND_MANUAL, *, full_check: bool | None = None,
+               progress: Progress | None = None, check: Check | None = None,
+               now: datetime | None = None) -> BackupFile:
+    """A backup into the rotation folder (then pruned), or a safety copy before a restore.
+
+    Verified with ``integrity_check`` when ``full_check`` (default: automatic backups),
+    else with ``quick_check`` (every page and record) so the clerk does not wait long."""
+    if kind not in (KIND_AUTO, KIND_MANUAL, KIND_SAFETY):
+        raise ValueError(kind)
+    full = (kind == KIND_AUTO) if full_check is None else full_check
+    moment = (now or datetime.now()).replace(microsecond=0)
+    folder = paths.backups
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise _write_error(folder, err) from err
+    target = _unique(folder / f"{PREFIX}-{_stamp(moment)}-{kind}{SUFFIX}")
+    src = _live_source(paths)
+    try:
+        _copy(src, target, full_check=full, progress=progress or _noop_progress, check=check or _noop_check,
+              what="备份" if kind != KIND_SAFETY else "安全副本")
+    finally:
+        src.close()
+    log.info("backup written: %s (%s, %s)", target, kind, "integrity_check" if full else "quick_check")
+    prune(paths)
+    return next((e for e in list_backups(paths) if e.path == target), None) or _entry(target)  # type: ignore[return-value]
+
+
+def _safety_copy(paths: DataPaths, progress: Progress, check: Check) -> BackupFile:
+    """The current database as it is, before a restore replaces it.  A database SQLite can
+    no longer read whole (the reason to restore) is copied byte for byte instead."""
+    try:
+        return backup_now(paths, KIND_SAFETY, full_check=False, check=check, progress=progress)
+    except BackupError as err:
+        if err.code not in ("copy_damaged", "write_failed"):
+            raise
+        first = err
+    moment = datetime.now().replace(microsecond=0)
+    target = _unique(paths.backups / f"{PREFIX}-{_stamp(moment)}-{KIND_SAFETY}{SUFFIX}")
+    pairs = [(paths.database, target)]
+    wal = paths.database.with_name(paths.database.name + "-wal")
+    if wal.exists():
+        pairs.append((wal, target.with_name(target.name + "-wal")))
+    try:
+        for src, dst in pairs:
+            part = dst.with_name(dst.name + PART)
+            shutil.copyfile(src, part)
+            _fsync_file(part)
+        for _src, dst in reversed(pairs):   # the -wal first: the copy never appears without it
+            os.replace(dst.with_name(dst.name + PART), dst)
+    except OSError as err:
+        for _src, dst in pairs:
+            _remove_db_files(dst.with_name(dst.name + PART))
+        _remove_db_files(target)
+        log.warning("safety copy failed: %s / %s", first.message, err)
+        raise first from err
+    log.warning("safety copy made byte for byte (%s): %s", first.message, target)
+    entry = _entry(target)
+    assert entry is not None
+    return entry
+
+
+def backup_to(paths: DataPaths, folder: Path, *, full_check: bool = False, progress: Progress | None = None,
+              check: Check | None = None, now: datetime | None = None) -> BackupFile:
+    """A backup into a folder of the clerk's choice (a USB stick): ``关爱中心备份-YYYYMMDD-HHMMSS.db``."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise BackupError("no_folder", f"找不到文件夹 {folder}，请确认 U 盘已插好，或另选一个文件夹。")
+    moment = (now or datetime.now()).replace(microsecond=0)
+    target = _unique(folder / f"{PREFIX}-{_stamp(moment)}{SUFFIX}")
+    src = _live_source(paths)
+    try:
+        _copy(src, target, full_check=full_check, progress=progress or _noop_progress,
+              check=check or _noop_check)
+    finally:
+        src.close()
+    log.info("backup written to %s", target)
+    try:
+        paths.backups.mkdir(parents=True, exist_ok=True)
+        (paths.backups / EXTERNAL_STATE).write_text(
+            json.dumps({"at": moment.isoformat(), "path": str(target)}, ensure_ascii=False), encoding="utf-8")
+    except OSError:
+        log.warning("could not record the backup to %s", target, exc_info=True)
+    entry = _entry(target)
+    assert entry is not None
+    return entry
+
+
+def backup_due(paths: DataPaths, today: date | None = None) -> bool:
+    today = today or date.today()
+    return paths.database.exists() and not any(
+        e.kind in ROTATED and e.taken_at.date() >= today for e in list_backups(paths))
+
+
+def auto_backup_if_due(paths: DataPaths, today: date | None = None, *, progress: Progress | None = None,
+                       check: Check | None = None) -> BackupFile | None:
+    """The daily automatic backup: made when the rotation folder has none from today."""
+    cleanup_stale(paths)
+    real_today = date.today()
+    today = today or real_today
+    if not backup_due(paths, today):
+        return None
+    now = datetime.now() if today == real_today else datetime.combine(today, datetime.now().time())
+    return backup_now(paths, KIND_AUTO, progress=progress, check=check, now=now)
+
+
+# ================================================================ restore
+
+def _refuse_not_ours(path: Path) -> BackupError:
+    return BackupError("not_ours", f"文件 {path.name} 不是关心关爱中心的备份，不能用它恢复，数据没有任何改动。"
+                                   f"请选择本程序生成的备份文件（文件名以“{PREFIX}”开头）。")
+
+
+def _refuse_damaged(path: Path) -> BackupError:
+    return BackupError("damaged", f"备份文件 {path.name} 已损坏（完整性检查未通过），不能用它恢复，"
+                                  "数据没有任何改动。请换一个备份文件。")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def inspect_backup(paths: DataPaths, file: Path, *, progress: Progress | None = None,
+                   check: Check | None = None) -> BackupInfo:
+    """Check a file before restoring from it (ours, not newer, integrity_check ok); read-only."""
+    file = Path(file)
+    say = progress or _noop_progress
+    stop = check or _noop_check
+    if not file.is_file():
+        raise BackupError("not_found", f"找不到文件 {file}，请重新选择备份文件。")
+    if _same_file(file, paths.database):
+        raise BackupError("same_file", "这是正在使用的数据库文件本身，不能用它恢复。请选择一个备份文件。")
+    if file.stat().st_size == 0:
+        raise _refuse_not_ours(file)
+    say(-1, "正在识别备份文件…")
+    try:
+        version, has_tables = database.check_ours(file)
+    except database.NotOurDatabase:
+        raise _refuse_not_ours(file) from None
+    except database.DatabaseTooNew as err:
+        raise BackupError("too_new", f"备份文件 {file.name} 由更新版本的程序创建（结构版本 {err.found}，"
+                                     f"本程序只认识到 {err.known}），不能用它恢复，数据没有任何改动。"
+                                     "请先安装新版本的程序。") from None
+    if not has_tables:
+        raise _refuse_not_ours(file)
+    say(-1, f"正在检查备份文件的完整性（{size_text(file.stat().st_size)}）…")
+    try:
+        con = sqlite3.connect(_read_only_uri(file), uri=True)
+    except sqlite3.DatabaseError:
+        raise _refuse_damaged(file) from None
+    try:
+        if not verify(con, True, stop):
+            raise _refuse_damaged(file)
+        try:
+            cadres = con.execute("SELECT count(*) FROM cadre WHERE archived = 0").fetchone()[0]
+        except sqlite3.DatabaseError:
+            raise _refuse_not_ours(file) from None
+        try:
+            last = con.execute("SELECT max(at) FROM audit_log").fetchone()[0]
+        except sqlite3.DatabaseError:   # an early version without the audit trail
+            last = None
+    finally:
+        con.close()
+    last_change = None
+    if last:
+        try:
+            last_change = datetime.fromisoformat(str(last)).replace(microsecond=0)
+        except ValueError:
+            last_change = None
+    entry = _entry(file)
+    return BackupInfo(file, entry.taken_at if entry else datetime.now(), entry.size if entry else 0,
+                      version, database.known_version(), cadres, last_change)
+
+
+def _restore_temp(paths: DataPaths) -> Path:
+    return paths.database.with_name(paths.database.name + RESTORING)
+
+
+def prepare_restore(paths: DataPaths, file: Path, *, progress: Progress | None = None,
+                    check: Check | None = None, info: BackupInfo | None = None) -> PreparedRestore:
+    """Everything that can take a while, with the live database untouched: validate the
+    file, keep a safety copy of the current database, write the replacement beside it."""
+    say = progress or _noop_progress
+    stop = check or _noop_check
+    cleanup_stale(paths, backups=False)
+    if info is None or Path(info.path) != Path(file):
+        info = inspect_backup(paths, file, progress=say, check=stop)
+    stop()
+    safety = None
+    if paths.database.exists():
+        say(40, "正在保存当前数据库的安全副本…")
+        safety = _safety_copy(paths, check=stop,
+                              progress=lambda p, t: say(40 + p * 3 // 10, t or "正在保存当前数据库的安全副本…"))
+    stop()
+    temp = _restore_temp(paths)
+    src = sqlite3.connect(_read_only_uri(Path(file)), uri=True)
+    try:
+        _copy(src, temp, full_check=False, check=stop, span=(70, 100), what="恢复用",
+              progress=lambda p, t: say(p, t or "正在准备恢复…"))
+    finally:
+        src.close()
+    return PreparedRestore(info, safety, temp)
+
+
+def discard(prepared: PreparedRestore) -> None:
+    """Drop a prepared restore that will not be committed (the safety copy stays)."""
+    _remove_db_files(prepared.temp)
+    _remove_db_files(prepared.temp.with_name(prepared.temp.name + PART))
+
+
+def _detach_live(path: Path) -> None:
+    """Fold the WAL into the database file and leave it in rollback-journal mode with no
+    -wal/-shm beside it; refused while any other connection has the file open."""
+    if not path.exists():
+        return
+    con = sqlite3.connect(str(path), timeout=3)
+    try:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        mode = con.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+    except sqlite3.OperationalError as err:
+        mode = "locked" if "locked" in str(err) or "busy" in str(err) else "broken"
+    except sqlite3.DatabaseError:   # the current file is no database any more
+        mode = "broken"
+    finally:
+        con.close()
+    if mode == "broken":
+        # nothing of it can be checkpointed; its -wal/-shm (kept in the safety copy) must not
+        # be paired with the restored file
+        for side in _side_files(path)[1:]:
+            try:
+                side.unlink()
+            except FileNotFoundError:
+                pass
+        return
+    if mode.lower() != "delete" or any(p.exists() for p in _side_files(path)):
+        raise BackupError("in_use", "数据库正被其他程序或窗口使用，暂时不能恢复，数据没有任何改动。"
+                                    "请关闭其他打开这份数据的关心关爱中心程序后重试。")
+
+
+def commit_restore(paths: DataPaths, prepared: PreparedRestore) -> RestoreResult:
+    """Swap the prepared file in and reopen.  The caller makes sure no other thread of this
+    process has the database open (this thread's connection is closed here)."""
+    from ..app import open_store, seed_rule_tables  # reopen exactly as at start-up
+    from ..services import audit
+
+    if not prepared.temp.exists():
+        raise BackupError("not_prepared", "恢复用的临时文件不见了，数据没有任何改动。请重新选择备份文件恢复。")
+    database.close_database()
+    try:
+        _detach_live(paths.database)
+    except BackupError:
+        discard(prepared)
+        raise
+    try:
+        os.replace(prepared.temp, paths.database)  # the one atomic step: old before, restored after
+    except OSError as err:
+        discard(prepared)
+        raise BackupError("in_use", f"无法替换数据库文件（{err}），数据没有任何改动。"
+                                    "请关闭其他打开这份数据的程序后重试。") from err
+    _fsync_dir(paths.database.parent)
+    log.info("database restored from %s (safety copy %s)", prepared.info.path,
+             prepared.safety.path if prepared.safety else "-")
+    applied = open_store(paths)
+    seed_rule_tables()
+    info = prepared.info
+    with database.db.atomic():
+        audit.record("restore", "database", "", f"从备份恢复数据库：{info.path.name}"
+                     f"（备份时间 {info.taken_at:%Y-%m-%d %H:%M}）",
+                     {"file": str(info.path), "taken_at": info.taken_at.isoformat(),
+                      "safety_copy": str(prepared.safety.path) if prepared.safety else "",
+                      "migrations": applied})
+    return RestoreResult(info, prepared.safety, applied)
+
+
+def restore(paths: DataPaths, file: Path, *, progress: Progress | None = None,
+            check: Check | None = None) -> RestoreResult:
+    """Validate ``file``, keep a safety copy, replace the database atomically, migrate if older."""
+    prepared = prepare_restore(paths, file, progress=progress, check=check)
+    try:
+        (check or _noop_check)()
+    except BaseException:
+        discard(prepared)
+        raise
+    return commit_restore(paths, prepared)

@@ -1,0 +1,142 @@
+"""``python main.py backup`` and ``python main.py restore``: the same as the 数据备份 page.
+
+Exit codes: 0 done, 2 refused (nothing changed), 1 an unexpected failure (see the log).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+
+def add_commands(sub) -> None:
+    p = sub.add_parser("backup", help="备份数据库（默认存入数据目录的 backups 文件夹，按日/周/月轮换保留）",
+                       description="用 SQLite 在线备份接口复制数据库并检查副本。不带 --to 时存入数据目录的 "
+                                   "backups 文件夹（保留最近 7 天每天一份、4 周每周一份、12 个月每月一份）；"
+                                   "带 --to 时写到指定文件夹（例如 U 盘），不参与轮换。")
+    p.add_argument("--to", type=Path, metavar="FOLDER", help="把备份写到这个文件夹（例如 U 盘）")
+    p.add_argument("--list", action="store_true", help="只列出数据目录里已有的备份")
+    p.add_argument("--data-dir", type=Path, dest="sub_data_dir", help="数据目录（默认：本机用户数据目录）")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="从备份文件恢复数据库（先检查备份，并保留当前数据库的安全副本）",
+                       description="检查备份文件（是否为本程序的备份、是否完好、是否由更新版本创建），"
+                                   "先把当前数据库另存为安全副本，再整体替换；较旧的备份会自动升级结构。")
+    p.add_argument("file", type=Path, metavar="FILE", help="备份文件（.db）")
+    p.add_argument("--yes", action="store_true", help="不再询问，直接恢复")
+    p.add_argument("--data-dir", type=Path, dest="sub_data_dir", help="数据目录（默认：本机用户数据目录）")
+    p.set_defaults(func=cmd_restore)
+
+
+def _err(text: str) -> None:
+    print(f"错误：{text}", file=sys.stderr)
+
+
+def _setup(args: argparse.Namespace):
+    from ..app import setup_logging
+    from ..cli import resolve_paths
+
+    paths = resolve_paths(args)
+    try:
+        setup_logging(paths)
+    except OSError:
+        pass
+    return paths
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from ..db import database
+    from . import backup
+
+    paths = _setup(args)
+    if args.list:
+        entries = backup.list_backups(paths)
+        if not entries:
+            print(f"{paths.backups} 里还没有备份。")
+            return 0
+        print(f"备份文件夹：{paths.backups}")
+        for e in entries:
+            keep = "、".join(e.keep)
+            print(f"  {e.taken_at:%Y-%m-%d %H:%M}  {e.kind_name:<8}  {backup.size_text(e.size):>9}  "
+                  f"{keep}  {e.path.name}")
+        return 0
+    if not paths.database.exists():
+        _err(f"数据目录 {paths.root} 里还没有数据库，无需备份。可用 --data-dir 指定数据目录。")
+        return 2
+    try:
+        database.check_ours(paths.database)
+    except (database.NotOurDatabase, database.DatabaseTooNew) as err:
+        _err(str(err))
+        return 2
+    t = time.perf_counter()
+    try:
+        if args.to is not None:
+            made = backup.backup_to(paths, args.to.expanduser())
+        else:
+            made = backup.backup_now(paths, backup.KIND_MANUAL)
+    except backup.BackupError as err:
+        _err(err.message)
+        return 2
+    except Exception as err:  # noqa: BLE001 - logged, told in Chinese
+        import logging
+
+        logging.getLogger(__name__).exception("backup failed")
+        _err(f"备份未能完成（{err}），详细原因已记录到日志 {paths.logs}。")
+        return 1
+    print(f"已备份：{made.path}")
+    print(f"  大小 {backup.size_text(made.size)}，用时 {time.perf_counter() - t:.1f} 秒，副本已通过检查")
+    if args.to is None:
+        print(f"  备份文件夹按日/周/月轮换保留，现有 {len(backup.list_backups(paths))} 份")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from . import backup
+
+    paths = _setup(args)
+    file = args.file.expanduser()
+    print(f"正在检查备份文件 {file} …")
+    try:
+        info = backup.inspect_backup(paths, file)
+    except backup.BackupError as err:
+        _err(err.message)
+        return 2
+    print(f"  备份时间 {info.taken_at:%Y-%m-%d %H:%M}，在册干部 {info.cadres} 人，"
+          f"大小 {backup.size_text(info.size)}，完整性检查通过")
+    if info.last_change:
+        print(f"  其中数据最后修改于 {info.last_change:%Y-%m-%d %H:%M}")
+    if info.older:
+        print(f"  该备份由较早版本的程序创建（结构版本 {info.version}），恢复后会自动升级到版本 {info.known}")
+    if paths.database.exists():
+        print(f"当前数据库 {paths.database} 将被替换；替换前会先在 {paths.backups} 保存一份安全副本。")
+    if not args.yes:
+        if not sys.stdin.isatty():
+            _err("恢复会替换当前数据库。请确认后加上 --yes 再运行。数据没有任何改动。")
+            return 2
+        answer = input("确定用这个备份恢复吗？输入 y 确认：").strip().lower()
+        if answer not in ("y", "yes", "是"):
+            print("已取消，数据没有任何改动。")
+            return 2
+    paths.ensure()
+    try:
+        result = backup.restore(paths, file)
+    except backup.BackupError as err:
+        _err(err.message)
+        return 2
+    except Exception as err:  # noqa: BLE001 - logged, told in Chinese
+        import logging
+
+        logging.getLogger(__name__).exception("restore failed")
+        _err(f"恢复未能完成（{err}），详细原因已记录到日志 {paths.logs}。")
+        return 1
+    finally:
+        from ..db.database import close_database
+
+        close_database()
+    print(f"已从备份恢复：{file}")
+    if result.safety is not None:
+        print(f"  原来的数据库已保存为安全副本：{result.safety.path}")
+    if result.migrations:
+        print(f"  已升级数据库结构：{', '.join(result.migrations)}")
+    return 0
