@@ -13,6 +13,10 @@ from .paths import DataPaths, default_data_dir, demo_data_dir
 #: modules that add subcommands (print, import, export, backup, restore …); each
 #: defines ``add_commands(sub)`` and imports its heavy parts only inside the command
 COMMAND_MODULES: tuple[str, ...] = (
+    "carecenter.exchange.backup_cli",
+    "carecenter.exchange.export_cli",
+    "carecenter.exchange.import_cli",
+    "carecenter.reports.cli",
 )
 
 

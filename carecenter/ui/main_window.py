@@ -28,8 +28,10 @@ from .pages.home_page import HomePage
 from .pages.health_page import HealthPage  # after leave: the detail tabs register in import order
 from .pages.allowance_page import AllowancePage  # after health: its 津贴 tab follows 健康
 from .pages.welfare_page import WelfarePage  # after allowance: its 慰问 tab follows 津贴
+from .pages.reports_page import ReportsPage
 from .pages.roster_page import RosterPage
 from .pages.units_page import UnitsPage
+from .pages.backup_page import BackupPage, restart_application
 
 APP_TITLE = "关心关爱中心"
 DEMO_TITLE = "关心关爱中心 — 演示数据（非真实信息）"
@@ -67,6 +69,8 @@ class MainWindow(QMainWindow):
         self.health_page = HealthPage(self)
         self.allowance_page = AllowancePage(self)
         self.welfare_page = WelfarePage(self)
+        self.reports_page = ReportsPage(self)
+        self.backup_page = BackupPage(paths, self)
         self.pages: dict[str, QWidget] = {}
         self._add_page("home", self.tr("工作台"), "nav-home", self.home_page)
         self._add_page("roster", self.tr("干部名册"), "nav-roster", self.roster_page)
@@ -74,7 +78,9 @@ class MainWindow(QMainWindow):
         self._add_page("health", self.tr("健康体检"), "nav-health", self.health_page)
         self._add_page("allowance", self.tr("津贴补贴"), "nav-allowance", self.allowance_page)
         self._add_page("welfare", self.tr("福利慰问"), "nav-welfare", self.welfare_page)
+        self._add_page("reports", self.tr("报表打印"), "nav-reports", self.reports_page)
         self._add_page("units", self.tr("单位管理"), "nav-units", self.units_page)
+        self._add_page("backup", self.tr("数据备份"), "nav-backup", self.backup_page)
 
         self.data_dir_label = QLabel(self)
         self.data_dir_label.setText(self.tr("数据目录 {0}").format(QDir.toNativeSeparators(str(paths.root))))
@@ -83,6 +89,9 @@ class MainWindow(QMainWindow):
         self.count_label = QLabel(self)
         self.statusBar().addWidget(self.data_dir_label)
         self.statusBar().addWidget(self.count_label)
+        self.backup_label = QLabel(self)
+        self.backup_label.setToolTip(self.tr("备份和恢复在「数据备份」页"))
+        self.statusBar().addWidget(self.backup_label)
         self.statusBar().setSizeGripEnabled(True)
 
         self.find_shortcut = QShortcut(QKeySequence("Ctrl+F"), self)
@@ -106,8 +115,12 @@ class MainWindow(QMainWindow):
         self.welfare_page.cadre_open_requested.connect(self.open_cadre)
         self.welfare_page.welfare_changed.connect(self._on_roster_page_cadres_changed)
         self.units_page.units_changed.connect(self.welfare_page.reload_units)
+        self.units_page.units_changed.connect(self.reports_page.reload_units)
         self.home_page.open_page_requested.connect(self._on_home_page_open_page_requested)
         self.home_page.cadre_open_requested.connect(self.open_cadre)
+        self.backup_page.backups_changed.connect(self.refresh_status)
+        self.backup_page.status_message.connect(self._on_backup_page_status_message)
+        self.backup_page.database_restored.connect(self._on_backup_page_database_restored)
 
         self.refresh_status()
         self._restore_settings()
@@ -231,6 +244,21 @@ class MainWindow(QMainWindow):
     def refresh_status(self) -> None:
         count = roster_service.cadre_count()
         self.count_label.setText(self.tr("在册干部 {0} 人").format(count))
+        last = self.backup_page.last_backup_text()
+        self.backup_label.setText(self.tr("上次备份 {0}").format(last) if last else self.tr("尚未备份"))
+
+    def _on_backup_page_status_message(self, text: str) -> None:
+        self.refresh_status()
+        self.statusBar().showMessage(text, 10000)
+
+    def _on_backup_page_database_restored(self, text: str) -> None:
+        """The database was replaced: reopen the application so no page shows the old data."""
+        from . import messages
+
+        for window in list(self.detail_windows.values()):
+            window.close()
+        messages.info(self, text + self.tr("\n程序将重新打开，以显示恢复后的数据。"), title=self.tr("恢复完成"))
+        restart_application(self)
 
     # ================================================================ settings
     def _restore_settings(self) -> None:
@@ -251,6 +279,7 @@ class MainWindow(QMainWindow):
 
     def show_initial(self) -> None:
         """Show as last time; on first start fill a small screen, else a comfortable size."""
+        self.backup_page.schedule_auto_backup()  # the daily backup, in the background once shown
         if self._has_saved_geometry:
             self.show()
             return

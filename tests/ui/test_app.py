@@ -29,7 +29,9 @@ from carecenter.ui import theme
 from carecenter.ui.widgets.date_edit import DateEdit
 
 REPO = Path(__file__).resolve().parents[2]
-ALLOWED_LATIN = {"Ctrl", "Enter", "F", "N", "X"}
+ALLOWED_LATIN = {"Ctrl", "Enter", "F", "N", "X", "PDF",  # PDF: 导出 PDF (issue 5)
+                 "Excel",  # 导出当前列表到 Excel… / 从 Excel 导入… (issue 6)
+                 "U"}  # 备份到 U 盘 (issue 6)
 
 
 def visible_texts(root: QWidget, skip: tuple = ()) -> list[str]:
@@ -68,8 +70,9 @@ def test_no_english_on_screen(window, qtbot, add_unit, add_cadre):
     unit_id = add_unit()
     cadre_id = add_cadre("张三", "11010519491231002X", unit_id)
     window.roster_page.reload_units()
-    # the data folder's path is the clerk's own, not our text
-    assert english_words(visible_texts(window, skip=(window.data_dir_label,))) == set()
+    # the data folder's path (and the backup folder's, inside it) is the clerk's own, not our text
+    assert english_words(visible_texts(window, skip=(window.data_dir_label,
+                                                     window.backup_page.folder_label))) == set()
     window.roster_page.add()
     dialog = window.roster_page.dialog
     assert english_words(visible_texts(dialog)) == set()
@@ -96,8 +99,9 @@ def test_window_title_and_status_bar(window, store):
     assert window.data_dir_label.text().startswith("数据目录 ")
     assert str(store.root.name) in window.data_dir_label.text()
     assert window.count_label.text() == "在册干部 0 人"
+    assert window.backup_label.text() == "尚未备份"
     assert [window.nav.item(i).text() for i in range(window.nav.count())] == [
-        "工作台", "干部名册", "休假管理", "健康体检", "津贴补贴", "福利慰问", "单位管理"]
+        "工作台", "干部名册", "休假管理", "健康体检", "津贴补贴", "福利慰问", "报表打印", "单位管理", "数据备份"]
 
 
 def test_demo_title(store, themed, qtbot):

@@ -74,7 +74,7 @@ def test_empty_database_leads_to_units_then_add_unit(type_text, window, qtbot, s
     # the roster now knows the unit and invites the first cadre
     window.set_page("roster")
     assert page.unit_filter.findText("青岭镇人民政府") > 0
-    assert "还没有干部，点击「新增」开始" in page.empty_text
+    assert "还没有干部，点击「新增」或「导入」开始" in page.empty_text
 
 
 def test_unit_name_required_and_unique(type_text, window, qtbot, add_unit):

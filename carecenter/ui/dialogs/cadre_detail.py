@@ -135,12 +135,17 @@ class CadreDetail(QDialog):
         buttons.addWidget(self.edit_button)
         buttons.addWidget(self.archive_button)
         buttons.addLayout(self.action_bar)
+        self.print_care_button = make_button(self.tr("打印关爱档案"), "print", parent=self,
+                                             tooltip=self.tr("预览、打印或导出此人的关心关爱档案"))
+        self.care_dialog = None
+        buttons.addWidget(self.print_care_button)
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
         outer.addLayout(buttons)
         self.edit_button.clicked.connect(self.edit)
         self.archive_button.clicked.connect(self.toggle_archived)
         self.close_button.clicked.connect(self.close)
+        self.print_care_button.clicked.connect(self.print_care_record)
 
         self.reload()
         for title, factory in DETAIL_TABS:
@@ -241,8 +246,10 @@ class CadreDetail(QDialog):
         history_box = QGroupBox(self.tr("修改记录"))
         hl = QVBoxLayout(history_box)
         hl.setContentsMargins(0, 8, 0, 0)
-        rows = [[_plain(at), user, self.tr(ACTION_NAMES.get(action, action)), self._describe(action, changes)]
-                for at, user, action, _summary, changes in audit.history(self.record["uuid"])]
+        rows = [[_plain(at), user, self.tr(ACTION_NAMES.get(action, action)),
+                 summary if action in ("print", "export", "view") and summary and not changes
+                 else self._describe(action, changes)]
+                for at, user, action, summary, changes in audit.history(self.record["uuid"])]
         self.history_table = self._table([self.tr("时间"), self.tr("操作人"), self.tr("操作"), self.tr("内容")],
                                          rows, stretch=3)
         if rows:
@@ -364,6 +371,13 @@ class CadreDetail(QDialog):
 
     def edit(self) -> None:
         actions.open_dialog(self, CadreDialog(self.cadre_id, self), self._on_dialog_saved)
+
+    def print_care_record(self) -> None:
+        """打印关爱档案: the options dialog (period, mental-health records), then 预览/打印/导出."""
+        from .care_record_dialog import CareRecordDialog
+
+        actions.open_dialog(self, CareRecordDialog(self.cadre_id, self, name=self.record["name"]),
+                            lambda _printout: None, signal="printout_ready", attr="care_dialog")
 
     def _on_dialog_saved(self, _cadre_id: int) -> None:
         self.reload()

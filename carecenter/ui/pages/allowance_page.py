@@ -149,6 +149,18 @@ class AllowancePage(ListPage):
         for b in (self.generate_button, self.adjust_button, self.correction_button, self.lock_button,
                   self.person_button):
             self.action_bar.addWidget(b)
+        self.import_wizard = None
+        self.import_button = make_button(self.tr("导入"), "import", parent=self, tooltip=self.tr("从 Excel 导入…"))
+        views_row.addWidget(self.import_button)   # beside the view tabs: the action bar is full at 1366 px
+        self.import_button.clicked.connect(self.import_from_excel)
+        self.print_button = make_button(self.tr("打印"), "print", parent=self,
+                                        tooltip=self.tr("预览并打印所选月份的津贴补贴发放花名册（带签字栏）"))
+        self.action_bar.addWidget(self.print_button)
+        self.print_button.clicked.connect(self.print_register)
+        self.export_button = make_button(self.tr("导出"), "export", parent=self,
+                                         tooltip=self.tr("导出当前列表到 Excel…"))
+        views_row.addWidget(self.export_button)   # beside the view tabs: the action bar is full at 1366 px
+        self.export_button.clicked.connect(self.export_current)
 
         # ---- problems banner
         self.banner = QFrame(self)
@@ -302,6 +314,17 @@ class AllowancePage(ListPage):
         self.month_combo.setCurrentIndex(max(0, index))
         self.month_combo.blockSignals(False)
 
+    def print_register(self):
+        """打印: the 发放花名册 of the month shown (and the unit filtered on), built in the background."""
+        from ...db import queries
+        from ..dialogs.print_preview_dialog import preview_register
+
+        month = self.current_month() or service.month_of(date.today())
+        unit_name = self.unit_filter.currentData() or ""
+        unit_id = next((uid for uid, name in queries.unit_names().items() if name == unit_name), None) \
+            if unit_name else None
+        return preview_register(self, "allowance", f"{month:%Y-%m}", unit_id)
+
     def current_month(self) -> date | None:
         value = self.month_combo.currentData() if self.month_combo.count() else None
         return date.fromisoformat(value) if value else None
@@ -342,6 +365,15 @@ class AllowancePage(ListPage):
         super().showEvent(event)
         if self._stale:
             self.reload()
+
+    def import_from_excel(self) -> None:
+        from ..dialogs.import_wizard import open_import_wizard  # openpyxl loads on first use
+
+        open_import_wizard(self, "allowance", self._on_imported)
+
+    def _on_imported(self, _kind: str) -> None:
+        self.refresh()
+        self.allowance_changed.emit()
 
     def refresh(self, *_args) -> None:
         """Re-read after a change made here or elsewhere (deferred while hidden)."""
@@ -793,6 +825,31 @@ class AllowancePage(ListPage):
         cadre_id = self.selected_cadre_id()
         if cadre_id is not None:
             self.cadre_open_requested.emit(cadre_id)
+
+    def export_current(self):
+        """导出: the view on screen to Excel — 发放明细 (the model's filter, every line),
+        合计 (both tables) or 未能计算 (the rows listed)."""
+        from ...services.exports import MonthQuery, ProblemQuery
+        from ..export_action import export_view
+
+        month = self.current_month()
+        if self.view == LINES:
+            f = self.lines_model.filter
+            if f is None:
+                messages.info(self, self.tr("这个月还没有生成津贴补贴，没有可导出的明细。"))
+                return None
+            return export_view(self, "allowance-lines", f, count=self.lines_model.total)
+        if month is None or self.info is None:
+            messages.info(self, self.tr("这个月还没有生成津贴补贴，没有可导出的内容。"))
+            return None
+        if self.view == TOTALS:
+            units = [self.unit_totals.row_tuple(i) for i in range(self.unit_totals.rowCount())]
+            schemes = [self.scheme_totals.row_tuple(i) for i in range(self.scheme_totals.rowCount())]
+            return export_view(self, "allowance-totals", MonthQuery(month), items=(units, schemes),
+                               count=len(units) + len(schemes))
+        rows = [self.problems_model.row_tuple(i) for i in range(self.problems_model.rowCount())]
+        return export_view(self, "allowance-problems", ProblemQuery(month, self.search_box.text()), items=rows,
+                           count=len(rows))
 
     def open_rates(self) -> None:
         actions.open_dialog(self, AllowanceRatesDialog(self), self._on_rates_changed, signal="rates_changed",

@@ -168,6 +168,18 @@ class HealthPage(ListPage):
         for b in (self.add_button, self.edit_button, self.archive_button, self.register_button,
                   self.followup_button, self.view_check_button, self.person_button):
             self.action_bar.addWidget(b)
+        self.import_wizard = None
+        self.import_button = make_button(self.tr("导入"), "import", parent=self, tooltip=self.tr("从 Excel 导入…"))
+        views_row.insertWidget(views_row.indexOf(self.rules_button), self.import_button)   # action bar is full
+        self.import_button.clicked.connect(self.import_from_excel)
+        self.print_button = make_button(self.tr("打印"), "print", parent=self,
+                                        tooltip=self.tr("预览并打印所选年度的健康体检汇总表"))
+        self.action_bar.addWidget(self.print_button)
+        self.print_button.clicked.connect(self.print_register)
+        self.export_button = make_button(self.tr("导出"), "export", parent=self,
+                                         tooltip=self.tr("导出当前列表到 Excel…"))
+        views_row.insertWidget(views_row.indexOf(self.rules_button), self.export_button)   # exports this view
+        self.export_button.clicked.connect(self.export_current)
 
         # ---- coverage line (应检/逾期)
         self.coverage_label = QLabel(self)
@@ -288,6 +300,15 @@ class HealthPage(ListPage):
         if self.view in self._stale:
             self._load_current()
 
+    def import_from_excel(self) -> None:
+        from ..dialogs.import_wizard import open_import_wizard  # openpyxl loads on first use
+
+        open_import_wizard(self, "health", self._on_imported)
+
+    def _on_imported(self, _kind: str) -> None:
+        self.refresh()
+        self.health_changed.emit()
+
     def refresh(self, *_args) -> None:
         """Re-read after a change (here or elsewhere): every view goes stale, the visible one reloads."""
         self._data_gen += 1
@@ -321,6 +342,14 @@ class HealthPage(ListPage):
         self.search_box.setText(text)
         self._search_timer.stop()
         self._load_current()
+
+    def print_register(self):
+        """打印: the 健康体检汇总表 of the year shown (and the unit filtered on), built in the background."""
+        from ..dialogs.print_preview_dialog import preview_register
+
+        combo = self.due_year if self.view == DUE else self.records_year
+        year = combo.currentData() or date.today().year
+        return preview_register(self, "health", str(year), self._unit_id())
 
     def _unit_id(self) -> int | None:
         return self.unit_filter.currentData() or None
@@ -591,6 +620,31 @@ class HealthPage(ListPage):
         cadre_id = self.selected_cadre_id()
         if cadre_id is not None:
             self.cadre_open_requested.emit(cadre_id)
+
+    def export_current(self):
+        """导出: the view on screen to Excel — 体检记录 (the model's filter, every row),
+        应检/逾期 or 异常随访 (the rows computed, in the order shown)."""
+        from ...services.exports import DueQuery, FollowupQuery
+        from ..export_action import export_view, sort_label
+
+        if self.view == RECORDS:
+            return export_view(self, "health-checks", self.records_model.filter, count=self.records_model.total)
+        if self.view == FOLLOWUPS:
+            m = self.followup_model
+            rows = m.rows()
+            query = FollowupQuery(self._unit_id(), self.search_box.text(), self.overdue_check.isChecked(),
+                                  sort_label=sort_label(self.followup_table, m.HEADERS, m.COLUMNS,
+                                                        self.tr("复查逾期在前，A 类在前，再按复查日期")))
+            return export_view(self, "health-followups", query, items=rows, count=len(rows))
+        if self.due_busy or self._due_params is None:
+            messages.info(self, self.tr("正在计算应检名单，请稍候再导出。"))
+            return None
+        year, unit_id, text, status = self._due_params
+        m = self.due_model
+        rows = m.rows()
+        query = DueQuery(year, unit_id, text, status,
+                         sort_label=sort_label(self.due_table, m.HEADERS, m.COLUMNS, self.tr("逾期在前，再按姓名")))
+        return export_view(self, "health-due", query, items=rows, count=len(rows))
 
     def archive_selected(self) -> None:
         row = self.records_table.current_row()

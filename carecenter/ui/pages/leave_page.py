@@ -153,6 +153,18 @@ class LeavePage(ListPage):
         for b in (self.add_button, self.edit_button, self.approve_button, self.close_button, self.cancel_button,
                   self.defer_button):
             self.action_bar.addWidget(b)
+        self.import_wizard = None
+        self.import_button = make_button(self.tr("导入"), "import", parent=self, tooltip=self.tr("从 Excel 导入…"))
+        header.insertWidget(header.indexOf(self.calendar_button), self.import_button)   # action bar is full
+        self.import_button.clicked.connect(self.import_from_excel)
+        self.print_button = make_button(self.tr("打印"), "print", parent=self,
+                                        tooltip=self.tr("预览并打印所选年度的年休假统计表"))
+        self.action_bar.addWidget(self.print_button)
+        self.print_button.clicked.connect(self.print_register)
+        self.export_button = make_button(self.tr("导出"), "export", parent=self,
+                                         tooltip=self.tr("导出当前列表到 Excel…"))
+        self.action_bar.insertWidget(self.action_bar.indexOf(self.print_button), self.export_button)
+        self.export_button.clicked.connect(self.export_current)
 
         # ---- tables
         self.model = LeaveModel(self)
@@ -329,6 +341,14 @@ class LeavePage(ListPage):
             self.apply_filter()
             self._balance_changed()
 
+    def print_register(self):
+        """打印: the 年休假统计表 of the year shown (and the unit filtered on), built in the background."""
+        from ..dialogs.print_preview_dialog import preview_register
+
+        combo = self.balance_year if self.view == BALANCES else self.year_filter
+        year = combo.currentData() or date.today().year
+        return preview_register(self, "leave", str(year), self.unit_filter.currentData() or None)
+
     def current_filter(self) -> LeaveFilter:
         return LeaveFilter(year=self.year_filter.currentData() or None, unit_id=self.unit_filter.currentData() or None,
                            type_code=self.type_filter.currentData() or "",
@@ -384,6 +404,15 @@ class LeavePage(ListPage):
         keep = select_id if select_id is not None else self.selected_record_id()
         self.model.set_filter(self.current_filter())
         self._after_load(keep)
+
+    def import_from_excel(self) -> None:
+        from ..dialogs.import_wizard import open_import_wizard  # openpyxl loads on first use
+
+        open_import_wizard(self, "leave", self._on_imported)
+
+    def _on_imported(self, _kind: str) -> None:
+        self.refresh()
+        self.leaves_changed.emit()
 
     def refresh(self, select_id: int | None = None) -> None:
         """Re-read after a change elsewhere (a leave, a cadre, the rules), keeping the selection."""
@@ -645,6 +674,25 @@ class LeavePage(ListPage):
         self._flash_hint(self.tr("已登记顺延：{0}").format(name))
         self._balance_changed()
         self.leaves_changed.emit()
+
+    def export_current(self):
+        """导出: the view on screen to Excel — the records (the model's filter and order,
+        every row) or the balances (the rows computed, in the order shown)."""
+        from ...services.exports import BalanceQuery, LeaveQuery
+        from ..export_action import export_view, sort_label
+
+        if not self.is_balance_view:
+            self.ensure_loaded()
+            query = LeaveQuery(self.model.filter, self.model.sort_key, self.model.descending)
+            return export_view(self, "leave", query, count=self.model.total)
+        if self.balance_loading:
+            messages.info(self, self.tr("正在计算年休假余额，请稍候再导出。"))
+            return None
+        m = self.balance_model
+        rows = [m.balance(i) for i in range(m.rowCount())]
+        query = BalanceQuery(m.year, self.unit_filter.currentData() or None, self.search_box.text(),
+                             sort_label=sort_label(self.balance_view, m.HEADERS, m.COLUMNS, self.tr("姓名 升序")))
+        return export_view(self, "leave-balance", query, items=rows, count=len(rows))
 
     def _on_balance_open_requested(self, row: int) -> None:
         cadre_id = self.balance_model.cadre_id(row)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHeaderView, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHeaderView, QMenu, QWidget
 
 from ...db.queries import RosterFilter
 from ...services import choices
@@ -60,6 +60,22 @@ class RosterPage(ListPage):
                                           tooltip=self.tr("归档所选干部（可恢复）"))
         for b in (self.add_button, self.edit_button, self.archive_button):
             self.action_bar.addWidget(b)
+        self.import_wizard = None
+        self.import_button = make_button(self.tr("导入"), "import", parent=self, tooltip=self.tr("从 Excel 导入…"))
+        self.action_bar.insertWidget(1, self.import_button)
+        self.print_button = make_button(self.tr("打印"), "print", parent=self,
+                                        tooltip=self.tr("打印所选干部或当前筛选结果的关心关爱档案"))
+        self.print_menu = QMenu(self.print_button)
+        self.print_selected_action = self.print_menu.addAction(self.tr("打印所选干部的关爱档案…"))
+        self.print_selected_action.triggered.connect(self.print_selected)
+        self.print_batch_action = self.print_menu.addAction(self.tr("批量打印当前筛选结果的关爱档案…"))
+        self.print_batch_action.triggered.connect(self.open_batch_print)
+        self.print_button.setMenu(self.print_menu)
+        self.action_bar.addWidget(self.print_button)
+        self.export_button = make_button(self.tr("导出"), "export", parent=self,
+                                         tooltip=self.tr("导出当前列表到 Excel…"))
+        self.action_bar.insertWidget(self.action_bar.indexOf(self.print_button), self.export_button)
+        self.export_button.clicked.connect(self.export_current)
 
         # ---- table
         self.model = RosterModel(self)
@@ -89,6 +105,7 @@ class RosterPage(ListPage):
         self.status_filter.currentIndexChanged.connect(self._on_filter_changed)
         self.archived_check.toggled.connect(self._on_filter_changed)
         self.add_button.clicked.connect(self.add)
+        self.import_button.clicked.connect(self.import_from_excel)
         self.edit_button.clicked.connect(self.edit_selected)
         self.archive_button.clicked.connect(self.toggle_archived_selected)
         self.table_view.open_requested.connect(self._on_table_open_requested)
@@ -168,7 +185,7 @@ class RosterPage(ListPage):
             self.show_empty(self.tr("请先在「单位管理」中添加单位，再新增干部"), self.tr("前往单位管理"),
                             self.units_page_requested.emit)
         elif roster_service.cadre_count(include_archived=True) == 0:
-            self.show_empty(self.tr("还没有干部，点击「新增」开始"), self.tr("新增"), self.add)
+            self.show_empty(self.tr("还没有干部，点击「新增」或「导入」开始"), self.tr("新增"), self.add)
         else:
             self.show_empty(self.tr("没有符合条件的干部"), self.tr("清除搜索和筛选"), self.clear_filters)
         self.count_label.setText(self.tr("共 {0} 人").format(total) if total else "")
@@ -201,6 +218,7 @@ class RosterPage(ListPage):
         has = row >= 0
         self.edit_button.setEnabled(has)
         self.archive_button.setEnabled(has)
+        self.print_selected_action.setEnabled(has)
         if has and self.model.is_archived(row):
             self.archive_button.setText(self.tr("恢复"))
             self.archive_button.setIcon(theme.icon("restore"))
@@ -219,6 +237,27 @@ class RosterPage(ListPage):
             return
         self._open_dialog(None)
 
+    def print_selected(self) -> None:
+        """打印 → the selected cadre's 关爱档案 (options, then 预览/打印/导出)."""
+        from ..dialogs.care_record_dialog import CareRecordDialog
+
+        cadre_id = self.selected_cadre_id()
+        if cadre_id is not None:
+            actions.open_dialog(self, CareRecordDialog(cadre_id, self), lambda _p: None,
+                                signal="printout_ready", attr="print_dialog")
+
+    def open_batch_print(self):
+        """打印 → the care records of everyone the current filter shows, in one go."""
+        from ..dialogs.batch_print_dialog import BatchPrintDialog
+
+        f = self.current_filter()
+        parts = [self.unit_filter.currentText() if f.unit_id else "", f.category, f.status,
+                 self.tr("搜索“{0}”").format(f.text.strip()) if f.text.strip() else ""]
+        scope = self.tr("名册当前筛选结果") + (f"：{' · '.join(p for p in parts if p)}" if any(parts) else "")
+        dialog = BatchPrintDialog(self, roster_filter=f, scope_text=scope, unit_id=f.unit_id)
+        actions.open_dialog(self, dialog, lambda _files: None, signal="finished_batch", attr="print_dialog")
+        return dialog
+
     def edit_selected(self) -> None:
         cadre_id = self.selected_cadre_id()
         if cadre_id is not None:
@@ -236,6 +275,15 @@ class RosterPage(ListPage):
         self._flash.start()
         self.cadres_changed.emit()
 
+    def import_from_excel(self) -> None:
+        from ..dialogs.import_wizard import open_import_wizard  # openpyxl loads on first use
+
+        open_import_wizard(self, "roster", self._on_imported)
+
+    def _on_imported(self, _kind: str) -> None:
+        self.refresh()
+        self.cadres_changed.emit()
+
     def toggle_archived_selected(self) -> None:
         row = self.selected_row()
         cadre_id = self.model.cadre_id(row)
@@ -250,6 +298,14 @@ class RosterPage(ListPage):
             self.hint_label.setText(done.format(name))
             self._flash.start()
             self.cadres_changed.emit()
+
+    def export_current(self):
+        """导出: the roster as shown (the model's filter and order, every row) to Excel."""
+        from ...services.exports import RosterQuery
+        from ..export_action import export_view
+
+        query = RosterQuery(self.model.filter, self.model.sort_key, self.model.descending)
+        return export_view(self, "roster", query, count=self.model.total)
 
     def _on_table_open_requested(self, row: int) -> None:
         cadre_id = self.model.cadre_id(row)

@@ -38,6 +38,10 @@ class UnitsPage(ListPage):
         self.archive_button = make_button(self.tr("归档"), "archive", parent=self)
         for b in (self.add_button, self.edit_button, self.archive_button):
             self.action_bar.addWidget(b)
+        self.export_button = make_button(self.tr("导出"), "export", parent=self,
+                                         tooltip=self.tr("导出当前列表到 Excel…"))
+        self.action_bar.addWidget(self.export_button)
+        self.export_button.clicked.connect(self.export_current)
 
         self.model = UnitsModel(self)
         self.table_view = DataTable(self)
@@ -180,3 +184,17 @@ class UnitsPage(ListPage):
         u = self.model.unit(row)
         if u is not None:
             self._open_dialog(u["id"])
+
+    def export_current(self):
+        """导出: the units shown (search, township, archived), in the order shown, to Excel."""
+        from ...services.exports import UnitQuery
+        from ..export_action import export_view
+
+        rows = [self.model.unit(i) for i in range(self.model.rowCount())]
+        header = self.table_view.horizontalHeader()
+        section = header.sortIndicatorSection()
+        sort = COLUMNS[section] if header.isSortIndicatorShown() and 0 <= section < len(COLUMNS) else "name"
+        query = UnitQuery(self.search_box.text(), self.township_filter.currentData() or "",
+                          self.archived_check.isChecked(), sort,
+                          header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder)
+        return export_view(self, "units", query, items=rows, count=len(rows))

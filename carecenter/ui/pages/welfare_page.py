@@ -110,6 +110,18 @@ class WelfarePage(ListPage):
         for b in (self.add_button, self.add_talk_button, self.budget_button, self.edit_button, self.archive_button,
                   self.person_button):
             self.action_bar.addWidget(b)
+        self.import_wizard = None
+        self.import_button = make_button(self.tr("导入"), "import", parent=self, tooltip=self.tr("从 Excel 导入…"))
+        views_row.insertWidget(views_row.indexOf(self.rules_button), self.import_button)   # action bar is full
+        self.import_button.clicked.connect(self.import_from_excel)
+        self.print_button = make_button(self.tr("打印"), "print", parent=self,
+                                        tooltip=self.tr("预览并打印所选年度的福利慰问登记表"))
+        self.action_bar.addWidget(self.print_button)
+        self.print_button.clicked.connect(self.print_register)
+        self.export_button = make_button(self.tr("导出"), "export", parent=self,
+                                         tooltip=self.tr("导出当前列表到 Excel…"))
+        views_row.insertWidget(views_row.indexOf(self.rules_button), self.export_button)   # exports this view
+        self.export_button.clicked.connect(self.export_current)
 
         # ---- a line above the budget table
         self.budget_note = QLabel(self)
@@ -210,6 +222,15 @@ class WelfarePage(ListPage):
         if self.view in self._stale or not self._facets_loaded:
             self._load_current()
 
+    def import_from_excel(self) -> None:
+        from ..dialogs.import_wizard import open_import_wizard  # openpyxl loads on first use
+
+        open_import_wizard(self, "welfare", self._on_imported)
+
+    def _on_imported(self, _kind: str) -> None:
+        self.refresh()
+        self.welfare_changed.emit()
+
     def refresh(self, *_args) -> None:
         """Re-read after a change (here or elsewhere): every view goes stale, the visible one reloads."""
         self._stale = set(VIEWS)
@@ -242,6 +263,12 @@ class WelfarePage(ListPage):
         else:
             self._load_budgets()
         self._after_load()
+
+    def print_register(self):
+        """打印: the 福利慰问登记表 of the year shown (and the unit filtered on), built in the background."""
+        from ..dialogs.print_preview_dialog import preview_register
+
+        return preview_register(self, "welfare", str(self.budget_year()), self._unit_id())
 
     def _unit_id(self) -> int | None:
         return self.unit_filter.currentData() or None
@@ -462,6 +489,19 @@ class WelfarePage(ListPage):
         cadre_id = self.selected_cadre_id()
         if cadre_id is not None:
             self.cadre_open_requested.emit(cadre_id)
+
+    def export_current(self):
+        """导出: the view on screen to Excel — 慰问记录 or 谈心谈话 (the model's filter, every
+        row) or 经费预算 (the rows shown)."""
+        from ...services.exports import FundQuery
+        from ..export_action import export_view
+
+        if self.view == RECORDS:
+            return export_view(self, "welfare", self.records_model.filter, count=self.records_model.total)
+        if self.view == TALKS:
+            return export_view(self, "welfare-talks", self.talks_model.filter, count=self.talks_model.total)
+        rows = self.budget_model.rows()
+        return export_view(self, "welfare-funds", FundQuery(self.budget_year()), items=rows, count=len(rows))
 
     def archive_selected(self) -> None:
         if self.view == RECORDS:
