@@ -17,15 +17,14 @@ from .data import CareRecordData, Furniture
 from .styles import GRID, LABEL_BG, SUBTOTAL_BG, Styles, fit, heading, signatures, styles, subheading, table
 from .templates import GroupStart, render, render_bytes, text_width
 
-TITLE = "个人关心关爱档案"
+TITLE = fmt.CARE_RECORD_TITLE
 NUMERALS = "一二三四五六七八九十"
 MENTAL_NOTICE = ("本档案经打印人勾选，包含心理健康保密记录（打印用途：{purpose}）。心理健康信息属于敏感个人信息，"
                  "仅限用途范围内使用，请妥善保管，不得复印、外传。")
 EMPTY = "本期间无记录。"
 
 
-def title_of(name: str, start, end) -> str:
-    return f"{TITLE}（{name}，{fmt.period_text(start, end)}）"
+title_of = fmt.care_record_title
 
 
 def _basic(st: Styles, data: CareRecordData, width: float) -> Table:

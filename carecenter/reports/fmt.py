@@ -47,3 +47,11 @@ def capital(fen: int) -> str:
 def text(value: str) -> str:
     """Text for a Paragraph (its mini-markup escaped, line breaks kept)."""
     return escape(value or "").replace("\n", "<br/>")
+
+
+#: the individual care record's title (DOMAIN.md: 个人关心关爱档案)
+CARE_RECORD_TITLE = "个人关心关爱档案"
+
+
+def care_record_title(name: str, start, end) -> str:
+    return f"{CARE_RECORD_TITLE}（{name}，{period_text(start, end)}）"

@@ -26,7 +26,7 @@ from ..domain import health as rules
 from ..domain import presets
 from ..domain.errors import DomainError, ValidationError
 from ..paths import resource_path
-from .values import as_date as _d, as_text as _s, find_cadre as _cadre
+from .values import as_date as _d, as_text as _s, builds_large_list, find_cadre as _cadre
 from . import audit
 
 PRESET_KEY = "health_preset"
@@ -591,6 +591,7 @@ def _last_checks(until: date, cadre_ids: list[int] | None) -> _LastChecks:
     return data
 
 
+@builds_large_list
 def due_list(year: int, today: date, unit_id: int | None = None, text: str = "",
              status: str = "") -> list[DueRow]:
     """Serving cadres' check items for ``year`` and where each stands.

@@ -22,7 +22,7 @@ from ..domain.errors import DomainError, ValidationError
 from ..domain.workcalendar import DayOverride, WorkCalendar
 from ..paths import resource_path
 from . import audit
-from .values import from_json as _loads, to_json as _dumps
+from .values import builds_large_list, from_json as _loads, to_json as _dumps
 
 ZERO = Decimal(0)
 PRESET_KEY = "leave_preset"
@@ -629,6 +629,7 @@ class _BalanceContext:
         return BalanceRow(cid, name, self.units.get(unit, ""), case[0], ZERO, case[1], case[2], case[3])
 
 
+@builds_large_list
 def annual_balances(year: int, unit_id: int | None = None, text: str = "") -> list[BalanceRow]:
     """The year's balance for every serving cadre (the 休假管理 balance view).
 

@@ -34,14 +34,26 @@ from ..db.models import AuditLog, Cadre, PrintLog, Setting, Unit, new_uuid, now
 from ..domain import idcard
 from ..domain.errors import DomainError
 from ..domain.leave import STATUS_CANCELLED
-from ..reports import care_record as care_layout
-from ..reports import fmt, registers as register_layout
+from ..reports import fmt
 from ..reports.data import (AllowanceRegisterData, AllowanceRow, BalanceRow, CareRecordData, CheckRow, FindingRow,
                             FollowupLine, FundBlock, Furniture, HealthCheckLine, HealthRegisterData, HealthUnitRow,
                             LeaveRegisterData, LeaveRow, LeaveStatRow, MentalRow, PayoutPerson, PayoutUnit, TalkRow,
                             WelfareLine, WelfareRegisterData, WelfareRow, content_hash)
 from . import audit
 from .values import as_text
+
+
+def _care_layout():
+    """The care record's reportlab layout, loaded on first print (keeps reportlab out of start-up)."""
+    from ..reports import care_record
+
+    return care_record
+
+
+def _register_layout():
+    from ..reports import registers
+
+    return registers
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +64,7 @@ REGISTER_KINDS: dict[str, str] = {
     "welfare": "福利慰问登记表",
 }
 CARE_RECORD = "care_record"
-KIND_NAMES = {CARE_RECORD: care_layout.TITLE, **REGISTER_KINDS}
+KIND_NAMES = {CARE_RECORD: fmt.CARE_RECORD_TITLE, **REGISTER_KINDS}
 OUTPUT_ACTIONS = ("预览", "打印", "导出")
 _AUDIT_ACTION = {"预览": "view", "打印": "print", "导出": "export"}
 
@@ -346,11 +358,11 @@ def _gather_care(cadre_ids: list[int], start: date, end: date, *, mental: bool =
 
 
 def _care_title(data: CareRecordData) -> str:
-    return care_layout.title_of(data.name, data.start, data.end)
+    return fmt.care_record_title(data.name, data.start, data.end)
 
 
 def _care_file_name(data: CareRecordData) -> str:
-    return f"{care_layout.TITLE}_{_safe_name(data.name)}_{_period_slug(data.start, data.end)}.pdf"
+    return f"{fmt.CARE_RECORD_TITLE}_{_safe_name(data.name)}_{_period_slug(data.start, data.end)}.pdf"
 
 
 def _care_params(cadre_id: int, start: date, end: date, include_mental: bool, purpose: str = "") -> str:
@@ -380,7 +392,7 @@ def care_record(cadre_id: int, start: date, end: date, *, include_mental: bool =
     code = _new_codes(1)[0]
     at = now()
     furniture = Furniture(code, unit_name(), at, confidential=True)
-    pdf, pages = care_layout.pdf(data, furniture)
+    pdf, pages = _care_layout().pdf(data, furniture)
     title = _care_title(data)
     period = fmt.period_text(start, end)
     with db.atomic():
@@ -479,8 +491,8 @@ def care_records_batch(cadre_ids: list[int], start: date, end: date, out: Path, 
 
             tmp = out.with_name(out.name + ".part")
             with open(tmp, "wb") as fh:
-                counts = care_layout.pdf_many(records, fh, on_group=on_group,
-                                              title=f"{care_layout.TITLE}（{period}，{total} 份）", author=unit)
+                counts = _care_layout().pdf_many(records, fh, on_group=on_group,
+                                              title=f"{fmt.CARE_RECORD_TITLE}（{period}，{total} 份）", author=unit)
             os.replace(tmp, out)
             tmp = None
             written.append(out)
@@ -500,7 +512,7 @@ def care_records_batch(cadre_ids: list[int], start: date, end: date, out: Path, 
                         raise Cancelled()
                     data = gathered[cid]
                     code = next(codes)
-                    pdf, pages = care_layout.pdf(data, Furniture(code, unit, at, confidential=True))
+                    pdf, pages = _care_layout().pdf(data, Furniture(code, unit, at, confidential=True))
                     name = _care_file_name(data)
                     if name in used:   # namesakes in this batch: told apart by the ID number's last four
                         number = db.execute_sql("SELECT id_number FROM cadre WHERE id = ?", (cid,)).fetchone()[0]
@@ -741,7 +753,7 @@ def register(kind: str, period: str, *, unit_id: int | None = None) -> Printout:
     title = f"{REGISTER_KINDS[kind]}（{label}" + ("" if scope == "全部单位" else f"，{scope}") + "）"
     code = _new_codes(1)[0]
     at = now()
-    pdf, pages = register_layout.pdf(kind, data, Furniture(code, unit_name(), at), title=title)
+    pdf, pages = _register_layout().pdf(kind, data, Furniture(code, unit_name(), at), title=title)
     slug = f"{when:%Y-%m}" if kind == "allowance" else str(when)
     file_name = f"{REGISTER_KINDS[kind]}_{slug}" + ("" if scope == "全部单位" else f"_{_safe_name(scope)}") + ".pdf"
     params = json.dumps({"kind": kind, "period": slug, "unit_id": unit_id or None}, sort_keys=True)

@@ -49,17 +49,19 @@ def _as_dict(obj, fields) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- units
 
-def list_units(include_archived: bool = False) -> list[dict[str, Any]]:
+def list_units(include_archived: bool = False, with_counts: bool = True) -> list[dict[str, Any]]:
+    """Units by name; ``cadre_count`` (non-archived cadres) only ``with_counts`` — a filter
+    drop-down does not need it, and counting reads the whole roster."""
     counts = dict(
         Cadre.select(Cadre.unit, fn.COUNT(Cadre.id))
         .where(Cadre.archived == False)  # noqa: E712
         .group_by(Cadre.unit).tuples()
-    )
+    ) if with_counts else {}
     q = Unit.select().order_by(Unit.archived, Unit.name)
     if not include_archived:
         q = q.where(Unit.archived == False)  # noqa: E712
     return [dict(_as_dict(u, UNIT_FIELDS), id=u.id, archived=u.archived,
-                 cadre_count=counts.get(u.id, 0)) for u in q]
+                 cadre_count=counts.get(u.id, 0) if with_counts else None) for u in q]
 
 
 def get_unit(unit_id: int) -> dict[str, Any]:

@@ -1,7 +1,10 @@
 """Reading form and database values the same way in every service."""
 from __future__ import annotations
 
+import gc
 import json
+from contextlib import contextmanager
+from functools import wraps
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -48,3 +51,29 @@ def to_json(data: Any) -> str:
 
 def from_json(text: str) -> dict[str, Any]:
     return json.loads(text or "{}", parse_float=Decimal)
+
+
+@contextmanager
+def collector_paused():
+    """Pause Python's cyclic garbage collector while a township-wide list is built.
+
+    Those loops allocate tens of thousands of small tuples that never form cycles;
+    each allocation burst otherwise sets off collections that walk every object
+    the application holds (~20% of a 50,000-cadre list's time).  Reference
+    counting still frees everything; the collector resumes afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def builds_large_list(fn):
+    """Decorator: run ``fn`` with the collector paused (see ``collector_paused``)."""
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        with collector_paused():
+            return fn(*args, **kwargs)
+    return wrapper

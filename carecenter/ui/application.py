@@ -115,7 +115,7 @@ def _generate_demo_if_empty() -> None:
     from ..services import demo
     from ..services import roster as roster_service
 
-    if roster_service.cadre_count(include_archived=True) == 0 and not roster_service.list_units(True):
+    if roster_service.cadre_count(include_archived=True) == 0 and not roster_service.list_units(True, with_counts=False):
         demo.build(DEMO_CADRES)
 
 

@@ -171,7 +171,7 @@ class BatchPrintDialog(QDialog):
         unit_row.addWidget(self.unit_radio)
         self.unit_combo = QComboBox(page)
         self.unit_combo.addItem(self.tr("全部单位"), 0)
-        for u in roster_service.list_units():
+        for u in roster_service.list_units(with_counts=False):
             self.unit_combo.addItem(u["name"], u["id"])
         self.unit_combo.setMinimumWidth(240)
         self.unit_combo.setMaxVisibleItems(20)

@@ -305,7 +305,7 @@ class CadreDialog(QDialog):
 
     # ================================================================ loading
     def _load(self, record: dict[str, Any] | None) -> None:
-        units = roster_service.list_units(include_archived=False)
+        units = roster_service.list_units(include_archived=False, with_counts=False)
         combo: QComboBox = self.inputs["unit_id"]  # type: ignore[assignment]
         for u in units:
             combo.addItem(u["name"], u["id"])

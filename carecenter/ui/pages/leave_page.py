@@ -327,7 +327,7 @@ class LeavePage(ListPage):
 
     def reload_units(self, apply: bool = True) -> None:
         """Refill the 单位 filter (after units changed)."""
-        units = roster_service.list_units(include_archived=False)
+        units = roster_service.list_units(include_archived=False, with_counts=False)
         current = self.unit_filter.currentData()
         self.unit_filter.blockSignals(True)
         self.unit_filter.clear()

@@ -317,7 +317,7 @@ class ReportsPage(QWidget):
         self.unit_combo.blockSignals(True)
         self.unit_combo.clear()
         self.unit_combo.addItem(self.tr("全部单位"), 0)
-        for u in roster_service.list_units():
+        for u in roster_service.list_units(with_counts=False):
             self.unit_combo.addItem(u["name"], u["id"])
         self.unit_combo.setCurrentIndex(max(0, self.unit_combo.findData(keep)))
         self.unit_combo.blockSignals(False)

@@ -160,7 +160,7 @@ class RosterPage(ListPage):
 
     def reload_units(self, apply: bool = True) -> None:
         """Refill the 单位 filter (after units changed)."""
-        units = roster_service.list_units(include_archived=False)
+        units = roster_service.list_units(include_archived=False, with_counts=False)
         self._has_units = bool(units)
         current = self.unit_filter.currentData()
         self.unit_filter.blockSignals(True)
@@ -231,7 +231,7 @@ class RosterPage(ListPage):
     # ================================================================ actions
     def add(self) -> None:
         if not self._has_units:
-            self._has_units = bool(roster_service.list_units())
+            self._has_units = bool(roster_service.list_units(with_counts=False))
         if not self._has_units:
             self.units_page_requested.emit()
             return

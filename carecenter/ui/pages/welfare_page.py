@@ -402,7 +402,7 @@ class WelfarePage(ListPage):
         self._load_current()
 
     def reload_units(self, apply: bool = True) -> None:
-        units = roster_service.list_units(include_archived=False)
+        units = roster_service.list_units(include_archived=False, with_counts=False)
         current = self.unit_filter.currentData()
         self.unit_filter.blockSignals(True)
         self.unit_filter.clear()
