@@ -641,6 +641,7 @@ def due_list(year: int, today: date, unit_id: int | None = None, text: str = "",
 class DueOverview(NamedTuple):
     """The 工作台's view of the year's check plan over serving cadres."""
     counts: dict[str, int]            # status -> check items (as many as ``due_list`` rows)
+    people: dict[str, int]            # status -> cadres with at least one item in that status
     checked: int                      # cadres with a check dated in the year
     total: int                        # serving cadres
     first: dict[str, list[DueRow]]    # status -> the first few rows, in ``due_list`` order
@@ -658,6 +659,7 @@ def due_overview(year: int, today: date, sample: int = 5,
         # a past year reads the checks as they stood then, which health_last cannot tell
         rows = due_list(year, today, status=STATUS_ALL)
         return DueOverview({s: sum(1 for r in rows if r.status == s) for s in DUE_STATUSES},
+                           {s: len({r.cadre_id for r in rows if r.status == s}) for s in DUE_STATUSES},
                            len({r.cadre_id for r in rows if r.last_date and r.last_date.year == year}),
                            len(queries.health_cadres()),
                            {s: [r for r in rows if r.status == s][:sample] for s in statuses})
@@ -677,6 +679,7 @@ def due_overview(year: int, today: date, sample: int = 5,
         return items
 
     counts = {s: 0 for s in DUE_STATUSES}
+    people = {s: 0 for s in DUE_STATUSES}
     checked = total = 0
     for birth_year, sex, profile, n in queries.health_due_groups(plan_end):
         years = tuple(sorted((p, int(y)) for p, y in (part.split("\x1f") for part in profile.split("\x1e")))
@@ -684,8 +687,11 @@ def due_overview(year: int, today: date, sample: int = 5,
         total += n
         if any(y == year for _, y in years):
             checked += n
-        for it in plan(birth_year, sex, years):
+        items = plan(birth_year, sex, years)
+        for it in items:
             counts[it.status] += n
+        for status in {it.status for it in items}:
+            people[status] += n
 
     first: dict[str, list[DueRow]] = {s: [] for s in statuses}
     wanted = {s: min(sample, counts[s]) for s in statuses}
@@ -705,7 +711,7 @@ def due_overview(year: int, today: date, sample: int = 5,
                                            it.status))
             if all(len(first[s]) >= wanted[s] for s in statuses):
                 break
-    return DueOverview(counts, checked, total, first)
+    return DueOverview(counts, people, checked, total, first)
 
 
 def due_summary(year: int, today: date, unit_id: int | None = None) -> dict[str, dict[str, int]]:

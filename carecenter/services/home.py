@@ -82,7 +82,7 @@ def _health_items(ctx: "_Context") -> list[TodoItem]:
     for key, severity, title, status in (
             ("health_overdue", SEVERITY_OVERDUE, "体检逾期未检", health_rules.STATUS_OVERDUE),
             ("health_due", SEVERITY_WARNING, f"{today.year}年应检尚未体检", health_rules.STATUS_DUE)):
-        count = ov.counts[status]
+        count = ov.people[status]   # the item says 人: cadres, whatever the number of packages
         if count:
             people = [(r.cadre_id, f"{r.name}（{r.package}）") for r in ov.first[status]]
             items.append(TodoItem(key, severity, title, count, _names(people, count),

@@ -79,6 +79,7 @@ def test_due_overview_matches_the_due_list(township, offset):
     rows = health.due_list(year, today, status=health.STATUS_ALL)
     ov = health.due_overview(year, today, sample=4)
     assert ov.counts == {s: Counter(r.status for r in rows)[s] for s in health.DUE_STATUSES}
+    assert ov.people == {s: len({r.cadre_id for r in rows if r.status == s}) for s in health.DUE_STATUSES}
     for status in (health_rules.STATUS_OVERDUE, health_rules.STATUS_DUE):
         assert ov.first[status] == [r for r in rows if r.status == status][:4]
     serving = {r[0] for r in queries.health_cadres()}
