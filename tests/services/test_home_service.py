@@ -133,3 +133,22 @@ def test_not_visited_from_the_shared_visited_set_matches_the_query(store):
     demo.build(60, history_years=2)
     year = date.today().year
     assert welfare.not_visited(year, visited=home._visited_ids(year)) == welfare.not_visited(year)
+
+
+def test_overdue_follow_ups_leave_out_archived_checks_and_cadres(township):
+    from carecenter.services import roster
+
+    a = add(township, "王伟", "19800115", 11)
+    b = add(township, "李娜", "19851120", 12)
+    c = add(township, "张强", "19820310", 13)
+    checks = {}
+    for cadre in (a, b, c):
+        checks[cadre] = health.save_check(health.CheckInput(
+            cadre_id=cadre, check_date=date(2026, 1, 10), institution="县人民医院", package="常规体检",
+            findings=[health.FindingInput(item="血脂", description="偏高", level="B", recheck_due=date(2026, 3, 1))]),
+            today=TODAY)
+    assert by_key(home.build(TODAY))["followup_overdue"].count == 3
+    health.archive_check(checks[a])
+    roster.set_cadre_archived(b, True)
+    item = by_key(home.build(TODAY))["followup_overdue"]
+    assert item.count == 1 and [cid for cid, _ in item.people] == [c]
