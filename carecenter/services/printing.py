@@ -40,7 +40,7 @@ from ..reports.data import (AllowanceRegisterData, AllowanceRow, BalanceRow, Car
                             LeaveRegisterData, LeaveRow, LeaveStatRow, MentalRow, PayoutPerson, PayoutUnit, TalkRow,
                             WelfareLine, WelfareRegisterData, WelfareRow, content_hash)
 from . import audit
-from .values import as_text
+from .values import as_date, as_text
 
 
 def _care_layout():
@@ -177,14 +177,7 @@ def _new_codes(n: int) -> list[str]:
 
 # ---------------------------------------------------------------- small helpers
 
-def _d(value: Any) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
+_d = as_date
 
 
 def _month_text(value: Any) -> str:

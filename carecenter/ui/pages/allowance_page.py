@@ -149,18 +149,10 @@ class AllowancePage(ListPage):
         for b in (self.generate_button, self.adjust_button, self.correction_button, self.lock_button,
                   self.person_button):
             self.action_bar.addWidget(b)
-        self.import_wizard = None
-        self.import_button = make_button(self.tr("导入"), "import", parent=self, tooltip=self.tr("从 Excel 导入…"))
+        self.make_exchange_buttons(self.tr("预览并打印所选月份的津贴补贴发放花名册（带签字栏）"))
         views_row.addWidget(self.import_button)   # beside the view tabs: the action bar is full at 1366 px
-        self.import_button.clicked.connect(self.import_from_excel)
-        self.print_button = make_button(self.tr("打印"), "print", parent=self,
-                                        tooltip=self.tr("预览并打印所选月份的津贴补贴发放花名册（带签字栏）"))
+        views_row.addWidget(self.export_button)
         self.action_bar.addWidget(self.print_button)
-        self.print_button.clicked.connect(self.print_register)
-        self.export_button = make_button(self.tr("导出"), "export", parent=self,
-                                         tooltip=self.tr("导出当前列表到 Excel…"))
-        views_row.addWidget(self.export_button)   # beside the view tabs: the action bar is full at 1366 px
-        self.export_button.clicked.connect(self.export_current)
 
         # ---- problems banner
         self.banner = QFrame(self)

@@ -168,18 +168,10 @@ class HealthPage(ListPage):
         for b in (self.add_button, self.edit_button, self.archive_button, self.register_button,
                   self.followup_button, self.view_check_button, self.person_button):
             self.action_bar.addWidget(b)
-        self.import_wizard = None
-        self.import_button = make_button(self.tr("导入"), "import", parent=self, tooltip=self.tr("从 Excel 导入…"))
+        self.make_exchange_buttons(self.tr("预览并打印所选年度的健康体检汇总表"))
         views_row.insertWidget(views_row.indexOf(self.rules_button), self.import_button)   # action bar is full
-        self.import_button.clicked.connect(self.import_from_excel)
-        self.print_button = make_button(self.tr("打印"), "print", parent=self,
-                                        tooltip=self.tr("预览并打印所选年度的健康体检汇总表"))
-        self.action_bar.addWidget(self.print_button)
-        self.print_button.clicked.connect(self.print_register)
-        self.export_button = make_button(self.tr("导出"), "export", parent=self,
-                                         tooltip=self.tr("导出当前列表到 Excel…"))
         views_row.insertWidget(views_row.indexOf(self.rules_button), self.export_button)   # exports this view
-        self.export_button.clicked.connect(self.export_current)
+        self.action_bar.addWidget(self.print_button)
 
         # ---- coverage line (应检/逾期)
         self.coverage_label = QLabel(self)

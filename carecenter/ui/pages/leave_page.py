@@ -153,18 +153,10 @@ class LeavePage(ListPage):
         for b in (self.add_button, self.edit_button, self.approve_button, self.close_button, self.cancel_button,
                   self.defer_button):
             self.action_bar.addWidget(b)
-        self.import_wizard = None
-        self.import_button = make_button(self.tr("导入"), "import", parent=self, tooltip=self.tr("从 Excel 导入…"))
+        self.make_exchange_buttons(self.tr("预览并打印所选年度的年休假统计表"))
         header.insertWidget(header.indexOf(self.calendar_button), self.import_button)   # action bar is full
-        self.import_button.clicked.connect(self.import_from_excel)
-        self.print_button = make_button(self.tr("打印"), "print", parent=self,
-                                        tooltip=self.tr("预览并打印所选年度的年休假统计表"))
+        self.action_bar.addWidget(self.export_button)
         self.action_bar.addWidget(self.print_button)
-        self.print_button.clicked.connect(self.print_register)
-        self.export_button = make_button(self.tr("导出"), "export", parent=self,
-                                         tooltip=self.tr("导出当前列表到 Excel…"))
-        self.action_bar.insertWidget(self.action_bar.indexOf(self.print_button), self.export_button)
-        self.export_button.clicked.connect(self.export_current)
 
         # ---- tables
         self.model = LeaveModel(self)

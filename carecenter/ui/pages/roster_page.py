@@ -60,22 +60,17 @@ class RosterPage(ListPage):
                                           tooltip=self.tr("归档所选干部（可恢复）"))
         for b in (self.add_button, self.edit_button, self.archive_button):
             self.action_bar.addWidget(b)
-        self.import_wizard = None
-        self.import_button = make_button(self.tr("导入"), "import", parent=self, tooltip=self.tr("从 Excel 导入…"))
+        self.make_exchange_buttons()
+        self.print_button.setToolTip(self.tr("打印所选干部或当前筛选结果的关心关爱档案"))
         self.action_bar.insertWidget(1, self.import_button)
-        self.print_button = make_button(self.tr("打印"), "print", parent=self,
-                                        tooltip=self.tr("打印所选干部或当前筛选结果的关心关爱档案"))
         self.print_menu = QMenu(self.print_button)
         self.print_selected_action = self.print_menu.addAction(self.tr("打印所选干部的关爱档案…"))
         self.print_selected_action.triggered.connect(self.print_selected)
         self.print_batch_action = self.print_menu.addAction(self.tr("批量打印当前筛选结果的关爱档案…"))
         self.print_batch_action.triggered.connect(self.open_batch_print)
         self.print_button.setMenu(self.print_menu)
+        self.action_bar.addWidget(self.export_button)
         self.action_bar.addWidget(self.print_button)
-        self.export_button = make_button(self.tr("导出"), "export", parent=self,
-                                         tooltip=self.tr("导出当前列表到 Excel…"))
-        self.action_bar.insertWidget(self.action_bar.indexOf(self.print_button), self.export_button)
-        self.export_button.clicked.connect(self.export_current)
 
         # ---- table
         self.model = RosterModel(self)
@@ -105,7 +100,6 @@ class RosterPage(ListPage):
         self.status_filter.currentIndexChanged.connect(self._on_filter_changed)
         self.archived_check.toggled.connect(self._on_filter_changed)
         self.add_button.clicked.connect(self.add)
-        self.import_button.clicked.connect(self.import_from_excel)
         self.edit_button.clicked.connect(self.edit_selected)
         self.archive_button.clicked.connect(self.toggle_archived_selected)
         self.table_view.open_requested.connect(self._on_table_open_requested)

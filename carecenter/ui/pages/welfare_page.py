@@ -110,18 +110,10 @@ class WelfarePage(ListPage):
         for b in (self.add_button, self.add_talk_button, self.budget_button, self.edit_button, self.archive_button,
                   self.person_button):
             self.action_bar.addWidget(b)
-        self.import_wizard = None
-        self.import_button = make_button(self.tr("导入"), "import", parent=self, tooltip=self.tr("从 Excel 导入…"))
+        self.make_exchange_buttons(self.tr("预览并打印所选年度的福利慰问登记表"))
         views_row.insertWidget(views_row.indexOf(self.rules_button), self.import_button)   # action bar is full
-        self.import_button.clicked.connect(self.import_from_excel)
-        self.print_button = make_button(self.tr("打印"), "print", parent=self,
-                                        tooltip=self.tr("预览并打印所选年度的福利慰问登记表"))
-        self.action_bar.addWidget(self.print_button)
-        self.print_button.clicked.connect(self.print_register)
-        self.export_button = make_button(self.tr("导出"), "export", parent=self,
-                                         tooltip=self.tr("导出当前列表到 Excel…"))
         views_row.insertWidget(views_row.indexOf(self.rules_button), self.export_button)   # exports this view
-        self.export_button.clicked.connect(self.export_current)
+        self.action_bar.addWidget(self.print_button)
 
         # ---- a line above the budget table
         self.budget_note = QLabel(self)

@@ -136,6 +136,20 @@ class ListPage(QWidget):
         self.search_box.installEventFilter(self)
 
     # ------------------------------------------------------------ layout helpers
+    def make_exchange_buttons(self, print_tooltip: str = "") -> None:
+        """The 导入 / 导出 / 打印 buttons every list page has, wired to the page's
+        ``import_from_excel``, ``export_current`` and (with ``print_tooltip``)
+        ``print_register``; the page places them where its bars have room."""
+        self.import_wizard = None
+        self.import_button = make_button(self.tr("导入"), "import", parent=self, tooltip=self.tr("从 Excel 导入…"))
+        self.import_button.clicked.connect(self.import_from_excel)
+        self.export_button = make_button(self.tr("导出"), "export", parent=self,
+                                         tooltip=self.tr("导出当前列表到 Excel…"))
+        self.export_button.clicked.connect(self.export_current)
+        self.print_button = make_button(self.tr("打印"), "print", parent=self, tooltip=print_tooltip)
+        if print_tooltip:
+            self.print_button.clicked.connect(self.print_register)
+
     def set_table(self, table: QWidget) -> None:
         self.table = table
         self.stack.addWidget(table)
