@@ -251,3 +251,22 @@ def test_command_line_unit_rows_match_the_units_table(win):
         table = [model.unit(i)["id"] for i in range(model.rowCount())]
         query = exports.UnitQuery(text, town, False, exports.UNIT_COLUMNS[column], desc)
         assert [u["id"] for u in exports.unit_rows(query)] == table, (text, town, column, desc)
+
+
+def test_detail_window_allowance_history_exports_its_rows(win, qtbot, answers):
+    cadre_id = queries.db.execute_sql(
+        "SELECT cadre_id FROM allowance_line GROUP BY cadre_id ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+    detail = win.open_cadre(cadre_id)
+    tab = next(detail.tabs.widget(i) for i in range(detail.tabs.count()) if detail.tabs.tabText(i) == "津贴")
+    table = tab.history_table
+    assert table.rowCount() > 0
+    export(qtbot, tab)
+    rows = workbook_rows(answers.path)
+    assert rows[0][:4] == ["月份", "项目", "档次/类区", "金额（元）"]
+    body = rows[1:]
+    assert len(body) == table.rowCount()
+    for r, row in enumerate(body):
+        year, month = table.item(r, 0).text().rstrip("月").split("年")
+        assert row[0] == f"{int(year)}-{int(month):02d}"
+        assert row[1] == table.item(r, 1).text()
+        assert f"{row[3]:,.2f}" == table.item(r, 3).text()

@@ -197,7 +197,13 @@ class AllowanceTab(QWidget):
         hl.setContentsMargins(0, 8, 0, 0)
         self.history_count = QLabel(history_box)
         theme.set_role(self.history_count, "count")
-        hl.addWidget(self.history_count)
+        history_head = QHBoxLayout()
+        history_head.addWidget(self.history_count, 1)
+        self.export_button = make_button(self.tr("导出"), "export", parent=history_box,
+                                         tooltip=self.tr("把此人的发放记录导出到 Excel…"))
+        self.export_button.clicked.connect(self.export_history)
+        history_head.addWidget(self.export_button)
+        hl.addLayout(history_head)
         self.history_table = _table([self.tr(h) for h in HISTORY_HEADERS], history_box)
         for i, w in enumerate((100, 120, 110, 96, 150, 60, 320)):
             self.history_table.setColumnWidth(i, w)
@@ -287,6 +293,13 @@ class AllowanceTab(QWidget):
         months = len({h["month"] for h in self._history})
         self.history_count.setText(self.tr("共 {0} 个月 {1} 行，合计 {2} 元").format(
             months, len(self._history), format_yuan(total)) if self._history else "")
+
+    def export_history(self):
+        """导出: this cadre's payout history, as the table lists it, to Excel."""
+        from ...services.exports import HistoryQuery
+        from ..export_action import export_view
+
+        return export_view(self, "allowance-history", HistoryQuery(self.cadre_id), count=len(self._history))
 
     # ================================================================ dates
     def facts_data(self) -> dict[str, Any]:
