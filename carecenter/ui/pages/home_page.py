@@ -95,6 +95,7 @@ class TodoCard(QFrame):
         top.addWidget(badge)
         count = f"（{item.count} 人）" if item.people or item.count > 1 else ""
         self.title_label = QLabel(f"<b>{item.title}</b>{count}", self)
+        self.title_label.setWordWrap(True)   # long titles wrap in a narrow window
         top.addWidget(self.title_label, 1)
         self.open_button = make_button(self.tr("查看"), parent=self)
         self.open_button.clicked.connect(lambda: self.open_requested.emit(item.target))
@@ -175,7 +176,13 @@ class HomePage(QWidget):
         left.addWidget(self.scroll, 1)
         body.addLayout(left, 3)
 
-        right = QVBoxLayout()
+        # the coverage column keeps to a readable width, so the to-do cards get the rest
+        # (on a 960-pixel-wide window too)
+        right_host = QWidget(self)
+        right_host.setMinimumWidth(260)
+        right_host.setMaximumWidth(460)
+        right = QVBoxLayout(right_host)
+        right.setContentsMargins(0, 0, 0, 0)
         cov_title = QLabel(self.tr("本年关心关爱覆盖情况"), self)
         cov_title.setStyleSheet("font-weight: 600; font-size: 12pt; margin: 8px 0 4px 0;")
         right.addWidget(cov_title)
@@ -186,7 +193,7 @@ class HomePage(QWidget):
         self.coverage_note.setStyleSheet("color: #667085;")
         right.addWidget(self.coverage_note)
         right.addStretch(1)
-        body.addLayout(right, 2)
+        body.addWidget(right_host, 2)
         outer.addLayout(body, 1)
 
     # ------------------------------------------------------------ data
