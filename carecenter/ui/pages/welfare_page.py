@@ -82,7 +82,6 @@ class WelfarePage(ListPage):
         self.year_filter = QComboBox(self)
         self.year_filter.setToolTip(self.tr("按年度筛选"))
         self.unit_filter = QComboBox(self)
-        self.unit_filter.setMinimumWidth(190)
         self.unit_filter.setMaxVisibleItems(20)
         self.unit_filter.setToolTip(self.tr("按单位筛选"))
         self.occasion_filter = QComboBox(self)
@@ -92,6 +91,11 @@ class WelfarePage(ListPage):
         self.fund_filter.setToolTip(self.tr("按经费来源筛选"))
         self.trigger_filter = QComboBox(self)
         self.trigger_filter.setToolTip(self.tr("按谈话事由筛选"))
+        for w in (self.occasion_filter, self.fund_filter, self.trigger_filter):
+            # as wide as "全部经费来源", not as the longest entry: the bar must fit 1280 px
+            w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            w.setMinimumContentsLength(8)
+        self.unit_filter.setMinimumWidth(150)
         for w in (self.year_filter, self.unit_filter, self.occasion_filter, self.fund_filter, self.trigger_filter):
             self.filter_bar.addWidget(w)
 
