@@ -57,6 +57,11 @@ def parse(raw: str) -> IdInfo:
             length=len(number),
         )
     body, check = number[:17], number[17]
+    if "*" in number:
+        raise DomainError(
+            "id_masked", "身份证号被遮蔽（含 *），无法核对本人；请填写完整的身份证号"
+            "（从本程序导出时勾选「包含敏感信息」）", FIELD
+        )
     if not (body.isascii() and body.isdigit()) or check not in "0123456789X":
         raise DomainError(
             "id_chars", "身份证号前17位只能是数字，最后一位是数字或X，请核对", FIELD

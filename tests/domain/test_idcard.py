@@ -83,6 +83,7 @@ def _wrong_check(number: str) -> str:
     ("1101051949123100AX", "id_chars", "前17位只能是数字"),
     ("11010519491231002Y", "id_chars", "最后一位是数字或X"),
     ("X10105194912310021", "id_chars", "数字"),
+    ("110105********002X", "id_masked", "被遮蔽"),   # a masked export read back
     # non-ASCII digits (Arabic-Indic) are not ID digits even though str.isdigit() says so
     ("١١٠١٠٥١٩٤٩١٢٣١٠٠٢X", "id_chars", "数字"),
 ])
