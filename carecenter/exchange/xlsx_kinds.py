@@ -19,6 +19,8 @@ commits it (see ``importer``).
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import json
 from dataclasses import dataclass, field
 from datetime import date
@@ -590,7 +592,7 @@ class AllowanceHandler:
 
 # ================================================================ history rows through the services
 
-class _ApplyHandler:
+class _ApplyHandler(ABC):
     bulk = False
     kind = ""
 
@@ -630,8 +632,9 @@ class _ApplyHandler:
     def precheck(self, values: dict[str, Any], errs: RowErrors) -> None:
         """Look up codes (leave type, occasion …) so every problem of a row is listed at once."""
 
-    def save(self, cadre: tuple, values: dict[str, Any], r: RowIn) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def save(self, cadre: tuple, values: dict[str, Any], r: RowIn) -> None:
+        """Write one valid row through the service (inside the import's transaction)."""
 
     def explain(self, errors: list[DomainError], cadre: tuple, values: dict[str, Any]) -> RowErrors:
         return _map_errors(errors, self.field_map)

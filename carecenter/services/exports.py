@@ -21,6 +21,8 @@ above services: this module knows the lists, that one the file format).  No Qt h
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 from dataclasses import asdict, dataclass, field, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -109,7 +111,7 @@ def unit_id_by_name(name: str) -> int | None:
 
 # ================================================================ the list protocol
 
-class ListExport:
+class ListExport(ABC):
     """One list: its key, Chinese name, columns, rows and the 「说明」 lines.
 
     Subclasses set ``key``, ``name``, ``options`` (the CLI criteria that apply) and
@@ -125,21 +127,25 @@ class ListExport:
     def has_confidential(self) -> bool:
         return bool(self.confidential)
 
+    @abstractmethod
     def columns(self, confidential: bool) -> list[Col]:
-        raise NotImplementedError
+        ...
 
     def fetch(self, query: Any) -> Iterable[Any]:
-        """The items the view shows for ``query``, in its order (no paging)."""
-        raise NotImplementedError
+        """The items the view shows for ``query``, in its order (no paging); a list
+        that overrides ``sheets`` builds its rows there and has no use for this."""
+        raise NotImplementedError(f"{type(self).__name__} builds its rows in sheets()")
 
     def count(self, query: Any) -> int | None:
         return None
 
     def row(self, item: Any, confidential: bool) -> Sequence:
-        raise NotImplementedError
+        """One item as the sheet's cells (used by the default ``sheets``)."""
+        raise NotImplementedError(f"{type(self).__name__} builds its rows in sheets()")
 
+    @abstractmethod
     def query_from(self, c: Criteria) -> Any:
-        raise NotImplementedError
+        ...
 
     def describe(self, query: Any) -> list[tuple[str, str]]:
         return []
