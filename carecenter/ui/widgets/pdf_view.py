@@ -16,7 +16,6 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-import pypdfium2 as pdfium
 from PySide6.QtCore import QObject, QRect, QRunnable, QSize, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QIntValidator, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
@@ -45,6 +44,8 @@ class PdfDocument:
     """A PDF opened once for viewing/printing: page count and page sizes (in points)."""
 
     def __init__(self, data: bytes):
+        import pypdfium2 as pdfium  # loaded with the first preview, not at start-up
+
         with PDFIUM_LOCK:
             self._doc = pdfium.PdfDocument(bytes(data))
             self.sizes: list[tuple[float, float]] = [self._doc.get_page_size(i) for i in range(len(self._doc))]
