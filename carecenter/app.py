@@ -5,12 +5,13 @@ Qt lazily.
 """
 from __future__ import annotations
 
+import importlib
 import logging
 from pathlib import Path
 
 from .db import database
 from .paths import DataPaths
-from .services import choices
+from .services import choices, printing
 
 log = logging.getLogger("carecenter")
 
@@ -35,7 +36,13 @@ def open_store(paths: DataPaths) -> list[str]:
     if applied:
         log.info("applied migrations: %s", ", ".join(applied))
     choices.seed_if_empty()
+    printing.use_layouts(_report_layout)
     return applied
+
+
+def _report_layout(name: str):
+    """A reportlab layout of ``carecenter.reports`` (imported on the first print)."""
+    return importlib.import_module(f"{__package__}.reports.{name}")
 
 
 def seed_rule_tables() -> None:

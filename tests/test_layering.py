@@ -81,3 +81,26 @@ def test_domain_imports_nothing_else_of_the_project():
                             alias.name.startswith("carecenter") and not alias.name.startswith("carecenter.domain")):
                         offenders.append(f"{path.name}: import {alias.name}")
     assert offenders == []
+
+
+def test_services_and_db_do_not_import_reports_exchange_or_ui():
+    """Imports flow ui → services → db, domain; reports and exchange sit above the services
+    (ARCHITECTURE.md), so nothing in services/ or db/ imports them (the printing service
+    gets its layouts from the composition root, app.open_store)."""
+    import ast
+
+    offenders = []
+    for package in ("services", "db"):
+        for path in sorted((ROOT / "carecenter" / package).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom):
+                    module = node.module or ""
+                    target = module if node.level == 0 else ("." * node.level) + module
+                    if any(part in {"reports", "exchange", "ui"} for part in target.lstrip(".").split(".")[:2]) \
+                            and (node.level >= 2 or module.startswith("carecenter.")):
+                        offenders.append(f"{path.relative_to(ROOT)}: from {target}")
+                    if node.level == 2 and module == "" and any(a.name in {"reports", "exchange", "ui"}
+                                                                for a in node.names):
+                        offenders.append(f"{path.relative_to(ROOT)}: from .. import …")
+    assert offenders == []

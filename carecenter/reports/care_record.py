@@ -1,7 +1,7 @@
 """个人关心关爱档案: one cadre over a period — basic information (ID number masked),
 health checks and findings, leave balances and records, allowances, welfare visits,
 heart-to-heart talks, (only when ticked in) confidential mental-health records,
-and a closing summary.  Plain data in (``reports.data.CareRecordData``), flowables out.
+and a closing summary.  Plain data in (``services.print_data.CareRecordData``), flowables out.
 """
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, Table, TableStyle
 
 from ..domain.money import sum_fen
-from . import fmt
-from .data import CareRecordData, Furniture
+from ..services import print_format as fmt
+from ..services.print_data import CareRecordData, Furniture
 from .styles import GRID, LABEL_BG, SUBTOTAL_BG, Styles, fit, heading, signatures, styles, subheading, table
 from .templates import GroupStart, render, render_bytes, text_width
 

@@ -1,5 +1,5 @@
 """The registers: 津贴补贴发放花名册 (a month), 年休假统计表, 健康体检汇总表 and
-福利慰问登记表 (a year).  Plain data in (``reports.data``), a PDF out.
+福利慰问登记表 (a year).  Plain data in (``services.print_data``), a PDF out.
 
 Money registers carry totals per unit / per fund and the grand total in 大写,
 and the 经办人 / 审核人 / 负责人 block.  Mental-health data never appears here.
@@ -12,8 +12,8 @@ from typing import Any
 from reportlab.platypus import KeepTogether, Paragraph
 
 from ..domain.money import sum_fen
-from . import fmt
-from .data import (AllowanceRegisterData, Furniture, HealthRegisterData, LeaveRegisterData, WelfareRegisterData)
+from ..services import print_format as fmt
+from ..services.print_data import (AllowanceRegisterData, Furniture, HealthRegisterData, LeaveRegisterData, WelfareRegisterData)
 from .styles import (SUBTOTAL_BG, Plain, Styles, fit, heading, info_line, signatures, styles, subheading,
                      table)
 from .templates import GroupStart, render_bytes, text_width

@@ -19,7 +19,7 @@ from reportlab.platypus import CondPageBreak, KeepTogether, LongTable, Paragraph
 from reportlab.platypus import paragraph as _paragraph
 
 from . import fonts
-from .fmt import text as markup
+from ..services.print_format import text as markup
 
 # 标点禁则: Chinese full-width punctuation never starts a line.  ReportLab's CJK line
 # breakers (one in each module) know the Japanese set only; the set is a module

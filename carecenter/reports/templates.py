@@ -21,7 +21,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
-from .data import Furniture
+from ..services.print_data import Furniture
 from .styles import GRID, styles
 
 PORTRAIT_MARGINS = (28 * mm, 22 * mm, 26 * mm, 24 * mm)   # left, top, right, bottom (binding edge left)

@@ -1,7 +1,7 @@
 """Printing (issue 5): the 个人关心关爱档案 and the registers as PDF, the print log and
 verification codes.
 
-This module gathers plain data (``reports.data``) from the database with the same
+This module gathers plain data (``services.print_data``) from the database with the same
 rules the screens use, hands it to ``reports`` for layout, and logs every printout:
 who printed what, when, for which period, and a SHA-256 hash of the document's
 *data* (the rows, not the PDF bytes, which carry the printing date).  ``verify``
@@ -34,8 +34,8 @@ from ..db.models import AuditLog, Cadre, PrintLog, Setting, Unit, new_uuid, now
 from ..domain import idcard
 from ..domain.errors import DomainError
 from ..domain.leave import STATUS_CANCELLED
-from ..reports import fmt
-from ..reports.data import (AllowanceRegisterData, AllowanceRow, BalanceRow, CareRecordData, CheckRow, FindingRow,
+from . import print_format as fmt
+from .print_data import (AllowanceRegisterData, AllowanceRow, BalanceRow, CareRecordData, CheckRow, FindingRow,
                             FollowupLine, FundBlock, Furniture, HealthCheckLine, HealthRegisterData, HealthUnitRow,
                             LeaveRegisterData, LeaveRow, LeaveStatRow, MentalRow, PayoutPerson, PayoutUnit, TalkRow,
                             WelfareLine, WelfareRegisterData, WelfareRow, content_hash)
@@ -43,17 +43,23 @@ from . import audit
 from .values import as_date, as_text
 
 
-def _care_layout():
-    """The care record's reportlab layout, loaded on first print (keeps reportlab out of start-up)."""
-    from ..reports import care_record
+#: Where the reportlab layouts come from.  ``carecenter.reports`` lays out plain data and
+#: sits above the services (ARCHITECTURE: reports → services), so the composition root
+#: (``app.open_store``) hands in a loader; a layout loads on the first print, which
+#: keeps reportlab out of start-up.
+_layouts: Callable[[str], Any] | None = None
 
-    return care_record
+
+def use_layouts(loader: Callable[[str], Any]) -> None:
+    """``loader(name)`` returns the layout module ``name`` ("care_record", "registers")."""
+    global _layouts
+    _layouts = loader
 
 
-def _register_layout():
-    from ..reports import registers
-
-    return registers
+def _layout(name: str) -> Any:
+    if _layouts is None:
+        raise RuntimeError("printing.use_layouts() was not called (see carecenter.app.open_store)")
+    return _layouts(name)
 
 log = logging.getLogger(__name__)
 
@@ -385,7 +391,7 @@ def care_record(cadre_id: int, start: date, end: date, *, include_mental: bool =
     code = _new_codes(1)[0]
     at = now()
     furniture = Furniture(code, unit_name(), at, confidential=True)
-    pdf, pages = _care_layout().pdf(data, furniture)
+    pdf, pages = _layout("care_record").pdf(data, furniture)
     title = _care_title(data)
     period = fmt.period_text(start, end)
     with db.atomic():
@@ -484,7 +490,7 @@ def care_records_batch(cadre_ids: list[int], start: date, end: date, out: Path, 
 
             tmp = out.with_name(out.name + ".part")
             with open(tmp, "wb") as fh:
-                counts = _care_layout().pdf_many(records, fh, on_group=on_group,
+                counts = _layout("care_record").pdf_many(records, fh, on_group=on_group,
                                               title=f"{fmt.CARE_RECORD_TITLE}（{period}，{total} 份）", author=unit)
             os.replace(tmp, out)
             tmp = None
@@ -505,7 +511,7 @@ def care_records_batch(cadre_ids: list[int], start: date, end: date, out: Path, 
                         raise Cancelled()
                     data = gathered[cid]
                     code = next(codes)
-                    pdf, pages = _care_layout().pdf(data, Furniture(code, unit, at, confidential=True))
+                    pdf, pages = _layout("care_record").pdf(data, Furniture(code, unit, at, confidential=True))
                     name = _care_file_name(data)
                     if name in used:   # namesakes in this batch: told apart by the ID number's last four
                         number = db.execute_sql("SELECT id_number FROM cadre WHERE id = ?", (cid,)).fetchone()[0]
@@ -746,7 +752,7 @@ def register(kind: str, period: str, *, unit_id: int | None = None) -> Printout:
     title = f"{REGISTER_KINDS[kind]}（{label}" + ("" if scope == "全部单位" else f"，{scope}") + "）"
     code = _new_codes(1)[0]
     at = now()
-    pdf, pages = _register_layout().pdf(kind, data, Furniture(code, unit_name(), at), title=title)
+    pdf, pages = _layout("registers").pdf(kind, data, Furniture(code, unit_name(), at), title=title)
     slug = f"{when:%Y-%m}" if kind == "allowance" else str(when)
     file_name = f"{REGISTER_KINDS[kind]}_{slug}" + ("" if scope == "全部单位" else f"_{_safe_name(scope)}") + ".pdf"
     params = json.dumps({"kind": kind, "period": slug, "unit_id": unit_id or None}, sort_keys=True)

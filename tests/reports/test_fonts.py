@@ -9,7 +9,7 @@ import pytest
 
 from carecenter.paths import resource_path
 from carecenter.reports import fonts
-from carecenter.reports.data import CareRecordData, Furniture
+from carecenter.services.print_data import CareRecordData, Furniture
 from carecenter.reports import care_record
 
 from .pdfcheck import assert_fonts_embedded, fonts as pdf_fonts, text
