@@ -116,7 +116,7 @@ class ListExport(ABC):
 
     Subclasses set ``key``, ``name``, ``options`` (the CLI criteria that apply) and
     ``confidential`` (what 包含敏感信息 adds, "" when nothing) and define
-    ``columns``, ``fetch``, ``row``, ``query_from`` and ``describe``."""
+    ``columns``, ``sheets``, ``query_from`` and ``describe`` (``RowListExport``: ``fetch`` and ``row``)."""
 
     key = ""
     name = ""
@@ -131,24 +131,35 @@ class ListExport(ABC):
     def columns(self, confidential: bool) -> list[Col]:
         ...
 
-    def fetch(self, query: Any) -> Iterable[Any]:
-        """The items the view shows for ``query``, in its order (no paging); a list
-        that overrides ``sheets`` builds its rows there and has no use for this."""
-        raise NotImplementedError(f"{type(self).__name__} builds its rows in sheets()")
-
-    def count(self, query: Any) -> int | None:
-        return None
-
-    def row(self, item: Any, confidential: bool) -> Sequence:
-        """One item as the sheet's cells (used by the default ``sheets``)."""
-        raise NotImplementedError(f"{type(self).__name__} builds its rows in sheets()")
-
     @abstractmethod
     def query_from(self, c: Criteria) -> Any:
         ...
 
     def describe(self, query: Any) -> list[tuple[str, str]]:
         return []
+
+    @abstractmethod
+    def sheets(self, query: Any, confidential: bool, items: Iterable[Any] | None = None) -> list[Table]:
+        """The workbook's sheets for ``query`` (or for ``items``, the view's rows in order)."""
+
+    def extra_notes(self, query: Any) -> list[tuple[str, str]]:
+        return []
+
+
+class RowListExport(ListExport):
+    """A list exported as one sheet, one row per item: ``fetch`` the items the view
+    shows (no paging), ``row`` turns one into cells."""
+
+    @abstractmethod
+    def fetch(self, query: Any) -> Iterable[Any]:
+        """The items the view shows for ``query``, in its order (no paging)."""
+
+    def count(self, query: Any) -> int | None:
+        return None
+
+    @abstractmethod
+    def row(self, item: Any, confidential: bool) -> Sequence:
+        """One item as the sheet's cells."""
 
     def formatter(self, query: Any, confidential: bool) -> Callable[[Any], Sequence]:
         """item -> cell values (lists that need names looked up read them once here)."""
@@ -160,9 +171,6 @@ class ListExport(ABC):
         total = len(items) if isinstance(items, Sequence) else self.count(query) if items is None else None
         fmt = self.formatter(query, confidential)
         return [Table(self.name, self.columns(confidential), (fmt(i) for i in source), total)]
-
-    def extra_notes(self, query: Any) -> list[tuple[str, str]]:
-        return []
 
 
 # ---------------------------------------------------------------- 干部名册
@@ -179,7 +187,7 @@ class RosterQuery:
     today: date | None = None
 
 
-class RosterExport(ListExport):
+class RosterExport(RowListExport):
     key, name = "roster", "干部名册"
     options = ("unit", "search")
     confidential = "完整身份证号"
@@ -240,7 +248,7 @@ def half_day_text(start_half: bool, end_half: bool) -> str:
     return "、".join(parts)
 
 
-class LeaveExport(ListExport):
+class LeaveExport(RowListExport):
     key, name = "leave", "请假记录"
     options = ("unit", "year", "search")
 
@@ -292,7 +300,7 @@ class BalanceQuery:
     sort_label: str = "姓名 升序"
 
 
-class BalanceExport(ListExport):
+class BalanceExport(RowListExport):
     key, name = "leave-balance", "年休假余额"
     options = ("unit", "year", "search")
 
@@ -331,7 +339,7 @@ class BalanceExport(ListExport):
 
 # ---------------------------------------------------------------- 健康体检
 
-class CheckExport(ListExport):
+class CheckExport(RowListExport):
     key, name = "health-checks", "体检记录"
     options = ("unit", "year", "search")
     confidential = "体检结论"
@@ -375,7 +383,7 @@ class DueQuery:
     sort_label: str = "逾期在前，再按姓名"
 
 
-class DueExport(ListExport):
+class DueExport(RowListExport):
     key, name = "health-due", "应检逾期名单"
     options = ("unit", "year", "search")
 
@@ -410,7 +418,7 @@ class FollowupQuery:
     sort_label: str = "复查逾期在前，A 类在前，再按复查日期"
 
 
-class FollowupExport(ListExport):
+class FollowupExport(RowListExport):
     key, name = "health-followups", "异常随访"
     options = ("unit", "search")
     confidential = "异常的描述和转诊"
@@ -475,7 +483,7 @@ def _line_reason_text(kind: str, generated_fen: int | None, reason: str, regular
     return ""
 
 
-class AllowanceLinesExport(ListExport):
+class AllowanceLinesExport(RowListExport):
     key, name = "allowance-lines", "津贴补贴发放明细"
     options = ("unit", "month", "search")
 
@@ -578,7 +586,7 @@ class ProblemQuery:
     text: str = ""
 
 
-class AllowanceProblemsExport(ListExport):
+class AllowanceProblemsExport(RowListExport):
     key, name = "allowance-problems", "津贴补贴未能计算"
     options = ("month", "search")
 
@@ -613,7 +621,7 @@ class HistoryQuery:
     cadre_id: int
 
 
-class AllowanceHistoryExport(ListExport):
+class AllowanceHistoryExport(RowListExport):
     """One cadre's payout history (the detail window's 津贴 tab); the command line names
     the cadre with ``--search`` (name, initials or ID tail; one person must match)."""
 
@@ -682,7 +690,7 @@ def welfare_notes_text(over_reason: str | None, episode: str | None, notes: str 
     return "；".join(parts)
 
 
-class WelfareExport(ListExport):
+class WelfareExport(RowListExport):
     key, name = "welfare", "慰问记录"
     options = ("unit", "year", "search")
 
@@ -723,7 +731,7 @@ class WelfareExport(ListExport):
         return [("本表合计（元）", format_yuan(total)), ("本表合计（大写）", to_capital(total))]
 
 
-class TalkExport(ListExport):
+class TalkExport(RowListExport):
     key, name = "welfare-talks", "谈心谈话"
     options = ("unit", "year", "search")
     confidential = "谈话要点和后续跟进"
@@ -761,7 +769,7 @@ class FundQuery:
     year: int
 
 
-class FundExport(ListExport):
+class FundExport(RowListExport):
     key, name = "welfare-funds", "经费预算"
     options = ("year",)
 
@@ -827,7 +835,7 @@ def unit_rows(q: UnitQuery) -> list[dict[str, Any]]:
     return rows
 
 
-class UnitsExport(ListExport):
+class UnitsExport(RowListExport):
     key, name = "units", "单位名单"
     options = ("search",)
 
