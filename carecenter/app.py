@@ -8,10 +8,11 @@ from __future__ import annotations
 import importlib
 import logging
 from pathlib import Path
+from typing import Callable
 
 from .db import database
 from .paths import DataPaths
-from .services import choices, printing
+from .services import accounts, choices, printing
 
 log = logging.getLogger("carecenter")
 
@@ -29,6 +30,17 @@ def setup_logging(paths: DataPaths) -> Path:
     return logfile
 
 
+#: set by the command line (``cli.main``): signs the account given with ``--user`` in
+#: right after a subcommand opened the store, so every headless command acts as that
+#: account and nothing is read before the sign-in succeeded
+_after_open: Callable[[], None] | None = None
+
+
+def set_after_open(hook: Callable[[], None] | None) -> None:
+    global _after_open
+    _after_open = hook
+
+
 def open_store(paths: DataPaths) -> list[str]:
     """Open and migrate the database in ``paths``; seed pick lists on first run."""
     paths.ensure()
@@ -36,7 +48,10 @@ def open_store(paths: DataPaths) -> list[str]:
     if applied:
         log.info("applied migrations: %s", ", ".join(applied))
     choices.seed_if_empty()
+    accounts.seed_roles_if_empty()
     printing.use_layouts(_report_layout)
+    if _after_open is not None:
+        _after_open()
     return applied
 
 

@@ -17,6 +17,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "carecenter.exchange.export_cli",
     "carecenter.exchange.import_cli",
     "carecenter.reports.cli",
+    "carecenter.signin_cli",
 )
 
 
@@ -28,6 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--data-dir", type=Path, help="数据目录（默认：本机用户数据目录）")
     parser.add_argument("--demo", action="store_true", help="打开演示数据库（与真实数据分开存放，首次使用时自动生成）")
+    parser.add_argument("--user", help="登录名：子命令以这个账户的身份运行（密码在提示后输入，"
+                                       "或在脚本中用环境变量 CARECENTER_PASSWORD 提供）；图形界面中预填登录名")
     sub = parser.add_subparsers(dest="command", title="子命令", metavar="COMMAND")
 
     p = sub.add_parser("gui", help="打开图形界面（默认）")
@@ -102,7 +105,27 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from . import app
+    from .domain.errors import DomainError
+    from .signin_cli import NO_SIGNIN, CredentialError, sign_in_hook
+
     parser = build_parser()
     args = parser.parse_args(argv)
     func = getattr(args, "func", cmd_gui)
-    return func(args)
+    from .security import access
+
+    previous = access.current()
+    if getattr(args, "command", None) not in NO_SIGNIN and not getattr(args, "no_signin", False):
+        access.set_actor(None)   # the command acts only as the account it signs in
+        app.set_after_open(sign_in_hook(args))
+    try:
+        return func(args)
+    except CredentialError as err:
+        print(f"错误：{err.message}", file=sys.stderr)
+        return 2
+    except DomainError as err:
+        print(f"错误：{err.message}", file=sys.stderr)
+        return 2
+    finally:
+        app.set_after_open(None)
+        access.set_actor(previous)

@@ -51,6 +51,69 @@ def _private_home(tmp_path, monkeypatch):
     yield base / "home"
 
 
+def _tester():
+    from carecenter.security import access
+
+    return access.Actor(login="tester", display_name="测试员", permissions=frozenset(access.PERMISSIONS),
+                        roles=("admin", "clerk", "head", "mental", "auditor"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_actor():
+    """Module-scoped fixtures build their data as the test account too."""
+    from carecenter.security import access
+
+    access.set_actor(_tester())
+    yield
+    access.set_actor(None)
+
+
+@pytest.fixture(autouse=True)
+def actor():
+    """Every test acts as a signed-in account holding every permission (tests of the
+    permission checks set another actor); the test account is restored afterwards."""
+    from carecenter.security import access
+
+    who = _tester()
+    access.set_actor(who)
+    yield who
+    access.set_actor(who)
+
+
+TEST_PASSWORD = "Demo@2026"
+
+
+def add_accounts() -> None:
+    """The demo accounts (admin, shenji, jingban, fuzeren, xinli) plus ``tester`` holding
+    every preset role, all with TEST_PASSWORD: for tests that go through sign-in (the
+    command line, the sign-in window)."""
+    import json
+
+    from carecenter.db.models import Account
+    from carecenter.security import access, passwords
+    from carecenter.services import accounts
+
+    with access.acting_as(access.system_actor("测试准备")):
+        accounts.create_demo_accounts()
+        if not Account.select().where(Account.login == "tester").exists():
+            Account.create(login="tester", display_name="测试员", roles=json.dumps(
+                ["admin", "auditor", "clerk", "head", "mental"]), unit_ids="", enabled=True,
+                password_hash=passwords.hash_password(TEST_PASSWORD), must_change=False, password_history="[]",
+                password_set_at=accounts.clock())
+
+
+def signed_in_cli(args, user: str = "tester") -> list[str]:
+    """``args`` of a headless command with the global ``--user`` in front."""
+    return ["--user", user, *args]
+
+
+@pytest.fixture
+def cli_password(monkeypatch):
+    """Headless commands read the password from CARECENTER_PASSWORD (no terminal here)."""
+    monkeypatch.setenv("CARECENTER_PASSWORD", TEST_PASSWORD)
+    return TEST_PASSWORD
+
+
 @pytest.fixture
 def store(tmp_path):
     """A fresh, migrated, seeded database in tmp_path/data; yields its DataPaths."""

@@ -45,6 +45,26 @@ class NotOurDatabase(Exception):
         super().__init__(f"文件 {path} 不是关心关爱中心的数据库，未作任何修改。")
 
 
+class DatabaseDamaged(Exception):
+    """The file is one of ours (its header says so) but SQLite cannot read it whole."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        super().__init__(f"数据库文件 {path} 已损坏，无法读取，程序没有改动它。请从备份恢复（「数据备份」页或 "
+                         f"python main.py restore）。")
+
+
+def header_is_ours(path: Path) -> bool:
+    """The 100-byte SQLite header names our application id (bytes 68–71)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(100)
+    except OSError:
+        return False
+    return len(head) == 100 and head.startswith(b"SQLite format 3\x00") and \
+        int.from_bytes(head[68:72], "big") == APP_ID
+
+
 def known_version() -> int:
     return max((m.idx for m in _runner_migrations()), default=0)
 
@@ -85,6 +105,8 @@ def check_ours(path: Path) -> tuple[int, bool]:
     try:
         version, app_id, has_tables = _inspect(path)
     except sqlite3.DatabaseError:
+        if header_is_ours(path):
+            raise DatabaseDamaged(path) from None
         raise NotOurDatabase(path) from None
     if has_tables and app_id != APP_ID:
         raise NotOurDatabase(path)

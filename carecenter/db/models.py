@@ -124,19 +124,53 @@ class FamilyMember(BaseModel):
 
 
 class AuditLog(Model):
-    """Who changed what, when (DOMAIN.md §6)."""
+    """Who did what, when (DOMAIN.md §6), hash-chained (issue 10, migration 0011).
+
+    Written only by ``security.auditchain.append`` (through ``services.audit``);
+    SQLite triggers refuse UPDATE and DELETE."""
 
     at = DateTimeField(default=now, index=True)
     user = CharField(max_length=60)
-    action = CharField(max_length=20)  # create / update / archive / restore / view / export / print
+    action = CharField(max_length=20)  # create / update / archive / restore / view / export / print / signin …
     table = CharField(max_length=40)
     record_uuid = CharField(max_length=32, index=True)
     summary = CharField(max_length=200, default="")
     changes = TextField(default="")  # JSON {field: [old, new]}
+    cadre_uuid = CharField(max_length=32, default="", index=True)
+    prev_hash = CharField(max_length=64, default="")
+    row_hash = CharField(max_length=64, default="")
 
     class Meta:
         database = db
         legacy_table_names = False
+
+
+class Role(BaseModel):
+    """A named set of permissions (presets per 三员分立 plus the office's jobs; editable)."""
+
+    code = CharField(max_length=30, unique=True)
+    name = CharField(max_length=40)
+    permissions = TextField(default="[]")  # JSON list of permission names
+    preset = BooleanField(default=False)
+    notes = TextField(default="")
+
+
+class Account(BaseModel):
+    """A person who signs in.  Never deleted (the audit names it): disabled instead."""
+
+    login = CharField(max_length=40, unique=True)
+    display_name = CharField(max_length=40)
+    roles = TextField(default="[]")  # JSON list of role codes
+    unit_ids = TextField(default="")  # JSON list of unit ids; '' = every unit
+    enabled = BooleanField(default=True)
+    password_hash = TextField()  # argon2id, never the password
+    password_set_at = DateTimeField(null=True)
+    must_change = BooleanField(default=True)
+    password_history = TextField(default="[]")  # JSON: the previous hashes, newest first
+    failed_count = IntegerField(default=0)
+    locked_until = DateTimeField(null=True)
+    last_failed_at = DateTimeField(null=True)
+    last_login_at = DateTimeField(null=True)
 
 
 class DaysField(TextField):
@@ -456,4 +490,5 @@ class PrintLog(BaseModel):
 
 
 PRINT_MODELS = [PrintLog]
-ALL_MODELS = ALL_MODELS + PRINT_MODELS
+ACCOUNT_MODELS = [Role, Account]
+ALL_MODELS = ALL_MODELS + PRINT_MODELS + ACCOUNT_MODELS

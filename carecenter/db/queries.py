@@ -11,6 +11,7 @@ from datetime import date
 from typing import Iterator
 
 from .database import db
+from ..security.access import exempt, requires
 
 ROSTER_COLUMNS = ["name", "sex", "age", "unit", "post", "rank", "category", "phone", "status"]
 # sort key -> SQL expression (age sorts by birth date, youngest = latest birth)
@@ -90,6 +91,7 @@ ROSTER_SELECT = ("c.id, c.name, c.sex, c.birth_date, c.unit_id, c.post, c.rank, 
                  "c.position_category, c.phone, c.employment_status, c.archived")
 
 
+@exempt('builds the SQL text the roster runs (bench floor); reads nothing')
 def roster_sql(f: RosterFilter, sort: str = "name", descending: bool = False,
                offset: int = 0, limit: int = 200, select: str = ROSTER_SELECT) -> tuple[str, list, str, list]:
     """(count_sql, count_params, page_sql, page_params) — the exact statements the
@@ -107,11 +109,13 @@ def roster_sql(f: RosterFilter, sort: str = "name", descending: bool = False,
     return count_sql, params, page_sql, params + [limit, offset]
 
 
+@requires('roster.read')
 def roster_count(f: RosterFilter) -> int:
     count_sql, params, _, _ = roster_sql(f)
     return db.execute_sql(count_sql, params).fetchone()[0]
 
 
+@requires('roster.read')
 def roster_page(f: RosterFilter, sort: str = "name", descending: bool = False,
                 offset: int = 0, limit: int = 200, today: date | None = None) -> list[tuple]:
     """Rows: (id, name, sex, age, unit, post, rank, category, phone, status, archived)."""
@@ -128,6 +132,7 @@ def _roster_row(r, today: date, units: dict[int, str]) -> tuple:
     return (r[0], r[1], r[2], age, units.get(r[4], ""), r[5], r[6], r[7], r[8], r[9], bool(r[10]))
 
 
+@requires('roster.read')
 def roster_rows(f: RosterFilter, sort: str = "name", descending: bool = False,
                 today: date | None = None) -> Iterator[tuple]:
     """Every row the roster shows for the filter and order (no paging), streamed:
@@ -142,6 +147,7 @@ def roster_rows(f: RosterFilter, sort: str = "name", descending: bool = False,
 _unit_cache: dict[str, dict[int, str]] = {}
 
 
+@requires()
 def unit_names() -> dict[int, str]:
     """id -> name; cached per database file state (cleared by ``invalidate_units``)."""
     key = db.database or ""
@@ -150,6 +156,7 @@ def unit_names() -> dict[int, str]:
     return _unit_cache[key]
 
 
+@exempt('cache reset')
 def invalidate_units() -> None:
     _unit_cache.clear()
 
@@ -164,6 +171,7 @@ SERVING_CADRES = ("cadre c INDEXED BY "
 SERVING_WHERE = f"c.archived = 0 AND c.employment_status IN ({','.join('?' * len(SERVING_STATUSES))})"
 
 
+@requires('leave.read')
 def balance_cadres(unit_id: int | None = None, text: str = "") -> list[tuple]:
     """(id, name, unit_id, work_start_date) of serving, non-archived cadres."""
     parts = ["c.archived = 0", f"c.employment_status IN ({','.join('?' * len(SERVING_STATUSES))})"]
@@ -181,6 +189,7 @@ def balance_cadres(unit_id: int | None = None, text: str = "") -> list[tuple]:
     return db.execute_sql(sql, params).fetchall()
 
 
+@requires('roster.read')
 def cadres_by_ids(cadre_ids: list[int]) -> list[tuple]:
     """``balance_cadres`` rows for the given cadres that are serving, by name."""
     if not cadre_ids:
@@ -194,6 +203,7 @@ BALANCE_COLUMNS = "c.id, c.name, c.unit_id, c.work_start_date"
 HEALTH_COLUMNS = "c.id, c.name, c.unit_id, c.sex, CAST(substr(c.birth_date, 1, 4) AS INTEGER)"
 
 
+@requires('roster.read')
 def serving_cadre_chunks(columns: str = BALANCE_COLUMNS, size: int = 200):
     """Rows of every serving cadre in name order, ``size`` at a time (for walks that
     usually stop after the first chunk).  ``columns``: ``BALANCE_COLUMNS`` (the rows of
@@ -211,6 +221,7 @@ def serving_cadre_chunks(columns: str = BALANCE_COLUMNS, size: int = 200):
         cursor.close()
 
 
+@requires('leave.read')
 def annual_leave_groups(year: int, codes: tuple[str, str, str], statuses: tuple[str, ...],
                         exclude_ids: list[int]) -> list[tuple]:
     """Serving cadres grouped by what their annual-leave balance for ``year`` depends on:
@@ -262,6 +273,7 @@ def _leave_where(f: LeaveFilter) -> tuple[str, list]:
                   f.text, "l.start_date", f.year)
 
 
+@requires('leave.read')
 def leave_count(f: LeaveFilter) -> int:
     where, params = _leave_where(f)
     # the cadre join is only needed to filter by unit or search by person (halves the time)
@@ -269,11 +281,13 @@ def leave_count(f: LeaveFilter) -> int:
     return db.execute_sql(f"SELECT count(*) FROM leave_record l{join}{where}", params).fetchone()[0]
 
 
+@requires('leave.read')
 def leave_exists() -> bool:
     """Is there any leave record at all (for the empty state), without counting them."""
     return db.execute_sql("SELECT 1 FROM leave_record WHERE archived = 0 LIMIT 1").fetchone() is not None
 
 
+@requires('leave.read')
 def leave_page(f: LeaveFilter, sort: str = "start", descending: bool = True,
                offset: int = 0, limit: int = 200) -> list[tuple]:
     """Rows: (id, cadre_id, name, unit, type_code, start, end, start_half, end_half, days,
@@ -298,6 +312,7 @@ def _leave_row(r, units: dict[int, str]) -> tuple:
             r[9], r[10], r[11], r[12], r[13])
 
 
+@requires('leave.read')
 def leave_rows(f: LeaveFilter, sort: str = "start", descending: bool = True) -> Iterator[tuple]:
     """Every row ``leave_page`` would give for the filter and order (no paging), streamed."""
     sql, params = _leave_sql(f, sort, descending)
@@ -310,6 +325,7 @@ def _d(value):
     return value if isinstance(value, date) or value is None else date.fromisoformat(value)
 
 
+@requires('roster.read')
 def picker_search(text: str, limit: int = 20) -> list[tuple]:
     """Cadres for a picker: (id, name, unit, post, id_number) matching name / initials / ID tail."""
     clause, params = _search_clause(text)
@@ -322,6 +338,7 @@ def picker_search(text: str, limit: int = 20) -> list[tuple]:
             for r in db.execute_sql(sql, params + [limit]).fetchall()]
 
 
+@requires('roster.read')
 def picker_label(cadre_id: int) -> tuple | None:
     row = db.execute_sql("SELECT c.id, c.name, c.unit_id, c.post, c.id_number FROM cadre c WHERE c.id = ?",
                          (cadre_id,)).fetchone()
@@ -333,6 +350,7 @@ def picker_label(cadre_id: int) -> tuple | None:
 # ---------------------------------------------------------------- health (DOMAIN.md §4)
 # Mental-health records are confidential: no query here reads mental_record.
 
+@requires('health.read')
 def health_cadres(unit_id: int | None = None, text: str = "") -> list[tuple]:
     """(id, name, unit_id, sex, birth year) of serving, non-archived cadres, by name."""
     parts = ["c.archived = 0", f"c.employment_status IN ({','.join('?' * len(SERVING_STATUSES))})"]
@@ -351,6 +369,7 @@ def health_cadres(unit_id: int | None = None, text: str = "") -> list[tuple]:
     return db.execute_sql(sql, params).fetchall()
 
 
+@requires('health.read')
 def health_due_groups(until: date) -> list[tuple]:
     """Serving cadres grouped by what their check plan depends on: (birth year, sex,
     last-check profile, number of cadres).  The profile lists each package's latest
@@ -363,6 +382,7 @@ def health_due_groups(until: date) -> list[tuple]:
     return db.execute_sql(sql, (until.isoformat(), *SERVING_STATUSES)).fetchall()
 
 
+@requires()
 def write_stamp() -> tuple:
     """Changes whenever anything has been written to the database since the last call:
     rows changed through this connection, or commits by another connection.
@@ -372,6 +392,7 @@ def write_stamp() -> tuple:
     return (db.database, conn.total_changes, conn.execute("PRAGMA data_version").fetchone()[0])
 
 
+@requires('health.read')
 def health_last_checks(until: date, cadre_ids: list[int] | None = None) -> list[tuple]:
     """(cadre_id, package, ISO date of the latest non-archived check on or before ``until``),
     ordered by cadre and package.
@@ -397,6 +418,7 @@ def health_last_checks(until: date, cadre_ids: list[int] | None = None) -> list[
     return db.execute_sql(sql, params).fetchall()
 
 
+@requires('health.read')
 def open_findings(overdue_before: date | None = None, unit_id: int | None = None,
                   text: str = "") -> list[tuple]:
     """Open (not closed) findings of non-archived checks and cadres:
@@ -437,12 +459,14 @@ def _check_where(f: CheckFilter) -> tuple[str, list]:
                   f.text, "h.check_date", f.year)
 
 
+@requires('health.read')
 def check_count(f: CheckFilter) -> int:
     where, params = _check_where(f)
     return db.execute_sql(f"SELECT count(*) FROM health_check h JOIN cadre c ON c.id = h.cadre_id{where}",
                           params).fetchone()[0]
 
 
+@requires('health.read')
 def check_page(f: CheckFilter, offset: int = 0, limit: int | None = None) -> list[tuple]:
     """Rows, newest first: (id, cadre_id, check_date, name, unit, package, institution, conclusion,
     open_findings)."""
@@ -465,6 +489,7 @@ def _check_row(r, units: dict[int, str]) -> tuple:
     return (r[0], r[1], _d(r[2]), r[3], units.get(r[4], ""), r[5], r[6], r[7], r[8])
 
 
+@requires('health.read')
 def check_rows(f: CheckFilter) -> Iterator[tuple]:
     """Every row ``check_page`` gives for the filter (newest first), streamed."""
     sql, params = _check_sql(f)
@@ -473,6 +498,7 @@ def check_rows(f: CheckFilter) -> Iterator[tuple]:
         yield _check_row(r, units)
 
 
+@requires()
 def check_years() -> list[int]:
     """The years from the first to the last check, newest first (the records page's 年度
     filter).  Two index look-ups (min and max of check_date), not a scan: archived checks
@@ -484,12 +510,14 @@ def check_years() -> list[int]:
     return list(range(int(str(last)[:4]), int(str(first)[:4]) - 1, -1))
 
 
+@requires()
 def check_packages() -> list[str]:
     """Package names used by non-archived checks (free text is allowed, so not only the rules')."""
     sql = "SELECT DISTINCT package FROM health_check WHERE archived = 0 AND package != '' ORDER BY package"
     return [r[0] for r in db.execute_sql(sql).fetchall()]
 
 
+@requires()
 def leave_year_range() -> tuple[int, int] | None:
     """(first, last) year in which a leave record starts, or None; for the year filters
     (min/max walk the start_date index, so this stays instant with years of history)."""
@@ -526,11 +554,13 @@ def _welfare_from(f: WelfareFilter) -> str:
     return "welfare_record w" + (" JOIN cadre c ON c.id = w.cadre_id" if join else "")
 
 
+@requires('welfare.read')
 def welfare_count(f: WelfareFilter) -> int:
     where, params = _welfare_where(f)
     return db.execute_sql(f"SELECT count(*) FROM {_welfare_from(f)}{where}", params).fetchone()[0]
 
 
+@requires('welfare.read')
 def welfare_summary(f: WelfareFilter) -> tuple[int, int]:
     """(count, sum of money + goods value in integer fen) of the filtered records, in one pass."""
     where, params = _welfare_where(f)
@@ -539,6 +569,7 @@ def welfare_summary(f: WelfareFilter) -> tuple[int, int]:
     return int(row[0]), int(row[1] or 0)
 
 
+@requires('welfare.read')
 def welfare_page(f: WelfareFilter, offset: int = 0, limit: int | None = None) -> list[tuple]:
     """Rows, newest first: (id, cadre_id, record_date, name, unit, occasion, money_fen, goods, goods_fen,
     funding_source, visitors, episode, notes, over_reason)."""
@@ -562,6 +593,7 @@ def _welfare_row(r, units: dict[int, str]) -> tuple:
             r[12], r[13])
 
 
+@requires('welfare.read')
 def welfare_rows(f: WelfareFilter) -> Iterator[tuple]:
     """Every row ``welfare_page`` gives for the filter (newest first), streamed."""
     sql, params = _welfare_sql(f)
@@ -570,6 +602,7 @@ def welfare_rows(f: WelfareFilter) -> Iterator[tuple]:
         yield _welfare_row(r, units)
 
 
+@requires('welfare.read')
 def welfare_fund_used(year: int) -> dict[str, int]:
     """{funding source: money + goods value in fen} of the year's non-archived records."""
     sql = ("SELECT funding_source, sum(money_fen + goods_fen) FROM welfare_record INDEXED BY "
@@ -578,6 +611,7 @@ def welfare_fund_used(year: int) -> dict[str, int]:
     return {r[0]: int(r[1] or 0) for r in db.execute_sql(sql, (f"{year}-01-01", f"{year}-12-31")).fetchall()}
 
 
+@requires()
 def welfare_year_range() -> tuple[int, int] | None:
     """(first, last) year of any welfare or talk record, or None (index look-ups, for the 年度 filter)."""
     row = db.execute_sql("SELECT (SELECT min(record_date) FROM welfare_record), "
@@ -604,12 +638,14 @@ def _talk_where(f: TalkFilter) -> tuple[str, list]:
                                        ("t.cadre_id", f.cadre_id)], f.text, "t.talk_date", f.year)
 
 
+@requires('welfare.read')
 def talk_count(f: TalkFilter) -> int:
     where, params = _talk_where(f)
     join = " JOIN cadre c ON c.id = t.cadre_id" if (f.unit_id or _search_clause(f.text)[0]) else ""
     return db.execute_sql(f"SELECT count(*) FROM talk_record t{join}{where}", params).fetchone()[0]
 
 
+@requires('welfare.read')
 def talk_page(f: TalkFilter, offset: int = 0, limit: int | None = None) -> list[tuple]:
     """Rows, newest first: (id, cadre_id, talk_date, name, unit, talker, trigger, gist, follow_up, notes)."""
     sql, params = _talk_sql(f)
@@ -630,6 +666,7 @@ def _talk_row(r, units: dict[int, str]) -> tuple:
     return (r[0], r[1], _d(r[2]), r[3], units.get(r[4], ""), r[5], r[6], r[7], r[8], r[9])
 
 
+@requires('welfare.read')
 def talk_rows(f: TalkFilter) -> Iterator[tuple]:
     """Every row ``talk_page`` gives for the filter (newest first), streamed."""
     sql, params = _talk_sql(f)
@@ -642,6 +679,7 @@ HARDSHIP_NONE_CLASSES = ("", "无")
 TOWNSHIP_CATEGORIES = ("乡", "镇")
 
 
+@requires('welfare.read')
 def hardship_township_cadres() -> list[tuple]:
     """Serving cadres of hardship-area (class not 无) or township (乡/镇) units, by name:
     (id, name, unit_id, hardship_area_class, township_category) — the index-only scan the
@@ -654,6 +692,7 @@ def hardship_township_cadres() -> list[tuple]:
     return db.execute_sql(sql, (*SERVING_STATUSES, *HARDSHIP_NONE_CLASSES, *TOWNSHIP_CATEGORIES)).fetchall()
 
 
+@requires('welfare.read')
 def not_visited(year: int, kind: str = "", unit_id: int | None = None) -> list[tuple]:
     """Serving, non-archived cadres of hardship-area units (class not 无) or of township (乡/镇) units
     with no non-archived welfare record in ``year``: (id, name, unit_id, hardship_area_class,
@@ -702,6 +741,7 @@ def _allowance_where(f: AllowanceLineFilter) -> tuple[str, list]:
     return where, [f.month.isoformat()] + params
 
 
+@requires('allowance.read')
 def allowance_line_ids(f: AllowanceLineFilter) -> list[int]:
     """Ids of the month's lines matching the filter, ordered by unit, name, scheme, kind.
 
@@ -713,6 +753,7 @@ def allowance_line_ids(f: AllowanceLineFilter) -> list[int]:
     return [r[0] for r in db.execute_sql(sql, params).fetchall()]
 
 
+@requires('allowance.read')
 def allowance_lines(ids: list[int]) -> list[tuple]:
     """Rows for the ids, in the ids' order: (id, cadre_id, name, unit, scheme, band, area_class,
     amount_fen, generated_fen, basis, reason, kind, corrects_month)."""
@@ -729,6 +770,7 @@ def allowance_lines(ids: list[int]) -> list[tuple]:
     return [out[i] for i in ids if i in out]
 
 
+@requires('allowance.read')
 def allowance_line_sum(f: AllowanceLineFilter) -> int:
     """Sum in fen of the month's lines matching the filter."""
     where, params = _allowance_where(f)
@@ -737,6 +779,7 @@ def allowance_line_sum(f: AllowanceLineFilter) -> int:
     return int(db.execute_sql(sql, params).fetchone()[0])
 
 
+@requires('health.read')
 def overdue_findings_summary(today: date, limit: int = 5) -> tuple[int, list[tuple]]:
     """For the 工作台: how many open findings are past their re-check date, and the first
     few (class A first, then the longest overdue): (cadre_id, name, item, recheck_due)."""

@@ -553,6 +553,8 @@ def inspect_backup(paths: DataPaths, file: Path, *, progress: Progress | None = 
         version, has_tables = database.check_ours(file)
     except database.NotOurDatabase:
         raise _refuse_not_ours(file) from None
+    except database.DatabaseDamaged:
+        raise _refuse_damaged(file) from None
     except database.DatabaseTooNew as err:
         raise BackupError("too_new", f"备份文件 {file.name} 由更新版本的程序创建（结构版本 {err.found}，"
                                      f"本程序只认识到 {err.known}），不能用它恢复，数据没有任何改动。"

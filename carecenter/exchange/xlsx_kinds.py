@@ -100,14 +100,7 @@ def _sql_value(v: Any) -> Any:
 
 def _audit_rows(rows: list[tuple[str, str, str, str, dict]]) -> None:
     """Per-record audit entries written in bulk (same shape as ``audit.record``)."""
-    if not rows:
-        return
-    user = audit.current_user()
-    at = now().strftime("%Y-%m-%d %H:%M:%S")
-    db.connection().executemany(
-        'INSERT INTO audit_log (at, user, action, "table", record_uuid, summary, changes) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        [(at, user, action, table, uuid, summary[:200], json.dumps(changes or {}, ensure_ascii=False))
-         for action, table, uuid, summary, changes in rows])
+    audit.record_many(rows)
 
 
 # ================================================================ cadres of history rows

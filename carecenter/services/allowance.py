@@ -47,6 +47,7 @@ from ..domain.money import check_fen, format_yuan, parse_yuan, sum_fen, to_capit
 from ..paths import resource_path
 from .values import from_json as _loads, to_json as _dumps, as_date as _d, as_text as _s
 from . import audit
+from ..security.access import exempt, requires
 
 PRESET_KEY = "allowance_preset"
 DEFAULT_PRESET = presets.NATIONAL
@@ -109,6 +110,7 @@ def _today() -> date:
     return date.today()
 
 
+@exempt('pure formatting or parsing, no data')
 def month_of(value: date) -> date:
     """The first day of the month containing ``value``."""
     if isinstance(value, datetime):
@@ -116,6 +118,7 @@ def month_of(value: date) -> date:
     return value.replace(day=1)
 
 
+@exempt('pure formatting or parsing, no data')
 def fmt_month(value: date) -> str:
     return rules.fmt_month(value)
 
@@ -133,6 +136,7 @@ def _invalidate() -> None:
     _rates_cache.clear()
 
 
+@requires()
 def preset_choices() -> list[tuple[str, str]]:
     """(key, Chinese title) of the shipped presets with allowance rates; national first.
 
@@ -153,10 +157,12 @@ def preset_choices() -> list[tuple[str, str]]:
     return out
 
 
+@requires()
 def preset_is_example(preset: str) -> bool:
     return "example" in preset
 
 
+@exempt('start-up seeding of shipped presets')
 def seed_rules_if_empty(preset: str = DEFAULT_PRESET) -> int:
     """Load a preset's rows into an empty table (never touched before); return rows added."""
     if AllowanceRuleRow.select().exists():
@@ -187,6 +193,7 @@ def _load_preset(preset: str) -> int:
     return len(raw)
 
 
+@requires('settings.edit')
 def replace_with_preset(preset: str) -> int:
     """Swap every active row for a preset's rows (the settings screen asks first).
 
@@ -205,11 +212,13 @@ def replace_with_preset(preset: str) -> int:
     return count
 
 
+@requires()
 def current_preset() -> str:
     row = Setting.get_or_none(Setting.key == PRESET_KEY)
     return row.value if row else ""
 
 
+@requires()
 def rule_rows(table: str | None = None) -> list[dict[str, Any]]:
     """Active rows (one table or all), each the row's data plus ``id`` and ``preset``,
     ordered by table, key and date."""
@@ -243,6 +252,7 @@ def rule_rows(table: str | None = None) -> list[dict[str, Any]]:
     return out
 
 
+@requires()
 def example_amount_rows() -> int:
     """How many active amount rows (matrix cells, township bands, supplements) are still
     marked as an example (the page warns that the figures are not verified)."""
@@ -253,6 +263,7 @@ def example_amount_rows() -> int:
     return count
 
 
+@requires()
 def rates() -> rules.AllowanceRates:
     """The rate tables as domain values (cached until a row changes)."""
     key = db.database or ""
@@ -270,6 +281,7 @@ def _row_key(data: Mapping[str, Any]) -> tuple:
     return tuple(str(data.get(k)) for k in TABLE_KEYS[data["table"]])
 
 
+@requires()
 def parse_row(table: str, form: Mapping[str, Any]) -> tuple[dict[str, Any] | None, list[DomainError]]:
     """A row as typed in the settings form → the JSON row (amounts in fen), or errors naming fields.
 
@@ -373,6 +385,7 @@ def parse_row(table: str, form: Mapping[str, Any]) -> tuple[dict[str, Any] | Non
     return presets.allowance_row_to_dict(obj), []
 
 
+@requires('settings.edit')
 def row_problems(table: str, form: Mapping[str, Any], row_id: int | None = None) -> list[DomainError]:
     """Everything wrong with a row as typed (the form calls this as the clerk types)."""
     data, errors = parse_row(table, form)
@@ -412,6 +425,7 @@ def _describe_row(data: Mapping[str, Any]) -> str:
     return name
 
 
+@requires('settings.edit')
 def save_rule(table: str, form: Mapping[str, Any], row_id: int | None = None) -> int:
     """Add or edit one dated row (validated through the domain loader); returns its id."""
     data, errors = parse_row(table, form)
@@ -439,6 +453,7 @@ def save_rule(table: str, form: Mapping[str, Any], row_id: int | None = None) ->
     return row.id
 
 
+@requires('settings.edit')
 def archive_rule(row_id: int) -> None:
     """Retire one row (kept, no longer used for computing)."""
     with db.atomic():
@@ -452,11 +467,13 @@ def archive_rule(row_id: int) -> None:
 
 # ---- the hardship matrix as a grid
 
+@requires()
 def matrix_versions() -> list[date]:
     """The effective dates of the hardship matrix rows (newest first)."""
     return sorted({_d(r["effective_from"]) for r in rule_rows("hardship_rate")}, reverse=True)
 
 
+@requires()
 def matrix(on: date) -> dict[str, Any]:
     """The grid in force on ``on``: area classes, bands (in order), and per cell the
     row in force (``{(area, band): {"amount_fen", "effective_from", "id", "example"}}``)."""
@@ -475,6 +492,7 @@ def matrix(on: date) -> dict[str, Any]:
     return {"area_classes": classes, "bands": bands, "cells": cells, "on": on}
 
 
+@requires('settings.edit')
 def save_matrix(effective_from: date, amounts: Mapping[tuple[str, str], int | None], source: str = "",
                 notes: str = "", example: bool = False) -> int:
     """Write the grid's cells as rows dated ``effective_from`` in one transaction.
@@ -510,6 +528,7 @@ def save_matrix(effective_from: date, amounts: Mapping[tuple[str, str], int | No
 
 # ================================================================ per-cadre facts and periods
 
+@requires('allowance.read')
 def get_facts(cadre_id: int) -> dict[str, Any]:
     """The cadre's allowance dates (empty values when none were recorded)."""
     row = CadreAllowanceFacts.get_or_none((CadreAllowanceFacts.cadre == cadre_id)
@@ -551,11 +570,13 @@ def _clean_facts(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[DomainEr
     return out, errors
 
 
+@requires('allowance.edit')
 def facts_problems(data: Mapping[str, Any]) -> list[DomainError]:
     """What is wrong with the dates as typed (the detail tab calls this as the clerk types)."""
     return _clean_facts(data)[1]
 
 
+@requires('allowance.edit')
 def save_facts(cadre_id: int, data: Mapping[str, Any]) -> dict[str, list[Any]]:
     """Record the cadre's 调离 / 离退休 / 派驻 dates; returns the changes (field → [old, new])."""
     out, errors = _clean_facts(data)
@@ -579,6 +600,7 @@ def save_facts(cadre_id: int, data: Mapping[str, Any]) -> dict[str, list[Any]]:
     return changes
 
 
+@requires('allowance.read')
 def list_periods(cadre_id: int) -> list[dict[str, Any]]:
     q = (CadrePeriod.select().where((CadrePeriod.cadre == cadre_id) & (CadrePeriod.archived == False))  # noqa: E712
          .order_by(CadrePeriod.start_date.desc(), CadrePeriod.id.desc()))
@@ -608,10 +630,12 @@ def _clean_period(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[DomainE
     return {"kind": kind, "start_date": start, "end_date": end, "note": note}, errors
 
 
+@requires('allowance.edit')
 def period_problems(data: Mapping[str, Any]) -> list[DomainError]:
     return _clean_period(data)[1]
 
 
+@requires('allowance.edit')
 def save_period(cadre_id: int, data: Mapping[str, Any], period_id: int | None = None) -> int:
     """Add or edit a 脱产学习 / 借调 / 离开乡镇工作 period of the cadre."""
     values, errors = _clean_period(data)
@@ -636,6 +660,7 @@ def save_period(cadre_id: int, data: Mapping[str, Any], period_id: int | None = 
         return row.id
 
 
+@requires('allowance.edit')
 def archive_period(period_id: int) -> None:
     with db.atomic():
         row = CadrePeriod.get_by_id(period_id)
@@ -657,6 +682,7 @@ _FACTS_SQL = (
 _PERIODS_SQL = "SELECT cadre_id, kind, start_date, end_date FROM cadre_period WHERE archived = 0"
 
 
+@requires('allowance.read')
 def cadre_facts(cadre_ids: Iterable[int] | None = None) -> list[rules.CadreFacts]:
     """Domain facts of every non-archived cadre (or of ``cadre_ids``): one joined read of
     cadre + unit + facts, and one read of the periods grouped per cadre."""
@@ -738,6 +764,7 @@ class GenerateSummary:
         return sum(self.problems.values())
 
 
+@exempt('pure formatting or parsing, no data')
 def problem_text(err: DomainError) -> tuple[str, str, str]:
     """(key, title, advice) of an error found while generating: one sentence per kind."""
     code, fld = err.code, err.field or ""
@@ -824,6 +851,7 @@ def _set_total(batch: AllowanceBatch) -> int:
     return total
 
 
+@requires('allowance.edit')
 def generate_month(month: date, progress: Callable[[int, str], None] | None = None,
                    check: Callable[[], None] | None = None) -> GenerateSummary:
     """Generate (or generate again) the month's regular lines for every eligible cadre.
@@ -921,6 +949,7 @@ def generate_month(month: date, progress: Callable[[int, str], None] | None = No
                            kept_adjustments=kept, dropped_adjustments=dropped)
 
 
+@requires('allowance.read')
 def batch_info(month: date) -> dict[str, Any] | None:
     """The month's batch: status, totals, lines, who locked it, the last generation's problems."""
     batch = _batch(month)
@@ -940,6 +969,7 @@ def batch_info(month: date) -> dict[str, Any] | None:
             "problem_groups": groups}
 
 
+@requires('allowance.read')
 def batches() -> list[dict[str, Any]]:
     """Every batch, newest month first: (month, status, total_fen, lines)."""
     rows = db.execute_sql(
@@ -949,12 +979,14 @@ def batches() -> list[dict[str, Any]]:
     return [{"month": _d(m), "status": s, "total_fen": t, "lines": n} for m, s, t, n in rows]
 
 
+@requires('allowance.read')
 def batch_statuses() -> dict[date, str]:
     """{month: status} of every batch (cheap: for month pickers)."""
     return {_d(m): s for m, s in db.execute_sql(
         "SELECT month, status FROM allowance_batch WHERE archived = 0").fetchall()}
 
 
+@requires('allowance.read')
 def month_status(month: date) -> str:
     batch = _batch(month)
     return batch.status if batch is not None else STATUS_NONE
@@ -973,6 +1005,7 @@ def _domain_line(row: AllowanceLine, month: date, name: str = "") -> rules.Line:
                       corrects_month=_d(row.corrects_month), reason=row.reason, generated_fen=row.generated_fen)
 
 
+@requires('allowance.read')
 def get_line(line_id: int) -> dict[str, Any]:
     row = _line_row(line_id)
     batch = AllowanceBatch.get_by_id(row.batch_id)
@@ -986,6 +1019,7 @@ def get_line(line_id: int) -> dict[str, Any]:
             "corrects_month": _d(row.corrects_month)}
 
 
+@requires('allowance.edit')
 def adjust_line(line_id: int, amount_fen: int, reason: str) -> dict[str, Any]:
     """Change a regular line's amount in a draft month; the reason is mandatory and the
     generated amount is kept beside it.  Returns the line."""
@@ -1014,6 +1048,7 @@ def adjust_line(line_id: int, amount_fen: int, reason: str) -> dict[str, Any]:
     return get_line(line_id)
 
 
+@requires('allowance.edit')
 def remove_correction(line_id: int) -> None:
     """Take a 补发/扣减 line out of a draft month (kept archived, on the audit trail)."""
     row = _line_row(line_id)
@@ -1029,6 +1064,7 @@ def remove_correction(line_id: int) -> None:
                      f"删除{fmt_month(_d(batch.month))}的{row.kind}行 {format_yuan(row.amount_fen)} 元")
 
 
+@requires('allowance.lock')
 def lock_month(month: date) -> dict[str, Any]:
     """Lock the month: totals are checked against the sum of the lines (domain
     ``check_totals``); afterwards nothing in it changes.  Records who and when."""
@@ -1058,6 +1094,7 @@ class _AmountOnly:
     amount_fen: int
 
 
+@requires('allowance.read')
 def paid_for(cadre_id: int, scheme: str, month: date) -> dict[str, Any]:
     """What was paid for the cadre, scheme and month: the regular line (if any) plus
     every correction of that month already made (in any later month)."""
@@ -1078,6 +1115,7 @@ def paid_for(cadre_id: int, scheme: str, month: date) -> dict[str, Any]:
             "basis": regular.basis if regular else ""}
 
 
+@requires('allowance.edit')
 def add_correction(cadre_id: int, corrects_month: date, due_fen: int, into_month: date, reason: str,
                    scheme: str | None = None) -> int:
     """A 补发 (due more than paid) or 扣减 (less) line in the later draft ``into_month``
@@ -1141,6 +1179,7 @@ def add_correction(cadre_id: int, corrects_month: date, due_fen: int, into_month
     return row.id
 
 
+@exempt('pure formatting or parsing, no data')
 def add_month(d: date, months: int) -> date:
     return rules.add_months(month_of(d), months)
 
@@ -1150,6 +1189,7 @@ def add_month(d: date, months: int) -> date:
 LineFilter = queries.AllowanceLineFilter
 
 
+@requires('allowance.read')
 def batch_lines(month: date, unit_name: str = "", scheme: str = "", text: str = "",
                 kind: str = "") -> list[dict[str, Any]]:
     """The month's lines (filtered), ordered by unit, name and scheme, as dicts."""
@@ -1162,6 +1202,7 @@ LINE_TUPLE = ("id", "cadre_id", "name", "unit", "scheme", "band", "area_class", 
               "basis", "reason", "kind", "corrects_month")
 
 
+@exempt('pure formatting or parsing, no data')
 def line_dict(row: tuple) -> dict[str, Any]:
     d = dict(zip(LINE_TUPLE, row))
     d["scheme_name"] = SCHEME_NAMES.get(d["scheme"], d["scheme"])
@@ -1169,6 +1210,7 @@ def line_dict(row: tuple) -> dict[str, Any]:
     return d
 
 
+@exempt('pure formatting or parsing, no data')
 def band_text(scheme: str, band: str, area_class: str) -> str:
     """档次/类区 as shown: ``二类区·科员`` for hardship, the years band for township."""
     if scheme == rules.HARDSHIP and area_class:
@@ -1176,6 +1218,7 @@ def band_text(scheme: str, band: str, area_class: str) -> str:
     return band
 
 
+@requires('allowance.read')
 def totals_by_unit(month: date) -> list[tuple[str, int, int]]:
     """(unit name at payout, lines, total fen) of the month, by unit name."""
     batch = _batch(month)
@@ -1186,6 +1229,7 @@ def totals_by_unit(month: date) -> list[tuple[str, int, int]]:
         "GROUP BY unit_name ORDER BY unit_name", (batch.id,)).fetchall()]
 
 
+@requires('allowance.read')
 def totals_by_scheme(month: date) -> list[tuple[str, str, int, int]]:
     """(scheme, kind, lines, total fen) of the month."""
     batch = _batch(month)
@@ -1199,6 +1243,7 @@ def totals_by_scheme(month: date) -> list[tuple[str, str, int, int]]:
     return sorted([(s, k, n, int(t)) for s, k, n, t in rows], key=lambda r: (order.get(r[0], 9), korder.get(r[1], 9)))
 
 
+@requires('allowance.read')
 def month_total(month: date) -> dict[str, Any]:
     """The month's grand total (sum of its lines), the stored batch total, and 大写."""
     batch = _batch(month)
@@ -1209,10 +1254,12 @@ def month_total(month: date) -> dict[str, Any]:
             "capital": to_capital(total)}
 
 
+@requires('allowance.read')
 def unit_names_of(month: date) -> list[str]:
     return [u for u, _n, _t in totals_by_unit(month)]
 
 
+@requires('allowance.read')
 def cadre_history(cadre_id: int) -> list[dict[str, Any]]:
     """Every line of the cadre, newest month first, with the month's status."""
     rows = db.execute_sql(
@@ -1231,6 +1278,7 @@ def cadre_history(cadre_id: int) -> list[dict[str, Any]]:
     return out
 
 
+@requires('allowance.read')
 def cadre_preview(cadre_id: int, month: date) -> list[str]:
     """What the rules say for one cadre and month (the detail tab shows it): one
     sentence per scheme, eligible or not and why."""
@@ -1264,6 +1312,7 @@ DEMO_HARDSHIP_RANK_BANDS = {"一级主任科员": "乡科级正职", "二级主�
                             "三级主任科员": "乡科级副职", "四级主任科员": "乡科级副职"}
 
 
+@exempt('demo/benchmark data generation (system actor)')
 def generate_demo_months(today: date | None = None, seed: int = 20261125, months: int = 3) -> dict[str, int]:
     """Allowance history for the demo database (invented): the Hunan example township bands,
     example 二类 hardship cells marked 示例, the especially-hard flag on 云溪乡, a few

@@ -1,20 +1,41 @@
-"""Audit trail: every change made through a service is written here (DOMAIN.md §6)."""
+"""Audit trail: every change, sensitive view, export, print and sign-in (DOMAIN.md §6, issue 10).
+
+"Who" is the signed-in account (login name and display name), never an environment
+variable.  Rows are appended to a hash chain (``security.auditchain``) inside the
+caller's transaction, so the audit row of an export or print commits or rolls back
+with the work it records.  Nothing in the application updates or deletes audit rows.
+"""
 from __future__ import annotations
 
-import getpass
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Iterable
 
-from ..db.models import AuditLog
+from ..db.database import db
+from ..db.models import AuditLog, now
+from ..security import access, auditchain
+from ..security.access import exempt, requires
+
+#: how the 审计日志 page names the actions
+ACTION_NAMES = {
+    "create": "新增", "update": "修改", "archive": "归档", "restore": "恢复", "view": "查看敏感信息",
+    "export": "导出", "print": "打印", "import": "导入", "backup": "备份",
+    "signin": "登录", "signin_failed": "登录失败", "lockout": "账户锁定", "signout": "退出登录",
+    "lock": "锁屏", "unlock": "解锁", "password_change": "修改密码", "password_reset": "重置密码",
+    "account": "账户变更", "role": "角色变更", "settings": "修改设置", "verify": "校验审计日志",
+    "preview": "预览", "export_pdf": "导出PDF", "lock_month": "锁定月份",
+}
+SYSTEM_WHO = "系统"
 
 
+@exempt("names who is acting; no data")
 def current_user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name (e.g. some service accounts)
-        return "unknown"
+    """Who the audit names: the signed-in account, or 系统 for the program's own steps
+    before anyone signs in (first-run presets)."""
+    who = access.current()
+    return who.who if who is not None else SYSTEM_WHO
 
 
 def _plain(value: Any) -> Any:
@@ -25,6 +46,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
+@exempt("pure comparison")
 def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
     out = {}
     for key, value in new.items():
@@ -34,20 +56,133 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
     return out
 
 
+def _row(action: str, table: str, record_uuid: str, summary: str, changes: Any, cadre_uuid: str,
+         at: str, user: str) -> tuple:
+    text = changes if isinstance(changes, str) else json.dumps(changes or {}, ensure_ascii=False, default=str)
+    if not cadre_uuid and table == "cadre":
+        cadre_uuid = record_uuid
+    return (at, user, action, table, record_uuid or "", cadre_uuid or "",
+            auditchain.printable(summary)[:200], text)
+
+
+def _stamp() -> str:
+    return now().strftime("%Y-%m-%d %H:%M:%S")
+
+
+@exempt("writes the audit row of a use case that checked its own permission")
 def record(action: str, table: str, record_uuid: str, summary: str = "",
-           changes: dict[str, Any] | None = None) -> None:
-    AuditLog.create(
-        user=current_user(),
-        action=action,
-        table=table,
-        record_uuid=record_uuid,
-        summary=summary[:200],
-        changes=json.dumps(changes or {}, ensure_ascii=False),
-    )
+           changes: dict[str, Any] | None = None, cadre_uuid: str = "") -> None:
+    with db.atomic():
+        auditchain.append(db.connection(), [_row(action, table, record_uuid, summary, changes, cadre_uuid,
+                                                 _stamp(), current_user())])
 
 
+@exempt("writes the audit rows of a use case that checked its own permission")
+def record_many(rows: Iterable[tuple]) -> None:
+    """Several rows at once (imports, batch printing): (action, table, record_uuid,
+    summary, changes[, cadre_uuid])."""
+    at, user = _stamp(), current_user()
+    built = []
+    for r in rows:
+        action, table, record_uuid, summary, changes, *rest = r
+        built.append(_row(action, table, record_uuid, summary, changes, rest[0] if rest else "", at, user))
+    if built:
+        with db.atomic():
+            auditchain.append(db.connection(), built)
+
+
+@requires("roster.read")
 def history(record_uuid: str) -> list[tuple]:
     """(at, user, action, summary, changes-dict) for one record, newest first."""
     rows = (AuditLog.select().where(AuditLog.record_uuid == record_uuid)
-            .order_by(AuditLog.at.desc(), AuditLog.id.desc()))
-    return [(r.at, r.user, r.action, r.summary, json.loads(r.changes or "{}")) for r in rows]
+            .order_by(AuditLog.id.desc()))
+    return [(r.at, r.user, r.action, r.summary, _loads(r.changes)) for r in rows]
+
+
+def _loads(text: str) -> dict:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+# ---------------------------------------------------------------- the chain
+
+@requires("audit.read")
+def verify(progress=None, check=None) -> auditchain.ChainReport:
+    """Walk the whole chain (``python main.py audit verify`` and the 审计日志 page)."""
+    return auditchain.verify(db.connection(), progress, check)
+
+
+@exempt("start-up check: tells only whether the chain holds and where it breaks")
+def startup_check(progress=None, check=None) -> auditchain.ChainReport:
+    """The same walk, run in the background at start-up; the 工作台 shows a broken chain
+    to everyone (no audit content is returned)."""
+    return auditchain.verify(db.connection(), progress, check)
+
+
+# ---------------------------------------------------------------- the 审计日志 page
+
+@dataclass(frozen=True)
+class AuditFilter:
+    start: date | None = None
+    end: date | None = None
+    user: str = ""          # login name (matches the start of "login（name）")
+    action: str = ""
+    cadre: str = ""         # a cadre's uuid, or text found in the summary
+    descending: bool = True
+    sort: str = "id"
+
+
+_SORTS = {"id": '"id"', "at": '"at"', "user": '"user"', "action": '"action"', "table": '"table"',
+          "summary": '"summary"'}
+
+
+def _where(f: AuditFilter) -> tuple[str, list]:
+    parts, params = [], []
+    if f.start:
+        parts.append('"at" >= ?')
+        params.append(f"{f.start.isoformat()} 00:00:00")
+    if f.end:
+        parts.append('"at" <= ?')
+        params.append(f"{f.end.isoformat()} 23:59:59")
+    if f.user:
+        parts.append('("user" = ? OR "user" LIKE ?)')
+        params += [f.user, f"{f.user}（%"]
+    if f.action:
+        parts.append('"action" = ?')
+        params.append(f.action)
+    if f.cadre:
+        parts.append('("cadre_uuid" = ? OR "record_uuid" = ? OR instr("summary", ?) > 0)')
+        params += [f.cadre, f.cadre, f.cadre]
+    return (" WHERE " + " AND ".join(parts)) if parts else "", params
+
+
+@requires("audit.read")
+def count(f: AuditFilter) -> int:
+    where, params = _where(f)
+    return db.execute_sql(f'SELECT count(*) FROM "audit_log"{where}', params).fetchone()[0]
+
+
+@requires("audit.read")
+def page(f: AuditFilter, offset: int = 0, limit: int = 200) -> list[tuple]:
+    """Rows (id, at, user, action, table, record_uuid, summary, changes) for the page."""
+    where, params = _where(f)
+    order = _SORTS.get(f.sort, '"id"')
+    direction = "DESC" if f.descending else "ASC"
+    sql = (f'SELECT "id", "at", "user", "action", "table", "record_uuid", "summary", "changes" '
+           f'FROM "audit_log"{where} ORDER BY {order} {direction}, "id" {direction} LIMIT ? OFFSET ?')
+    return db.execute_sql(sql, params + [limit, offset]).fetchall()
+
+
+@requires("audit.read")
+def users() -> list[str]:
+    """Distinct "who" values (login names first part), for the filter drop-down."""
+    rows = db.execute_sql('SELECT DISTINCT "user" FROM "audit_log" ORDER BY "user"').fetchall()
+    return [r[0] for r in rows]
+
+
+@exempt("labels")
+def action_name(action: str) -> str:
+    return ACTION_NAMES.get(action, action)

@@ -7,8 +7,10 @@ from pathlib import Path
 from ..db.database import db
 from ..db.models import Choice
 from ..paths import resource_path
+from ..security.access import exempt, requires
 
 
+@exempt('start-up seeding of shipped presets')
 def seed_if_empty(preset_file: Path | None = None) -> int:
     """Load the preset lists into an empty choice table; return rows added."""
     if Choice.select().exists():
@@ -25,6 +27,7 @@ def seed_if_empty(preset_file: Path | None = None) -> int:
     return len(rows)
 
 
+@requires()
 def values(category: str) -> list[str]:
     q = (Choice.select(Choice.value)
          .where((Choice.category == category) & (Choice.archived == False))  # noqa: E712
@@ -32,6 +35,7 @@ def values(category: str) -> list[str]:
     return [c.value for c in q]
 
 
+@requires()
 def all_lists() -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     q = Choice.select().where(Choice.archived == False).order_by(  # noqa: E712

@@ -40,6 +40,7 @@ from ..domain.errors import DomainError
 from ..domain.money import format_yuan, to_capital
 from ..domain.pinyin import initials_key
 from . import audit
+from ..security.access import exempt, requires
 
 CONFIDENTIAL_MARK = "内部资料 注意保密"
 
@@ -96,6 +97,7 @@ def _days(value: Any) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value or 0))
 
 
+@requires()
 def unit_id_by_name(name: str) -> int | None:
     """The id of the active unit called ``name`` (None for ""); a Chinese error otherwise."""
     name = (name or "").strip()
@@ -232,12 +234,14 @@ class LeaveQuery:
     descending: bool = True
 
 
+@requires()
 def leave_type_names() -> dict[str, str]:
     from . import leave as leave_service
 
     return dict(leave_rules.LEAVE_TYPE_NAMES) | dict(leave_service.type_names())
 
 
+@exempt('pure formatting or parsing, no data')
 def half_day_text(start_half: bool, end_half: bool) -> str:
     """Which ends of a leave are half days (the list shows 下午 / 上午 beside the dates)."""
     parts = []
@@ -672,12 +676,14 @@ class AllowanceHistoryExport(RowListExport):
 
 # ---------------------------------------------------------------- 福利慰问
 
+@requires()
 def occasion_names() -> dict[str, str]:
     from . import welfare as welfare_service
 
     return dict(welfare_rules.OCCASION_NAMES, **dict(welfare_service.occasion_names(include_talk=True)))
 
 
+@exempt('pure formatting or parsing, no data')
 def welfare_notes_text(over_reason: str | None, episode: str | None, notes: str | None) -> str:
     """The 备注 column: 超出说明, 同一事项 and the notes, as the list shows them."""
     parts = []
@@ -809,6 +815,7 @@ UNIT_LABELS = {"name": "名称", "kind": "类别", "township": "所属乡镇", "
                "hardship_area_class": "艰苦边远地区类别", "cadre_count": "在册干部"}
 
 
+@requires('roster.read')
 def unit_rows(q: UnitQuery) -> list[dict[str, Any]]:
     """The units the 单位管理 list shows for the search text and township, in its order
     (the list filters and sorts its few dozen units in memory the same way)."""
@@ -865,6 +872,7 @@ LISTS: dict[str, ListExport] = {e.key: e for e in (
 )}
 
 
+@exempt('pure formatting or parsing, no data')
 def get(key: str) -> ListExport:
     try:
         return LISTS[key]
@@ -873,6 +881,7 @@ def get(key: str) -> ListExport:
         raise DomainError("unknown_list", f"没有名为「{key}」的列表，可导出的列表：{names}", "list") from None
 
 
+@exempt('pure formatting or parsing, no data')
 def default_file_name(key: str, today: date | None = None) -> str:
     """干部名册_2026-11-25.xlsx"""
     return f"{get(key).name}_{(today or date.today()).isoformat()}.xlsx"
@@ -892,6 +901,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
+@exempt('pure formatting or parsing, no data')
 def secrecy_note(spec: ListExport, confidential: bool) -> tuple[str, str] | None:
     """The 「说明」 line saying whether confidential columns are in the file."""
     if not spec.has_confidential:
@@ -903,6 +913,7 @@ def secrecy_note(spec: ListExport, confidential: bool) -> tuple[str, str] | None
     return ("敏感信息", "未包含（" + spec.confidential + "）")
 
 
+@requires('export')
 def record_export(spec: ListExport, out: Path, rows: int, confidential: bool, query: Any) -> None:
     """Write the export to the audit trail (DOMAIN.md §6: who exported what)."""
     summary = f"导出{spec.name} {rows} 行" + ("（含" + spec.confidential + "）" if confidential else "")

@@ -28,6 +28,7 @@ from ..domain.errors import DomainError, ValidationError
 from ..paths import resource_path
 from .values import as_date as _d, as_text as _s, builds_large_list, find_cadre as _cadre
 from . import audit
+from ..security.access import exempt, requires
 
 PRESET_KEY = "health_preset"
 
@@ -74,6 +75,7 @@ def _rule_of(row: HealthCycleRuleRow) -> rules.HealthCycleRule:
                                  effective_from=_d(row.effective_from), source=row.source, notes=row.notes)
 
 
+@exempt('start-up seeding of shipped presets')
 def seed_rules_if_empty(preset: str = presets.NATIONAL) -> int:
     """Load a preset's health-cycle rows into an empty table; return rows added."""
     if HealthCycleRuleRow.select().exists():
@@ -92,6 +94,7 @@ def _load_preset(preset: str) -> int:
     return len(loaded)
 
 
+@requires('settings.edit')
 def replace_with_preset(preset: str) -> int:
     """Swap every active rule for a preset's rows (settings screen, asks first).
 
@@ -108,11 +111,13 @@ def replace_with_preset(preset: str) -> int:
     return count
 
 
+@requires()
 def current_preset() -> str:
     row = Setting.get_or_none(Setting.key == PRESET_KEY)
     return row.value if row else ""
 
 
+@requires()
 def rule_rows() -> list[dict[str, Any]]:
     """Every active rule row for the settings screen."""
     q = (HealthCycleRuleRow.select().where(HealthCycleRuleRow.archived == False)  # noqa: E712
@@ -124,6 +129,7 @@ def rule_rows() -> list[dict[str, Any]]:
                  notes=r.notes) for r in q]
 
 
+@requires()
 def all_rules() -> list[rules.HealthCycleRule]:
     key = db.database or ""
     if key not in _rule_cache:
@@ -132,6 +138,7 @@ def all_rules() -> list[rules.HealthCycleRule]:
     return _rule_cache[key]
 
 
+@requires()
 def packages() -> list[str]:
     """Package names the rules know (the check form offers them; free text is allowed too)."""
     return sorted({r.package for r in all_rules()})
@@ -197,6 +204,7 @@ def _parse_rule(data: Mapping[str, Any]) -> tuple[rules.HealthCycleRule | None, 
     return rule, []
 
 
+@requires('settings.edit')
 def save_rule(data: Mapping[str, Any], rule_id: int | None = None) -> int:
     """Add or edit one dated rule row after validating it through the domain dataclass."""
     rule, errors = _parse_rule(data)
@@ -231,6 +239,7 @@ def save_rule(data: Mapping[str, Any], rule_id: int | None = None) -> int:
     return row.id
 
 
+@requires('settings.edit')
 def archive_rule(rule_id: int) -> None:
     with db.atomic():
         row = HealthCycleRuleRow.get_by_id(rule_id)
@@ -243,6 +252,7 @@ def archive_rule(rule_id: int) -> None:
 
 # ---------------------------------------------------------------- scales
 
+@exempt('pure formatting or parsing, no data')
 def score_label(scale: str, score: Any) -> str:
     """The band text for a scale score (PHQ-9 / GAD-7 severity, SCL-90 screen result)."""
     return rules.score_band(scale, score).band
@@ -316,6 +326,7 @@ def _finding_problems(f: FindingInput, check_date: date | None, today: date,
     return out
 
 
+@requires('health.edit')
 def check_problems(inp: CheckInput, check_id: int | None = None, today: date | None = None) -> list[DomainError]:
     """Every error of a check form, for live validation (nothing is saved)."""
     today = today or _today()
@@ -365,6 +376,7 @@ def _finding_values(f: FindingInput) -> dict[str, Any]:
                 closed_date=f.closed_date if f.closed else None)
 
 
+@requires('health.edit')
 def save_check(inp: CheckInput, check_id: int | None = None, today: date | None = None) -> int:
     """Create or edit a check with its findings in one transaction.
 
@@ -444,6 +456,7 @@ def _check_dict(c: HealthCheck, today: date | None = None) -> dict[str, Any]:
                 findings=[_finding_dict(f, today) for f in findings])
 
 
+@requires('health.read')
 def get_check(check_id: int, today: date | None = None) -> dict[str, Any]:
     """One check with its active findings (each with its follow-up status)."""
     c = HealthCheck.get_by_id(check_id)
@@ -452,6 +465,7 @@ def get_check(check_id: int, today: date | None = None) -> dict[str, Any]:
     return out
 
 
+@requires('health.read')
 def check_input(check_id: int) -> CheckInput:
     """The stored check as a form input (for editing)."""
     d = get_check(check_id)
@@ -463,6 +477,7 @@ def check_input(check_id: int) -> CheckInput:
 _KEEP: Any = object()
 
 
+@requires('health.edit')
 def update_finding(finding_id: int, *, notified_date: Any = _KEEP, referral: Any = _KEEP,
                    recheck_due: Any = _KEEP, outcome: Any = _KEEP, closed: Any = _KEEP,
                    closed_date: Any = _KEEP, today: date | None = None) -> None:
@@ -495,6 +510,7 @@ def update_finding(finding_id: int, *, notified_date: Any = _KEEP, referral: Any
         audit.record("update", "health_finding", row.uuid, f"{check.cadre.name} {row.item} {action}", changes)
 
 
+@requires('health.edit')
 def archive_check(check_id: int) -> None:
     """Archive a check entered by mistake, with its findings (kept, never deleted)."""
     with db.atomic():
@@ -591,6 +607,7 @@ def _last_checks(until: date, cadre_ids: list[int] | None) -> _LastChecks:
     return data
 
 
+@requires('health.read')
 @builds_large_list
 def due_list(year: int, today: date, unit_id: int | None = None, text: str = "",
              status: str = "") -> list[DueRow]:
@@ -647,6 +664,7 @@ class DueOverview(NamedTuple):
     first: dict[str, list[DueRow]]    # status -> the first few rows, in ``due_list`` order
 
 
+@requires('health.read')
 def due_overview(year: int, today: date, sample: int = 5,
                  statuses: tuple[str, ...] = (rules.STATUS_OVERDUE, rules.STATUS_DUE)) -> DueOverview:
     """Counts of ``due_list(year, today, status="全部")`` by status, without building a
@@ -714,6 +732,7 @@ def due_overview(year: int, today: date, sample: int = 5,
     return DueOverview(counts, people, checked, total, first)
 
 
+@requires('health.read')
 def due_summary(year: int, today: date, unit_id: int | None = None) -> dict[str, dict[str, int]]:
     """{package: {status: count}} over serving cadres (coverage = 已完成 / total)."""
     out: dict[str, dict[str, int]] = {}
@@ -739,6 +758,7 @@ class FollowupRow(NamedTuple):
     status: str            # 复查逾期 | 待复查
 
 
+@requires('health.read')
 def open_followups(today: date, unit_id: int | None = None, text: str = "",
                    overdue_only: bool = False) -> list[FollowupRow]:
     """Open findings of non-archived cadres: 复查逾期 first, then A before B, then by re-check date.
@@ -762,11 +782,13 @@ def open_followups(today: date, unit_id: int | None = None, text: str = "",
     return out
 
 
+@requires('health.read')
 def check_count(year: int | None = None, unit_id: int | None = None, text: str = "", package: str = "",
                 cadre_id: int | None = None) -> int:
     return queries.check_count(queries.CheckFilter(year, unit_id, text, package, cadre_id))
 
 
+@requires('health.read')
 def check_list(year: int | None = None, unit_id: int | None = None, text: str = "", package: str = "",
                cadre_id: int | None = None, offset: int = 0, limit: int | None = None) -> list[tuple]:
     """Rows for the records table, newest first:
@@ -774,6 +796,7 @@ def check_list(year: int | None = None, unit_id: int | None = None, text: str = 
     return queries.check_page(queries.CheckFilter(year, unit_id, text, package, cadre_id), offset, limit)
 
 
+@requires('health.read')
 def cadre_health(cadre_id: int, today: date) -> dict[str, Any]:
     """One person's health page: checks (newest first) with findings, and this year's due items.
 
@@ -818,6 +841,7 @@ class MentalInput:
     consent_scope: str = ""
 
 
+@requires('mental.edit')
 def mental_problems(inp: MentalInput, today: date | None = None
                     ) -> tuple[list[DomainError], rules.ScoreBand | None]:
     """(errors, score band or None) of a mental-health form, for live validation (nothing is saved)."""
@@ -873,6 +897,7 @@ _MENTAL_FIELDS = ("kind", "record_date", "scale", "score", "band", "counsellor",
                   "consent_scope")
 
 
+@requires('mental.edit')
 def save_mental(inp: MentalInput, record_id: int | None = None, today: date | None = None) -> int:
     """Create or edit a confidential record; consent (date and scope) is required.
 
@@ -905,6 +930,7 @@ def save_mental(inp: MentalInput, record_id: int | None = None, today: date | No
         return row.id
 
 
+@requires('mental.edit')
 def archive_mental(record_id: int) -> None:
     with db.atomic():
         row = MentalRecord.get_by_id(record_id)
@@ -914,12 +940,14 @@ def archive_mental(record_id: int) -> None:
         audit.record("archive", "mental_record", row.uuid, f"{row.cadre.name} 心理健康{row.kind}记录{_HIDDEN}")
 
 
+@requires('health.read')
 def mental_count(cadre_id: int) -> int:
     """How many confidential records the person has (a count only, no content)."""
     return MentalRecord.select().where((MentalRecord.cadre == cadre_id)
                                        & (MentalRecord.archived == False)).count()  # noqa: E712
 
 
+@requires('mental.read')
 def mental_records(cadre_id: int, *, confidential_ok: bool, purpose: str) -> list[dict[str, Any]]:
     """The person's confidential records, newest first.
 
@@ -945,11 +973,13 @@ def mental_records(cadre_id: int, *, confidential_ok: bool, purpose: str) -> lis
 
 # ---------------------------------------------------------------- reads for the screens
 
+@requires('health.edit')
 def finding_problems(f: FindingInput, check_date: date | None, today: date | None = None) -> list[DomainError]:
     """Errors of one finding on its own (the follow-up form), for live validation."""
     return _finding_problems(f, check_date, today or _today())
 
 
+@requires('settings.edit')
 def rule_problems(data: Mapping[str, Any], rule_id: int | None = None) -> list[DomainError]:
     """Errors of a rule form, for live validation (nothing is saved); the same checks as ``save_rule``."""
     rule, errors = _parse_rule(data)
@@ -967,6 +997,7 @@ def rule_problems(data: Mapping[str, Any], rule_id: int | None = None) -> list[D
     return []
 
 
+@requires()
 def preset_choices() -> list[tuple[str, str]]:
     """(key, Chinese title) of the shipped presets that carry health-cycle rules."""
     base = resource_path("presets")
@@ -974,6 +1005,7 @@ def preset_choices() -> list[tuple[str, str]]:
             if (base / p / presets.HEALTH_CYCLES_FILE).is_file()]
 
 
+@requires()
 def example_rule_ids() -> set[int]:
     """Ids of active rule rows that are still a preset's example row, unchanged
     (the preset marks cycles DOMAIN.md gives only as an example: to be set locally)."""

@@ -18,6 +18,7 @@ from ..domain import health as health_rules
 from ..domain.errors import DomainError
 from . import allowance, health, leave, welfare
 from .values import builds_large_list
+from ..security.access import exempt, requires
 
 SEVERITY_OVERDUE = "overdue"   # red: past a deadline
 SEVERITY_WARNING = "warning"   # amber: needs doing soon
@@ -286,6 +287,7 @@ def _getting_started() -> list[TodoItem]:
                      Target("units", ""))]
 
 
+@requires()
 @builds_large_list
 def build(today: date | None = None) -> HomeData:
     """Everything the home page shows, computed from the data as it is now (the page

@@ -23,6 +23,7 @@ from ..domain.workcalendar import DayOverride, WorkCalendar
 from ..paths import resource_path
 from . import audit
 from .values import builds_large_list, from_json as _loads, to_json as _dumps
+from ..security.access import exempt, requires
 
 ZERO = Decimal(0)
 PRESET_KEY = "leave_preset"
@@ -38,6 +39,7 @@ def _invalidate() -> None:
     _calendar_cache.clear()
 
 
+@exempt('start-up seeding of shipped presets')
 def seed_rules_if_empty(preset: str = presets.NATIONAL) -> int:
     """Load a preset's leave-type rows into an empty table; return rows added."""
     if LeaveTypeRule.select().exists():
@@ -60,6 +62,7 @@ def _load_preset(preset: str) -> int:
     return len(rows)
 
 
+@requires('settings.edit')
 def replace_with_preset(preset: str) -> int:
     """Swap every leave-type row for a preset's rows (settings screen, asks first).
 
@@ -77,11 +80,13 @@ def replace_with_preset(preset: str) -> int:
         return _load_preset(preset)
 
 
+@requires()
 def current_preset() -> str:
     row = Setting.get_or_none(Setting.key == PRESET_KEY)
     return row.value if row else ""
 
 
+@requires()
 def rule_rows() -> list[dict[str, Any]]:
     """Every active rule row for the settings screen: id plus the row's data."""
     out = []
@@ -97,6 +102,7 @@ def rule_rows() -> list[dict[str, Any]]:
     return out
 
 
+@requires()
 def all_rules() -> list[rules.LeaveType]:
     key = db.database or ""
     if key not in _rule_cache:
@@ -105,10 +111,12 @@ def all_rules() -> list[rules.LeaveType]:
     return _rule_cache[key]
 
 
+@requires()
 def rule_for(code: str, on: date) -> rules.LeaveType:
     return rules.rule_in_force(all_rules(), code, on)
 
 
+@requires()
 def type_names() -> list[tuple[str, str]]:
     """(code, name) of the leave types that have rules, in display order."""
     present = {r.code: r.name for r in all_rules()}
@@ -116,6 +124,7 @@ def type_names() -> list[tuple[str, str]]:
         (c, n) for c, n in present.items() if c not in rules.LEAVE_TYPE_CODES)
 
 
+@requires('settings.edit')
 def save_rule(data: dict[str, Any], rule_id: int | None = None) -> int:
     """Add or edit one dated rule row after validating it with the domain loader."""
     clean = {k: v for k, v in data.items() if k not in ("id", "preset")}
@@ -151,6 +160,7 @@ def save_rule(data: dict[str, Any], rule_id: int | None = None) -> int:
 _calendar_cache: dict[str, WorkCalendar] = {}
 
 
+@requires()
 def calendar() -> WorkCalendar:
     key = db.database or ""
     if key not in _calendar_cache:
@@ -159,6 +169,7 @@ def calendar() -> WorkCalendar:
     return _calendar_cache[key]
 
 
+@requires()
 def calendar_overrides(year: int | None = None) -> list[dict[str, Any]]:
     q = CalendarDay.select().where(CalendarDay.archived == False).order_by(CalendarDay.day)  # noqa: E712
     if year:
@@ -166,6 +177,7 @@ def calendar_overrides(year: int | None = None) -> list[dict[str, Any]]:
     return [{"id": d.id, "day": d.day, "is_workday": d.is_workday, "name": d.name, "note": d.note} for d in q]
 
 
+@requires('settings.edit')
 def save_calendar_day(day: date | None, is_workday: bool, name: str, note: str = "") -> int:
     if day is None:
         raise ValidationError([DomainError("required", "请填写日期", "day")])
@@ -187,6 +199,7 @@ def save_calendar_day(day: date | None, is_workday: bool, name: str, note: str =
     return row.id
 
 
+@requires('settings.edit')
 def remove_calendar_day(day_id: int) -> None:
     """Drop a local override (kept archived); the built-in calendar applies again."""
     with db.atomic():
@@ -239,6 +252,7 @@ def _records_of(cadre_id: int, exclude_id: int | None = None) -> list[rules.Leav
     return out
 
 
+@requires('leave.edit')
 def preview(inp: LeaveInput, record_id: int | None = None) -> LeavePreview:
     """Count the days and run every check without saving (the form calls this live)."""
     errors: list[DomainError] = []
@@ -360,6 +374,7 @@ def _fmt(d: Decimal) -> str:
     return rules._fmt_days(d)
 
 
+@requires('leave.edit')
 def save_leave(inp: LeaveInput, record_id: int | None = None) -> int:
     """Create or edit a leave record in one transaction; raise ValidationError if refused."""
     with db.atomic():
@@ -386,6 +401,7 @@ def save_leave(inp: LeaveInput, record_id: int | None = None) -> int:
         return row.id
 
 
+@requires('leave.edit')
 def set_status(record_id: int, status: str) -> None:
     """申请 → 已批准 → 已销假, or 已撤销 (kept, never deleted)."""
     if status not in rules.LEAVE_STATUSES:
@@ -403,6 +419,7 @@ def set_status(record_id: int, status: str) -> None:
                      {"status": [row.status, status]})
 
 
+@requires('leave.read')
 def get_leave(record_id: int) -> dict[str, Any]:
     r = LeaveRecord.get_by_id(record_id)
     return dict(id=r.id, cadre_id=r.cadre_id, cadre_name=r.cadre.name, type_code=r.type_code,
@@ -412,6 +429,7 @@ def get_leave(record_id: int) -> dict[str, Any]:
                 notes=r.notes)
 
 
+@requires('leave.read')
 def cadre_leaves(cadre_id: int) -> list[dict[str, Any]]:
     names = dict(type_names())
     q = (LeaveRecord.select().where((LeaveRecord.cadre == cadre_id) & (LeaveRecord.archived == False))  # noqa: E712
@@ -469,6 +487,7 @@ def _forfeited(cadre_id: int, work_start: date, year: int, rule: rules.LeaveType
     return rules.annual_lost_next_year(events, work_start=work_start, year=year, rule=rule)
 
 
+@requires('leave.read')
 def annual_balance(cadre_id: int, year: int, exclude_id: int | None = None) -> rules.AnnualBalance:
     cadre = Cadre.get_by_id(cadre_id)
     rule = rule_for(rules.ANNUAL, date(year, 12, 31))
@@ -629,6 +648,7 @@ class _BalanceContext:
         return BalanceRow(cid, name, self.units.get(unit, ""), case[0], ZERO, case[1], case[2], case[3])
 
 
+@requires('leave.read')
 @builds_large_list
 def annual_balances(year: int, unit_id: int | None = None, text: str = "") -> list[BalanceRow]:
     """The year's balance for every serving cadre (the 休假管理 balance view).
@@ -657,6 +677,7 @@ class AnnualOverview(NamedTuple):
     first_partly: list[BalanceRow]
 
 
+@requires('leave.read')
 def annual_overview(year: int, sample: int = 5) -> AnnualOverview:
     """Counts of ``annual_balances(year)`` by state, without computing every cadre.
 
@@ -726,6 +747,7 @@ def _cadre_year_totals(year: int, cadre_ids: list[int]) -> dict[int, tuple[int, 
     return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
 
+@requires('leave.edit')
 def save_deferral(cadre_id: int, from_year: int, days: Any, reason: str, approved_by: str = "") -> int:
     """Record that the unit deferred unused annual leave to the next year (at most one year)."""
     try:
@@ -753,6 +775,7 @@ def save_deferral(cadre_id: int, from_year: int, days: Any, reason: str, approve
 
 # ---------------------------------------------------------------- 探亲假
 
+@requires('leave.read')
 def home_visit_options(cadre_id: int, on: date, travel_days: Any = 0,
                        exclude_id: int | None = None) -> list[rules.HomeVisitOption]:
     cadre = Cadre.get_by_id(cadre_id)

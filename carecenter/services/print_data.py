@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from ..security.access import exempt, requires
 
 
 # ---------------------------------------------------------------- 个人关心关爱档案
@@ -264,11 +265,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
+@exempt('pure formatting or parsing, no data')
 def canonical(data: Any) -> bytes:
     """The document's data as canonical JSON (keys sorted, exact numbers)."""
     return json.dumps(_plain(data), ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
+@exempt('pure formatting or parsing, no data')
 def content_hash(data: Any) -> str:
     return hashlib.sha256(canonical(data)).hexdigest()
 

@@ -6,20 +6,25 @@ from decimal import Decimal
 from xml.sax.saxutils import escape
 
 from ..domain.money import format_yuan, to_capital
+from ..security.access import exempt, requires
 
 
+@exempt('pure formatting or parsing, no data')
 def ymd(d: date | None) -> str:
     return d.isoformat() if d else ""
 
 
+@exempt('pure formatting or parsing, no data')
 def cn_date(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
+@exempt('pure formatting or parsing, no data')
 def cn_month(d: date) -> str:
     return f"{d.year}年{d.month}月"
 
 
+@exempt('pure formatting or parsing, no data')
 def period_text(start: date, end: date) -> str:
     """2026年度 for a calendar year, else 2026年3月1日至2026年8月31日."""
     if start.month == 1 and start.day == 1 and end.month == 12 and end.day == 31 and start.year == end.year:
@@ -27,6 +32,7 @@ def period_text(start: date, end: date) -> str:
     return f"{cn_date(start)}至{cn_date(end)}"
 
 
+@exempt('pure formatting or parsing, no data')
 def days(value: Decimal) -> str:
     """5 / 2.5 (exact half days, no trailing zeros)."""
     value = Decimal(value)
@@ -35,15 +41,18 @@ def days(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
+@exempt('pure formatting or parsing, no data')
 def yuan(fen: int) -> str:
     return format_yuan(fen)
 
 
+@exempt('pure formatting or parsing, no data')
 def capital(fen: int) -> str:
     """人民币 in 大写 as written on registers: 人民币壹仟贰佰元整."""
     return "人民币" + to_capital(fen)
 
 
+@exempt('pure formatting or parsing, no data')
 def text(value: str) -> str:
     """Text for a Paragraph (its mini-markup escaped, line breaks kept)."""
     return escape(value or "").replace("\n", "<br/>")
@@ -53,5 +62,6 @@ def text(value: str) -> str:
 CARE_RECORD_TITLE = "个人关心关爱档案"
 
 
+@exempt('pure formatting or parsing, no data')
 def care_record_title(name: str, start, end) -> str:
     return f"{CARE_RECORD_TITLE}（{name}，{period_text(start, end)}）"

@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterable
 
 from ..db import queries
 from ..db.database import db
-from ..db.models import AuditLog, Cadre, PrintLog, Setting, Unit, new_uuid, now
+from ..db.models import Cadre, PrintLog, Setting, Unit, new_uuid, now
 from ..domain import idcard
 from ..domain.errors import DomainError
 from ..domain.leave import STATUS_CANCELLED
@@ -41,6 +41,7 @@ from .print_data import (AllowanceRegisterData, AllowanceRow, BalanceRow, CareRe
                             WelfareLine, WelfareRegisterData, WelfareRow, content_hash)
 from . import audit
 from .values import as_date, as_text
+from ..security.access import exempt, requires
 
 
 #: Where the reportlab layouts come from.  ``carecenter.reports`` lays out plain data and
@@ -50,6 +51,7 @@ from .values import as_date, as_text
 _layouts: Callable[[str], Any] | None = None
 
 
+@exempt('composition root hands the layouts down')
 def use_layouts(loader: Callable[[str], Any]) -> None:
     """``loader(name)`` returns the layout module ``name`` ("care_record", "registers")."""
     global _layouts
@@ -127,12 +129,14 @@ class PrintLogRow:
 
 # ---------------------------------------------------------------- the printing unit
 
+@requires()
 def unit_name() -> str:
     """The care center's name, printed in every footer (default until the clerk sets it)."""
     row = Setting.get_or_none(Setting.key == UNIT_NAME_KEY)
     return row.value if row is not None and row.value.strip() else DEFAULT_UNIT_NAME
 
 
+@requires('settings.edit')
 def set_unit_name(name: str) -> None:
     name = unicodedata.normalize("NFKC", name or "").strip()
     if not name:
@@ -149,6 +153,7 @@ def set_unit_name(name: str) -> None:
 
 # ---------------------------------------------------------------- verification codes
 
+@exempt('pure formatting or parsing, no data')
 def normalise_code(raw: str) -> str:
     """``7kq2 9xmd`` / ``7KQ29XMD`` / ``７ＫＱ２－９ＸＭＤ`` → ``7KQ2-9XMD`` (or the cleaned text if malformed)."""
     text = unicodedata.normalize("NFKC", raw or "").upper()
@@ -372,6 +377,7 @@ def _care_params(cadre_id: int, start: date, end: date, include_mental: bool, pu
     return json.dumps(params, ensure_ascii=False, sort_keys=True)
 
 
+@requires('print', 'roster.read', 'leave.read', 'health.read', 'welfare.read', 'allowance.read')
 def care_record(cadre_id: int, start: date, end: date, *, include_mental: bool = False,
                 purpose: str = "") -> Printout:
     """One cadre's 个人关心关爱档案 for [start, end], logged with its verification code.
@@ -420,6 +426,7 @@ def _make_dirs(folder: Path) -> list[Path]:
     return list(reversed(missing))
 
 
+@requires('print', 'roster.read', 'leave.read', 'health.read', 'welfare.read', 'allowance.read')
 def care_records_batch(cadre_ids: list[int], start: date, end: date, out: Path, *, one_file: bool,
                        progress: Callable[[int, int], None] | None = None,
                        cancelled: Callable[[], bool] | None = None) -> list[Path]:
@@ -443,7 +450,7 @@ def care_records_batch(cadre_ids: list[int], start: date, end: date, out: Path, 
     user = audit.current_user()
     period = fmt.period_text(start, end)
     entries: list[dict[str, Any]] = []
-    audits: list[dict[str, Any]] = []
+    audits: list[tuple] = []
     written: list[Path] = []
     uuids: dict[int, str] = {}
     for chunk in _chunks(ids):
@@ -459,8 +466,7 @@ def care_records_batch(cadre_ids: list[int], start: date, end: date, out: Path, 
                             params=_care_params(data.cadre_id, start, end, False), printed_at=at, printed_by=user,
                             pages=pages, content_hash=content_hash(data),
                             actions=f"{at:%Y-%m-%d %H:%M} 导出（批量）→ {target}"))
-        audits.append(dict(at=at, user=user, action="print", table="cadre", record_uuid=uuids[data.cadre_id],
-                           summary=f"批量打印《{title}》，核验码 {code}"[:200], changes="{}"))
+        audits.append(("print", "cadre", uuids[data.cadre_id], f"批量打印《{title}》，核验码 {code}", {}))
 
     tmp: Path | None = None
     made: list[Path] = []
@@ -530,7 +536,7 @@ def care_records_batch(cadre_ids: list[int], start: date, end: date, out: Path, 
         with db.atomic():
             for start_at in range(0, len(entries), 100):
                 PrintLog.insert_many(entries[start_at:start_at + 100]).execute()
-                AuditLog.insert_many(audits[start_at:start_at + 100]).execute()
+            audit.record_many(audits)
         return written
     except BaseException as exc:
         if tmp is not None:
@@ -554,6 +560,7 @@ _MONTH_RE = re.compile(r"^(\d{4})\s*[-./年]?\s*(\d{1,2})\s*月?$")
 _YEAR_RE = re.compile(r"^(\d{4})\s*(?:年度?)?$")
 
 
+@exempt('pure formatting or parsing, no data')
 def parse_period(kind: str, period: str) -> date | int:
     """The month (first day) of an allowance register or the year of the others."""
     if kind not in REGISTER_KINDS:
@@ -740,6 +747,7 @@ def _period_label(kind: str, when: date | int) -> str:
     return fmt.cn_month(when) if kind == "allowance" else f"{when}年度"
 
 
+@requires('print')
 def register(kind: str, period: str, *, unit_id: int | None = None) -> Printout:
     """A register as PDF, logged with its verification code.
 
@@ -766,6 +774,7 @@ def register(kind: str, period: str, *, unit_id: int | None = None) -> Printout:
 
 # ---------------------------------------------------------------- the log and verification
 
+@requires('print')
 def record_output(code: str, action: str, target: str = "") -> None:
     """Note what was done with a printout: 预览, 打印 (target: the printer) or 导出 (target: the file)."""
     if action not in OUTPUT_ACTIONS:
@@ -782,6 +791,7 @@ def record_output(code: str, action: str, target: str = "") -> None:
                      f"{action}《{row.title}》" + (f" → {target}" if target else "") + f"，核验码 {key}")
 
 
+@requires('print')
 def print_log(limit: int = 500) -> list[PrintLogRow]:
     """The latest printouts, newest first."""
     q = (PrintLog.select().where(PrintLog.archived == False)  # noqa: E712
@@ -812,6 +822,7 @@ def _current_hash(row: PrintLog) -> str | None:
     return None
 
 
+@requires('print')
 def verify(code: str) -> Verification:
     """What the printout with this code contained and whether its data is still current."""
     key = normalise_code(code)

@@ -19,6 +19,7 @@ from ..domain import dates, idcard, pinyin
 from ..domain import roster as rules
 from ..domain.errors import DomainError, ValidationError
 from . import audit, choices
+from ..security.access import exempt, requires
 
 CADRE_FIELDS = [f for f in rules.CADRE_LABELS]
 FAMILY_FIELDS = list(rules.FAMILY_LABELS)
@@ -49,6 +50,7 @@ def _as_dict(obj, fields) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- units
 
+@requires()
 def list_units(include_archived: bool = False, with_counts: bool = True) -> list[dict[str, Any]]:
     """Units by name; ``cadre_count`` (non-archived cadres) only ``with_counts`` — a filter
     drop-down does not need it, and counting reads the whole roster."""
@@ -64,11 +66,13 @@ def list_units(include_archived: bool = False, with_counts: bool = True) -> list
                  cadre_count=counts.get(u.id, 0) if with_counts else None) for u in q]
 
 
+@requires()
 def get_unit(unit_id: int) -> dict[str, Any]:
     u = Unit.get_by_id(unit_id)
     return dict(_as_dict(u, UNIT_FIELDS), id=u.id, archived=u.archived, uuid=u.uuid)
 
 
+@requires('roster.edit')
 def save_unit(data: Mapping[str, Any], unit_id: int | None = None) -> SaveResult:
     clean = {f: (data.get(f) or "").strip() for f in UNIT_FIELDS if f not in rules.UNIT_BOOL_FIELDS}
     for f in rules.UNIT_BOOL_FIELDS:  # a flag left out (an older caller) keeps its saved value
@@ -101,6 +105,7 @@ def save_unit(data: Mapping[str, Any], unit_id: int | None = None) -> SaveResult
         return SaveResult(unit.id, True)
 
 
+@requires('roster.edit')
 def set_unit_archived(unit_id: int, archived: bool) -> None:
     with db.atomic():
         unit = Unit.get_by_id(unit_id)
@@ -119,6 +124,7 @@ def set_unit_archived(unit_id: int, archived: bool) -> None:
 
 # ---------------------------------------------------------------- cadres
 
+@requires('roster.read')
 def get_cadre(cadre_id: int) -> dict[str, Any]:
     c = Cadre.get_by_id(cadre_id)
     out = _as_dict(c, CADRE_FIELDS)
@@ -129,6 +135,7 @@ def get_cadre(cadre_id: int) -> dict[str, Any]:
     return out
 
 
+@requires('roster.read')
 def list_family(cadre_id: int) -> list[dict[str, Any]]:
     q = (FamilyMember.select()
          .where((FamilyMember.cadre == cadre_id) & (FamilyMember.archived == False))  # noqa: E712
@@ -216,6 +223,7 @@ def _clean_family(rows: list[Mapping[str, Any]], errors: list[DomainError] | Non
     return out
 
 
+@requires('roster.edit')
 def check_cadre(data: Mapping[str, Any], family: list[Mapping[str, Any]] | None = None,
                 cadre_id: int | None = None) -> rules.Checked:
     """Validate without saving (the dialog calls this as the clerk types)."""
@@ -247,6 +255,7 @@ def check_cadre(data: Mapping[str, Any], family: list[Mapping[str, Any]] | None 
     return checked
 
 
+@requires('roster.edit')
 def save_cadre(data: Mapping[str, Any], family: list[Mapping[str, Any]] | None = None,
                cadre_id: int | None = None) -> SaveResult:
     """Create or update a cadre and (when given) the family members, in one transaction."""
@@ -309,6 +318,7 @@ def _sync_family(cadre: Cadre, rows: list[dict[str, Any]]) -> list[str]:
     return notes
 
 
+@requires('roster.edit')
 def set_cadre_archived(cadre_id: int, archived: bool) -> None:
     with db.atomic():
         cadre = Cadre.get_by_id(cadre_id)
@@ -321,6 +331,7 @@ def set_cadre_archived(cadre_id: int, archived: bool) -> None:
         audit.record("archive" if archived else "restore", "cadre", cadre.uuid, cadre.name)
 
 
+@requires('roster.read')
 def cadre_count(include_archived: bool = False) -> int:
     q = Cadre.select()
     if not include_archived:
@@ -328,6 +339,7 @@ def cadre_count(include_archived: bool = False) -> int:
     return q.count()
 
 
+@requires('id.reveal')
 def record_id_viewed(cadre_id: int) -> None:
     """The full ID number was shown on screen: keep it in the audit trail (DOMAIN.md §6)."""
     cadre = Cadre.get_by_id(cadre_id)

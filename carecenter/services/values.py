@@ -10,8 +10,10 @@ from decimal import Decimal
 from typing import Any
 
 from ..db.models import Cadre
+from ..security.access import exempt, requires
 
 
+@exempt('pure formatting or parsing, no data')
 def as_date(value: Any) -> date | None:
     """A date from a date, a datetime, an ISO string ('2026-11-25…') or nothing."""
     if value is None or value == "":
@@ -23,11 +25,13 @@ def as_date(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
+@exempt('pure formatting or parsing, no data')
 def as_text(value: Any) -> str:
     """Trimmed text; None reads as empty."""
     return "" if value is None else str(value).strip()
 
 
+@requires()
 def find_cadre(cadre_id: Any) -> Cadre | None:
     """The cadre with this id (int or text from a form), or None."""
     try:
@@ -44,15 +48,18 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot store {type(value).__name__} as JSON")
 
 
+@exempt('pure formatting or parsing, no data')
 def to_json(data: Any) -> str:
     """Rule rows and details as stored: keys sorted, Chinese kept, numbers never float."""
     return json.dumps(data, ensure_ascii=False, sort_keys=True, default=_json_default)
 
 
+@exempt('pure formatting or parsing, no data')
 def from_json(text: str) -> dict[str, Any]:
     return json.loads(text or "{}", parse_float=Decimal)
 
 
+@exempt('pure formatting or parsing, no data')
 @contextmanager
 def collector_paused():
     """Pause Python's cyclic garbage collector while a township-wide list is built.
@@ -70,6 +77,7 @@ def collector_paused():
             gc.enable()
 
 
+@exempt('pure formatting or parsing, no data')
 def builds_large_list(fn):
     """Decorator: run ``fn`` with the collector paused (see ``collector_paused``)."""
     @wraps(fn)

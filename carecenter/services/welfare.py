@@ -32,6 +32,7 @@ from ..paths import resource_path
 from ..domain.workcalendar import fmt_cn as _fmt_date
 from .values import from_json as _loads, to_json as _dumps, as_date as _d, as_text as _s, find_cadre as _cadre
 from . import audit
+from ..security.access import exempt, requires
 
 PRESET_KEY = "welfare_preset"
 LOCAL_PRESET = "本地"
@@ -72,6 +73,7 @@ def _invalidate() -> None:
     _rule_cache.clear()
 
 
+@exempt('start-up seeding of shipped presets')
 def seed_rules_if_empty(preset: str = presets.NATIONAL) -> int:
     """Load a preset's occasions and settings into an empty table; return rows added."""
     if WelfareRuleRow.select().exists():
@@ -96,6 +98,7 @@ def _load_preset(preset: str) -> int:
     return len(raw)
 
 
+@requires('settings.edit')
 def replace_with_preset(preset: str) -> int:
     """Swap every active row for a preset's rows (the settings screen asks first).
 
@@ -113,11 +116,13 @@ def replace_with_preset(preset: str) -> int:
     return count
 
 
+@requires()
 def current_preset() -> str:
     row = Setting.get_or_none(Setting.key == PRESET_KEY)
     return row.value if row else ""
 
 
+@requires()
 def preset_choices() -> list[tuple[str, str]]:
     """(key, Chinese title) of the shipped presets that carry welfare rules."""
     base = resource_path("presets")
@@ -131,6 +136,7 @@ def preset_choices() -> list[tuple[str, str]]:
     return out
 
 
+@requires()
 def all_rules() -> rules.WelfareRules:
     """The active occasions and settings (cached; seeded from the national preset on first use)."""
     key = db.database or ""
@@ -146,6 +152,7 @@ def all_rules() -> rules.WelfareRules:
     return _rule_cache[key]
 
 
+@requires()
 def settings_on(on: date) -> rules.WelfareSettings | None:
     try:
         return all_rules().settings_on(on)
@@ -153,16 +160,19 @@ def settings_on(on: date) -> rules.WelfareSettings | None:
         return None
 
 
+@requires()
 def funding_sources(on: date | None = None) -> list[str]:
     s = settings_on(on or _today())
     return list(s.funding_sources) if s else []
 
 
+@requires()
 def talk_triggers(on: date | None = None) -> list[str]:
     s = settings_on(on or _today())
     return list(s.talk_triggers) if s else []
 
 
+@requires()
 def occasion_name(code: str) -> str:
     names = [o for o in all_rules().occasions if o.code == code]
     if names:
@@ -170,6 +180,7 @@ def occasion_name(code: str) -> str:
     return rules.OCCASION_NAMES.get(code, code)
 
 
+@requires()
 def occasion_names(include_talk: bool = False) -> list[tuple[str, str]]:
     """(code, name) of the occasions that have rules, in display order."""
     present: dict[str, rules.Occasion] = {}
@@ -181,6 +192,7 @@ def occasion_names(include_talk: bool = False) -> list[tuple[str, str]]:
     return [(c, present[c].name) for c in codes if include_talk or c not in RECORD_EXCLUDED]
 
 
+@requires()
 def occasion_for(code: str, on: date) -> rules.Occasion:
     return all_rules().occasion(code, on)
 
@@ -193,6 +205,7 @@ def _row_dict(r: WelfareRuleRow) -> dict[str, Any]:
     return data
 
 
+@requires()
 def occasion_rows() -> list[dict[str, Any]]:
     """Every active occasion row for the settings screen (the row's data plus id and preset),
     in display order; ``scope_name`` is the cap scope in words."""
@@ -208,6 +221,7 @@ def occasion_rows() -> list[dict[str, Any]]:
     return out
 
 
+@requires()
 def settings_rows() -> list[dict[str, Any]]:
     q = (WelfareRuleRow.select().where((WelfareRuleRow.archived == False)  # noqa: E712
                                        & (WelfareRuleRow.table == "settings"))
@@ -302,6 +316,7 @@ def _occasion_row(form: Mapping[str, Any], old: Mapping[str, Any] | None
     return row, []
 
 
+@exempt('pure formatting or parsing, no data')
 def split_list(text: str) -> list[str]:
     """'工会经费、行政经费, 党费' → ['工会经费', '行政经费', '党费'] (order kept, duplicates dropped)."""
     parts = [p.strip() for p in re.split(r"[、,，;；\n]+", text or "")]
@@ -328,6 +343,7 @@ def _active_row(row_id: int, table: str) -> WelfareRuleRow:
     return row
 
 
+@requires('settings.edit')
 def occasion_problems(form: Mapping[str, Any], row_id: int | None = None) -> list[DomainError]:
     """Errors of the occasion form, for live validation (nothing is saved)."""
     old = _loads(_active_row(row_id, "occasion").data) if row_id else None
@@ -338,6 +354,7 @@ def occasion_problems(form: Mapping[str, Any], row_id: int | None = None) -> lis
     return [dup] if dup else []
 
 
+@requires('settings.edit')
 def save_occasion(form: Mapping[str, Any], row_id: int | None = None) -> int:
     """Add a dated occasion row or edit one; the row is validated by the preset loader."""
     with db.atomic():
@@ -366,6 +383,7 @@ def save_occasion(form: Mapping[str, Any], row_id: int | None = None) -> int:
     return result
 
 
+@requires('settings.edit')
 def archive_occasion(row_id: int) -> None:
     """停用 one dated occasion row (kept archived for the audit trail)."""
     with db.atomic():
@@ -438,11 +456,13 @@ def _settings_row(form: Mapping[str, Any], old: Mapping[str, Any] | None
     return row, []
 
 
+@requires('settings.edit')
 def settings_problems(form: Mapping[str, Any], row_id: int | None = None) -> list[DomainError]:
     old = _loads(_active_row(row_id, "settings").data) if row_id else None
     return _settings_row(form, old)[1]
 
 
+@requires('settings.edit')
 def save_settings(form: Mapping[str, Any], row_id: int | None = None) -> int:
     """Edit the shared settings row (or add a dated one)."""
     with db.atomic():
@@ -496,6 +516,7 @@ class FundUsage(NamedTuple):
         return BUDGET_STATUS_NAMES[self.status]
 
 
+@requires('welfare.read')
 def funds(year: int | None = None) -> list[dict[str, Any]]:
     q = Fund.select().where(Fund.archived == False).order_by(Fund.year.desc(), Fund.name)  # noqa: E712
     if year:
@@ -527,6 +548,7 @@ def _year_used(year: int) -> dict[str, int]:
     return data
 
 
+@requires('welfare.read')
 def fund_used(name: str, year: int, exclude_id: int | None = None) -> int:
     """Money + goods value (fen) of the year's non-archived records paid from ``name``
     (without record ``exclude_id``, the one being edited)."""
@@ -540,6 +562,7 @@ def fund_used(name: str, year: int, exclude_id: int | None = None) -> int:
     return used
 
 
+@requires('welfare.edit')
 def budget_problems(name: str, year: Any, budget: Any, fund_id: int | None = None) -> list[DomainError]:
     errors: list[DomainError] = []
     name = _s(name)
@@ -569,6 +592,7 @@ def budget_problems(name: str, year: Any, budget: Any, fund_id: int | None = Non
     return errors
 
 
+@requires('welfare.edit')
 def save_budget(name: str, year: int, budget: Any, notes: str = "", fund_id: int | None = None) -> int:
     """Set the year's budget of a funding source (creates the fund row when there is none).
 
@@ -605,6 +629,7 @@ def save_budget(name: str, year: int, budget: Any, notes: str = "", fund_id: int
         return row.id
 
 
+@requires('welfare.edit')
 def archive_fund(fund_id: int) -> None:
     """Remove a year's budget (kept archived); the source then shows 未设预算."""
     with db.atomic():
@@ -615,6 +640,7 @@ def archive_fund(fund_id: int) -> None:
         audit.record("archive", "fund", row.uuid, f"撤销 {row.year}年{row.name}预算")
 
 
+@requires('welfare.read')
 def fund_usage(year: int) -> list[FundUsage]:
     """Per funding source for ``year``: budget, used, remaining, percentage and status.
 
@@ -691,6 +717,7 @@ def _history(cadre_id: int, exclude_id: int | None = None) -> list[rules.Welfare
     return [_domain_record(r[:7], r[7]) for r in db.execute_sql(sql, params).fetchall()]
 
 
+@exempt('pure formatting or parsing, no data')
 def split_visitors(text: str) -> tuple[str, ...]:
     return tuple(split_list(text))
 
@@ -747,6 +774,7 @@ def _enrich_duplicate(w: rules.WelfareWarning) -> rules.WelfareWarning:
     return rules.WelfareWarning(w.code, message, w.severity, w.needs_reason, w.params)
 
 
+@requires('welfare.edit')
 def preview(inp: WelfareInput, record_id: int | None = None, today: date | None = None) -> WelfarePreview:
     """Run every check on a visit record without saving (the form calls this as the clerk types).
 
@@ -853,6 +881,7 @@ def _record_values(inp: WelfareInput, pre: WelfarePreview) -> dict[str, Any]:
                 over_reason=_s(inp.over_reason) if pre.needs_reason else "")
 
 
+@requires('welfare.edit')
 def save_record(inp: WelfareInput, record_id: int | None = None, today: date | None = None) -> int:
     """Create or edit a visit record in one transaction; ``ValidationError`` when refused
     (errors, or a warning that needs a reason and none was given)."""
@@ -884,6 +913,7 @@ def save_record(inp: WelfareInput, record_id: int | None = None, today: date | N
         return row.id
 
 
+@requires('welfare.edit')
 def archive_record(record_id: int) -> None:
     """归档 a record entered by mistake: it no longer counts towards caps or budgets."""
     with db.atomic():
@@ -903,6 +933,7 @@ def _record_dict(r: WelfareRecord) -> dict[str, Any]:
                 episode=r.episode, notes=r.notes, over_reason=r.over_reason, archived=r.archived)
 
 
+@requires('welfare.read')
 def get_record(record_id: int) -> dict[str, Any]:
     r = WelfareRecord.get_by_id(record_id)
     out = _record_dict(r)
@@ -910,12 +941,14 @@ def get_record(record_id: int) -> dict[str, Any]:
     return out
 
 
+@requires('welfare.read')
 def record_input(record_id: int) -> WelfareInput:
     r = get_record(record_id)
     return WelfareInput(r["cadre_id"], r["occasion"], r["record_date"], r["money_fen"], r["goods"], r["goods_fen"],
                         r["funding_source"], r["visitors"], r["episode"], r["notes"], r["over_reason"])
 
 
+@requires('welfare.read')
 def episodes(cadre_id: int | None, occasion: str) -> list[str]:
     """The cadre's earlier 同一事项 keys for an occasion, newest first (the form offers them)."""
     if not cadre_id or not occasion:
@@ -925,11 +958,13 @@ def episodes(cadre_id: int | None, occasion: str) -> list[str]:
     return [r[0] for r in db.execute_sql(sql, (cadre_id, occasion)).fetchall()]
 
 
+@requires('welfare.read')
 def record_count(year: int | None = None, unit_id: int | None = None, occasion: str = "", fund: str = "",
                  text: str = "", cadre_id: int | None = None) -> int:
     return queries.welfare_count(queries.WelfareFilter(year, unit_id, occasion, fund, text, cadre_id))
 
 
+@requires('welfare.read')
 def records(year: int | None = None, unit_id: int | None = None, occasion: str = "", fund: str = "",
             text: str = "", cadre_id: int | None = None, offset: int = 0, limit: int | None = None) -> list[tuple]:
     """Rows for the records table, newest first (see ``queries.welfare_page``); paged in SQL."""
@@ -937,6 +972,7 @@ def records(year: int | None = None, unit_id: int | None = None, occasion: str =
                                 offset, limit)
 
 
+@requires('welfare.read')
 def cadre_welfare(cadre_id: int, today: date | None = None) -> dict[str, Any]:
     """One person's 慰问 tab: visit records and talks (newest first) and this year's totals."""
     today = today or _today()
@@ -961,6 +997,7 @@ class NotVisitedRow(NamedTuple):
     reason: str      # 艰苦边远地区（二类） / 乡镇干部
 
 
+@requires('welfare.read')
 def not_visited(year: int, unit_kind: str = "", unit_id: int | None = None,
                 visited: set[int] | None = None) -> list[NotVisitedRow]:
     """Serving hardship-area (unit class not 无) and township (乡/镇) cadres with no visit
@@ -998,6 +1035,7 @@ class TalkInput:
 _TALK_FIELD = {"on": "talk_date", "talkee": "cadre_id"}
 
 
+@requires('welfare.edit')
 def talk_problems(inp: TalkInput, today: date | None = None) -> list[DomainError]:
     """Field errors of a 谈心谈话 form (empty = valid), for live validation."""
     today = today or _today()
@@ -1018,6 +1056,7 @@ def talk_problems(inp: TalkInput, today: date | None = None) -> list[DomainError
     return errors
 
 
+@requires('welfare.edit')
 def save_talk(inp: TalkInput, talk_id: int | None = None, today: date | None = None) -> int:
     with db.atomic():
         errors = talk_problems(inp, today)
@@ -1043,6 +1082,7 @@ def save_talk(inp: TalkInput, talk_id: int | None = None, today: date | None = N
         return row.id
 
 
+@requires('welfare.edit')
 def archive_talk(talk_id: int) -> None:
     with db.atomic():
         row = TalkRecord.get_by_id(talk_id)
@@ -1057,6 +1097,7 @@ def _talk_dict(t: TalkRecord) -> dict[str, Any]:
                 gist=t.gist, follow_up=t.follow_up, notes=t.notes)
 
 
+@requires('welfare.read')
 def get_talk(talk_id: int) -> dict[str, Any]:
     t = TalkRecord.get_by_id(talk_id)
     out = _talk_dict(t)
@@ -1065,17 +1106,20 @@ def get_talk(talk_id: int) -> dict[str, Any]:
     return out
 
 
+@requires('welfare.read')
 def talk_count(year: int | None = None, unit_id: int | None = None, trigger: str = "", text: str = "",
                cadre_id: int | None = None) -> int:
     return queries.talk_count(queries.TalkFilter(year, unit_id, trigger, text, cadre_id))
 
 
+@requires('welfare.read')
 def talks(year: int | None = None, unit_id: int | None = None, trigger: str = "", text: str = "",
           cadre_id: int | None = None, offset: int = 0, limit: int | None = None) -> list[tuple]:
     """Rows for the talks table, newest first (see ``queries.talk_page``)."""
     return queries.talk_page(queries.TalkFilter(year, unit_id, trigger, text, cadre_id), offset, limit)
 
 
+@requires()
 def years() -> list[int]:
     """Years for the 年度 filters: from the first record to this year, newest first."""
     this = _today().year
@@ -1121,6 +1165,7 @@ def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
             f'VALUES ({", ".join("?" * len(columns))})')
 
 
+@exempt('demo/benchmark data generation (system actor)')
 def generate_demo_history(years: int = 4, seed: int = 11, today: date | None = None,
                           preset: str = presets.ZHEJIANG) -> dict[str, int]:
     """Invented welfare history for the demo database (DOMAIN.md §5), consistent with the

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from carecenter.app import open_store, seed_rule_tables
+from tests.conftest import TEST_PASSWORD, add_accounts, signed_in_cli
 from carecenter.db import database
 from carecenter.db.database import APP_ID, close_database, known_version, open_database
 from carecenter.exchange import backup
@@ -61,6 +62,7 @@ def unit_names() -> list[str]:
 @pytest.fixture
 def filled(store):
     seed_rule_tables()   # as at start-up, so a restore's reopening adds nothing
+    add_accounts()
     add_unit("青岭镇人民政府")
     add_unit("云溪乡人民政府")
     return store
@@ -487,7 +489,9 @@ def run_cli(*args, home: Path, stdin=subprocess.DEVNULL):
                 "APPDATA", "LOCALAPPDATA"):
         env[var] = str(home)
     env["PYTHONIOENCODING"] = "utf-8"
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], cwd=ROOT, env=env, stdin=stdin,
+    env["CARECENTER_PASSWORD"] = TEST_PASSWORD
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *signed_in_cli(args, "admin")], cwd=ROOT,
+                          env=env, stdin=stdin,
                           capture_output=True, text=True, encoding="utf-8", timeout=60)
 
 

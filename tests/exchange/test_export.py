@@ -195,7 +195,7 @@ def test_roster_export_equals_the_model_rows_in_order_with_masked_id(demo_store,
 
 def test_roster_full_id_only_when_asked_and_audited(demo_store, tmp_path, monkeypatch):
     for var in ("LOGNAME", "USER", "LNAME", "USERNAME"):
-        monkeypatch.setenv(var, "clerk01")
+        monkeypatch.setenv(var, "clerk01")   # never used: who is the signed-in account
     q = _roster_query(text="z")
     plain = export_list("roster", tmp_path / "plain.xlsx", q)
     full = export_list("roster", tmp_path / "full.xlsx", q, include_confidential=True)
@@ -205,7 +205,7 @@ def test_roster_full_id_only_when_asked_and_audited(demo_store, tmp_path, monkey
     assert not plain.confidential and full.confidential
     assert notes_of(full.path)["敏感信息"] == "包含：完整身份证号"
     logged = list(AuditLog.select().where(AuditLog.action == "export").order_by(AuditLog.id))
-    assert [(a.user, a.table, a.record_uuid) for a in logged] == [("clerk01", "export", "roster")] * 2
+    assert [(a.user, a.table, a.record_uuid) for a in logged] == [("tester（测试员）", "export", "roster")] * 2
     changes = [json.loads(a.changes) for a in logged]
     assert [c["confidential"] for c in changes] == [False, True]
     assert changes[1]["rows"] == full.rows and changes[1]["query"]["filter"]["text"] == "z"
@@ -274,9 +274,17 @@ def test_cancelled_list_export_writes_and_audits_nothing(demo_store, tmp_path, m
 # ================================================================ the command line
 
 def cli(*args) -> int:
+    """The command line in this process, signed in as the demo 负责人 (who may export
+    sensitive columns)."""
+    import os
+
     from carecenter import cli as cli_module
 
-    return cli_module.main(list(args))
+    os.environ["CARECENTER_PASSWORD"] = "Demo@2026"
+    try:
+        return cli_module.main(["--user", "fuzeren", *args])
+    finally:
+        del os.environ["CARECENTER_PASSWORD"]
 
 
 def test_cli_exports_a_filtered_list(demo_store, tmp_path, capsys):

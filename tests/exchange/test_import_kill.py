@@ -33,6 +33,8 @@ from pathlib import Path
 sys.path.insert(0, sys.argv[4])
 from carecenter.app import open_store, seed_rule_tables
 from carecenter.paths import DataPaths
+from carecenter.security import access
+access.set_actor(access.system_actor("测试子进程"))
 from carecenter.exchange import importer, xlsx_kinds
 xlsx_kinds.CHUNK = 40          # several chunks: several points to be killed at
 open_store(DataPaths(Path(sys.argv[1])))

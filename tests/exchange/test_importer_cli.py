@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import make_id_number
+from tests.conftest import TEST_PASSWORD, add_accounts, make_id_number, signed_in_cli
 from tests.exchange.test_importer_support import workbook
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def main(*args, home: Path):
     env = dict(os.environ, HOME=str(home), XDG_DATA_HOME=str(home), QT_QPA_PLATFORM="offscreen",
-               PYTHONIOENCODING="utf-8")
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, args)], cwd=ROOT, env=env,
+               PYTHONIOENCODING="utf-8", CARECENTER_PASSWORD=TEST_PASSWORD)
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *signed_in_cli(map(str, args))], cwd=ROOT, env=env,
                           capture_output=True, text=True, encoding="utf-8", timeout=120)
 
 
@@ -32,6 +32,7 @@ def data_dir(store):
     from carecenter.services import roster
 
     roster.save_unit({"name": "城关镇人民政府", "kind": "政府", "township": "城关镇", "township_category": "镇"})
+    add_accounts()
     close_database()
     return store.root
 

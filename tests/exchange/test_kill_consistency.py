@@ -48,6 +48,8 @@ def die():
 mode, data, arg, point = sys.argv[1:5]
 from carecenter.app import open_store
 from carecenter.paths import DataPaths
+from carecenter.security import access
+access.set_actor(access.system_actor("测试子进程"))
 
 paths = DataPaths(Path(data))
 open_store(paths)

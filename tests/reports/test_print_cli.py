@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import TEST_PASSWORD, add_accounts, signed_in_cli
+
 from .conftest import TODAY, YEAR
 from .pdfcheck import reader, text
 
@@ -26,6 +28,7 @@ def data_dir(tmp_path_factory):
     open_store(DataPaths(root))
     try:
         demo.build(25, history_years=2, today=TODAY)
+        add_accounts()
     finally:
         close_database()
     return root
@@ -33,13 +36,14 @@ def data_dir(tmp_path_factory):
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     """The real entry point in a child process."""
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONIOENCODING="utf-8", HOME=str(cwd))
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], cwd=cwd, env=env, capture_output=True,
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONIOENCODING="utf-8", HOME=str(cwd),
+               CARECENTER_PASSWORD=TEST_PASSWORD)
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *signed_in_cli(args)], cwd=cwd, env=env, capture_output=True,
                           text=True, encoding="utf-8", timeout=120)
 
 
 @pytest.fixture
-def cli(capsys, monkeypatch):
+def cli(capsys, monkeypatch, cli_password):
     """The same command line in this process (faster): returns (exit code, stdout, stderr)."""
     from carecenter import cli as entry
     from carecenter.db import queries
@@ -49,7 +53,7 @@ def cli(capsys, monkeypatch):
         monkeypatch.chdir(cwd)
         queries.invalidate_units()
         try:
-            code = entry.main(list(args))
+            code = entry.main(signed_in_cli(args))
         finally:
             close_database()
         out, err = capsys.readouterr()

@@ -51,7 +51,9 @@ def test_diff_plain_values():
 
 
 def test_record_and_history(store, monkeypatch):
-    monkeypatch.setenv("LOGNAME", "张会计")
+    # "who" is the signed-in account, never an environment variable (issue 10)
+    for var in ("LOGNAME", "USER", "USERNAME"):
+        monkeypatch.setenv(var, "张会计")
     before = AuditLog.select().count()  # first-run rule presets are audited too
     audit.record("create", "cadre", "u1", "张三" * 200, {"name": [None, "张三"]})
     audit.record("print", "cadre", "u1", "打印个人关爱档案")
@@ -59,7 +61,7 @@ def test_record_and_history(store, monkeypatch):
     rows = audit.history("u1")
     assert [r[2] for r in rows] == ["print", "create"]
     at, user, action, summary, changes = rows[1]
-    assert user == "张会计"
+    assert user == "tester（测试员）"
     assert isinstance(at, datetime)
     assert len(summary) == 200
     assert changes == {"name": [None, "张三"]}
@@ -67,8 +69,9 @@ def test_record_and_history(store, monkeypatch):
     assert AuditLog.select().count() == before + 3
 
 
-def test_current_user_without_login_name(monkeypatch):
-    def fail():
-        raise OSError("no login")
-    monkeypatch.setattr(getpass, "getuser", fail)
-    assert audit.current_user() == "unknown"
+def test_current_user_without_anyone_signed_in(monkeypatch):
+    from carecenter.security import access
+
+    monkeypatch.setattr(getpass, "getuser", lambda: "someone")
+    access.set_actor(None)
+    assert audit.current_user() == "系统"

@@ -13,10 +13,14 @@ from carecenter.services import audit, roster
 
 
 @pytest.fixture(autouse=True)
-def _clerk(monkeypatch):
-    """The OS login name the audit trail records."""
+def _clerk(monkeypatch, actor):
+    """The signed-in account the audit trail records; the OS login name (here a
+    different one) is never used (issue 10)."""
+    from carecenter.security import access
+
     for var in ("LOGNAME", "USER", "LNAME", "USERNAME"):
-        monkeypatch.setenv(var, "clerk01")
+        monkeypatch.setenv(var, "someone-else")
+    access.set_actor(access.Actor("clerk01", "clerk01", actor.permissions))
 
 
 def audit_rows(table=None):

@@ -1,0 +1,282 @@
+"""Sign-in for headless commands, and the ``user`` and ``audit`` subcommands (issue 10).
+
+Every subcommand that opens a database acts as the account named with ``--user``.
+The password is read from the terminal without echo or, for scripts, from the
+environment variable ``CARECENTER_PASSWORD`` (prefer the prompt: an environment
+variable can be seen by other programs of the same user).  Wrong or missing
+credentials: a Chinese message and exit code 2.
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+PASSWORD_ENV = "CARECENTER_PASSWORD"
+#: commands that make their own database and need no sign-in
+NO_SIGNIN = {None, "gui", "demo", "bench"}
+
+
+class CredentialError(Exception):
+    """Missing or wrong credentials on the command line (exit code 2)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def read_password(prompt: str = "密码：") -> str:
+    value = os.environ.get(PASSWORD_ENV)
+    if value:
+        return value
+    if not sys.stdin or not sys.stdin.isatty():
+        raise CredentialError(f"需要密码：请在终端中运行以便输入密码，或（脚本中）设置环境变量 {PASSWORD_ENV}。")
+    try:
+        return getpass.getpass(prompt)
+    except (EOFError, KeyboardInterrupt):
+        raise CredentialError("没有输入密码，已取消。") from None
+
+
+def read_new_password(what: str = "新密码") -> str:
+    value = os.environ.get("CARECENTER_NEW_PASSWORD")
+    if value:
+        return value
+    if not sys.stdin or not sys.stdin.isatty():
+        raise CredentialError(f"需要{what}：请在终端中运行以便输入，或（脚本中）设置环境变量 CARECENTER_NEW_PASSWORD。")
+    first = getpass.getpass(f"{what}：")
+    second = getpass.getpass(f"再次输入{what}：")
+    if first != second:
+        raise CredentialError("两次输入的密码不一致，已取消。")
+    return first
+
+
+def sign_in_hook(args: argparse.Namespace):
+    """The function ``app.open_store`` calls after opening: sign in as ``--user``."""
+
+    done = []
+
+    def hook() -> None:
+        from .domain.errors import DomainError
+        from .services import accounts
+
+        if done:     # a command that reopens the store (restore) stays signed in
+            return
+        done.append(True)
+        user = getattr(args, "user", None)
+        if accounts.needs_setup():
+            raise CredentialError("这个数据库还没有系统管理员账户。请先打开程序窗口建立，"
+                                  "或运行 python main.py user setup --admin 登录名 --name 姓名。")
+        if not user:
+            raise CredentialError("请用 --user 指定登录名（例如 --user jingban），密码在提示后输入。")
+        password = read_password()
+        args.signin_password = password
+        try:
+            result = accounts.sign_in(user, password)
+        except DomainError as err:
+            raise CredentialError(err.message) from None
+        if result.must_change and getattr(args, "command", None) != "user":
+            from .security import access
+
+            access.set_actor(None)
+            raise CredentialError(f"{result.reason}。请先运行 python main.py user passwd --user {user} 修改密码。")
+
+    return hook
+
+
+# ---------------------------------------------------------------- user …
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("user", help="账户管理：setup、add、disable、enable、reset-password、list、passwd")
+    what = p.add_subparsers(dest="user_command", title="操作", metavar="ACTION")
+
+    s = what.add_parser("setup", help="新数据库：建立第一个系统管理员账户（无需登录）")
+    s.add_argument("--admin", required=True, help="系统管理员的登录名")
+    s.add_argument("--name", required=True, help="系统管理员的姓名")
+    s.set_defaults(func=cmd_setup, no_signin=True)
+
+    a = what.add_parser("add", help="新建账户（系统管理员）：初始密码在提示后输入，首次登录须修改")
+    a.add_argument("login", help="登录名")
+    a.add_argument("--name", required=True, help="姓名")
+    a.add_argument("--role", action="append", required=True,
+                   help="角色代码，可重复：admin 系统管理员、auditor 安全审计员、clerk 经办人、head 负责人、mental 心理关爱专员")
+    a.add_argument("--unit", action="append", default=[], help="只管理这个单位（单位全称，可重复；不填为全部单位）")
+    a.set_defaults(func=cmd_add)
+
+    for name, func, text in (("disable", cmd_disable, "停用账户（系统管理员）"), ("enable", cmd_enable, "启用账户（系统管理员）"),
+                             ("reset-password", cmd_reset, "重置账户密码（系统管理员），下次登录须修改"),
+                             ("unlock", cmd_unlock, "解除账户锁定（系统管理员）")):
+        c = what.add_parser(name, help=text)
+        c.add_argument("login", help="登录名")
+        c.set_defaults(func=func)
+
+    ls = what.add_parser("list", help="列出全部账户（系统管理员）")
+    ls.set_defaults(func=cmd_list)
+
+    pw = what.add_parser("passwd", help="修改自己的密码（--user 指定的账户）")
+    pw.set_defaults(func=cmd_passwd)
+    p.set_defaults(func=lambda args: _usage(p))
+
+    au = sub.add_parser("audit", help="审计日志：verify 校验哈希链，export 导出（安全审计员）")
+    aw = au.add_subparsers(dest="audit_command", title="操作", metavar="ACTION")
+    v = aw.add_parser("verify", help="校验审计日志的哈希链，报告第一处断裂")
+    v.set_defaults(func=cmd_audit_verify)
+    e = aw.add_parser("export", help="导出审计日志到 Excel（本身也记入审计）")
+    e.add_argument("--out", type=Path, required=True, help="输出的 .xlsx 文件")
+    e.add_argument("--from", dest="start", help="起始日期，如 2026-01-01")
+    e.add_argument("--to", dest="end", help="截止日期")
+    e.add_argument("--account", default="", help="只导出这个登录名的操作")
+    e.add_argument("--action", default="", help="只导出这类操作（如 signin、export、print）")
+    e.set_defaults(func=cmd_audit_export)
+    au.set_defaults(func=lambda args: _usage(au))
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return 2
+
+
+def _open(args) -> None:
+    from .app import open_store
+    from .cli import resolve_paths
+
+    paths = resolve_paths(args)
+    if not paths.database.exists():
+        raise CredentialError(f"数据目录 {paths.root} 中没有数据库，请用 --data-dir 指定正确的数据目录。")
+    open_store(paths)
+
+
+def _account_id(login: str) -> int:
+    from .db.models import Account
+
+    row = Account.get_or_none(Account.login == login)
+    if row is None:
+        raise CredentialError(f"没有登录名为「{login}」的账户。")
+    return row.id
+
+
+def cmd_setup(args) -> int:
+    from .app import open_store
+    from .cli import resolve_paths
+    from .services import accounts
+
+    paths = resolve_paths(args)
+    open_store(paths)
+    if not accounts.needs_setup():
+        raise CredentialError("这个数据库已经有系统管理员账户，请用已有账户登录后再新建账户（user add）。")
+    password = read_new_password("系统管理员密码")
+    who = accounts.create_first_admin(args.admin, args.name, password)
+    print(f"已建立系统管理员账户 {who.who}。")
+    return 0
+
+
+def cmd_add(args) -> int:
+    from .db.models import Unit
+    from .services import accounts
+
+    _open(args)
+    unit_ids = None
+    if args.unit:
+        unit_ids = []
+        for name in args.unit:
+            u = Unit.get_or_none((Unit.name == name) & (Unit.archived == False))  # noqa: E712
+            if u is None:
+                raise CredentialError(f"没有名为「{name}」的在用单位。")
+            unit_ids.append(u.id)
+    password = read_new_password("初始密码")
+    accounts.create_account(args.login, args.name, args.role, unit_ids, password)
+    print(f"已新建账户 {args.login}（{args.name}），首次登录时须修改密码。")
+    return 0
+
+
+def cmd_disable(args) -> int:
+    from .services import accounts
+
+    _open(args)
+    accounts.set_enabled(_account_id(args.login), False)
+    print(f"已停用账户 {args.login}。")
+    return 0
+
+
+def cmd_enable(args) -> int:
+    from .services import accounts
+
+    _open(args)
+    accounts.set_enabled(_account_id(args.login), True)
+    print(f"已启用账户 {args.login}。")
+    return 0
+
+
+def cmd_reset(args) -> int:
+    from .services import accounts
+
+    _open(args)
+    account_id = _account_id(args.login)
+    accounts.reset_password(account_id, read_new_password(f"{args.login} 的新密码"))
+    print(f"已重置 {args.login} 的密码，下次登录时须修改。")
+    return 0
+
+
+def cmd_unlock(args) -> int:
+    from .services import accounts
+
+    _open(args)
+    accounts.unlock_account(_account_id(args.login))
+    print(f"已解除 {args.login} 的锁定。")
+    return 0
+
+
+def cmd_list(args) -> int:
+    from .services import accounts
+
+    _open(args)
+    for a in accounts.list_accounts():
+        state = "停用" if not a.enabled else ("锁定中" if a.locked else "正常")
+        scope = "、".join(a.unit_names) if a.unit_ids is not None else "全部单位"
+        last = f"{a.last_login_at:%Y-%m-%d %H:%M}" if a.last_login_at else "从未登录"
+        print(f"{a.login}\t{a.display_name}\t{'、'.join(a.role_names)}\t{scope}\t{state}\t上次登录 {last}")
+    return 0
+
+
+def cmd_passwd(args) -> int:
+    from .services import accounts
+
+    _open(args)
+    accounts.change_password(getattr(args, "signin_password", ""), read_new_password())
+    print("密码已修改。")
+    return 0
+
+
+def cmd_audit_verify(args) -> int:
+    from .services import audit
+
+    _open(args)
+    report = audit.verify()
+    with_db_record(lambda: audit.record("verify", "audit_log", "", "校验审计日志：" + ("完整" if report.ok else "未通过")))
+    print(report.message)
+    return 0 if report.ok else 1
+
+
+def with_db_record(fn) -> None:
+    from .db.database import db
+
+    with db.atomic():
+        fn()
+
+
+def cmd_audit_export(args) -> int:
+    from .domain import dates
+    from .exchange import audit_export
+    from .services import audit
+
+    _open(args)
+    start = dates.parse_date(args.start, "start", "起始日期") if args.start else None
+    end = dates.parse_date(args.end, "end", "截止日期") if args.end else None
+    f = audit.AuditFilter(start=start, end=end, user=args.account, action=args.action)
+    out = args.out.expanduser()
+    if out.suffix.lower() != ".xlsx":
+        raise CredentialError(f"导出文件须以 .xlsx 结尾，例如 {out.with_suffix('.xlsx').name}")
+    n = audit_export.export_audit(f, out)
+    print(f"已导出 {n} 行审计日志到 {os.fsdecode(out)!s}".encode("utf-8", "backslashreplace").decode("utf-8"))
+    return 0
