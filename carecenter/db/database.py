@@ -161,3 +161,71 @@ def copy_aside(path: Path, folder: Path, label: str) -> Path:
 def close_database() -> None:
     if not db.is_closed():
         db.close()
+
+
+# ---------------------------------------------------------------- a candidate file (restore)
+
+def migrate_file(path: Path) -> list[str]:
+    """Apply this version's migrations to a database file that is not the open one
+    (a restore candidate copied aside); returns the applied names."""
+    from peewee import SqliteDatabase as _Db
+
+    other = _Db(str(path), pragmas={"foreign_keys": 1})
+    try:
+        other.connect()
+        applied = Runner(other, directory=str(MIGRATIONS_DIR)).up()
+        other.execute_sql(f"PRAGMA application_id = {APP_ID}")
+        other.execute_sql(f"PRAGMA user_version = {known_version()}")
+        return applied
+    finally:
+        other.close()
+
+
+def schema_of(con) -> set[tuple[str, str, str, str]]:
+    """(type, name, table, normalised SQL) of every table, index, trigger and view,
+    SQLite's own objects left out."""
+    rows = con.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall()
+    return {(t, n, tbl, " ".join((sql or "").split())) for t, n, tbl, sql in rows
+            if not n.startswith("sqlite_")}
+
+
+_EXPECTED: set | None = None
+
+
+def expected_schema() -> set[tuple[str, str, str, str]]:
+    """The schema a new database gets from this version's migrations (computed once)."""
+    global _EXPECTED
+    if _EXPECTED is None:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "expected.db"
+            migrate_file(path)
+            con = sqlite3.connect(str(path))
+            try:
+                _EXPECTED = schema_of(con)
+            finally:
+                con.close()
+    return _EXPECTED
+
+
+def unexpected_schema(path: Path) -> list[str]:
+    """What the (migrated) file has or lacks against the expected schema: each as a
+    Chinese phrase such as 「多出的触发器 x」; empty when they agree."""
+    con = sqlite3.connect(str(path))
+    try:
+        found = schema_of(con)
+    finally:
+        con.close()
+    expected = expected_schema()
+    kinds = {"table": "表", "index": "索引", "trigger": "触发器", "view": "视图"}
+    exp_names = {(t, n): s for t, n, _tbl, s in expected}
+    out = []
+    for t, n, _tbl, s in sorted(found - expected):
+        what = kinds.get(t, t)
+        out.append(f"{'结构不同的' if (t, n) in exp_names else '多出的'}{what}「{n}」")
+    found_names = {(t, n) for t, n, _tbl, _s in found}
+    for t, n, _tbl, _s in sorted(expected - found):
+        if (t, n) not in found_names:
+            out.append(f"缺少{kinds.get(t, t)}「{n}」")
+    return out

@@ -25,6 +25,7 @@ from peewee import (
     TextField,
 )
 
+from ..security import access
 from .database import db
 
 
@@ -110,6 +111,13 @@ class Cadre(BaseModel):
 
     class Meta:
         indexes = ((("archived", "name_sort"), False),)
+
+    @classmethod
+    def get_by_id(cls, pk):
+        """One cadre, refused (OutOfScope) when the signed-in account is limited to other units."""
+        cadre = super().get_by_id(pk)
+        access.check_unit(cadre.unit_id)
+        return cadre
 
 
 class FamilyMember(BaseModel):

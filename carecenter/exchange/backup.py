@@ -107,6 +107,7 @@ class PreparedRestore:
     info: BackupInfo
     safety: BackupFile | None
     temp: Path
+    migrations: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -613,11 +614,97 @@ def prepare_restore(paths: DataPaths, file: Path, *, progress: Progress | None =
     temp = _restore_temp(paths)
     src = sqlite3.connect(_read_only_uri(Path(file)), uri=True)
     try:
-        _copy(src, temp, full_check=False, check=stop, span=(70, 100), what="恢复用",
+        _copy(src, temp, full_check=False, check=stop, span=(70, 95), what="恢复用",
               progress=lambda p, t: say(p, t or "正在准备恢复…"))
     finally:
         src.close()
-    return PreparedRestore(info, safety, temp)
+    say(95, "正在核对备份文件的结构…")
+    try:
+        applied = _migrate_and_check(temp, Path(file))
+    except BaseException:
+        _remove_db_files(temp)
+        raise
+    return PreparedRestore(info, safety, temp, applied)
+
+
+def _migrate_and_check(temp: Path, file: Path) -> list[str]:
+    """Bring the copy to this version and compare its schema with the one this version
+    creates: a file carrying tables, triggers or views the application does not have
+    (e.g. a trigger that deletes new audit rows) is refused before the live file is touched."""
+    try:
+        applied = database.migrate_file(temp)
+    except Exception as err:
+        log.warning("restore candidate %s could not be migrated: %s", file, err)
+        raise BackupError("schema", f"备份文件 {file.name} 的结构不完整或与本程序不符（升级时出错），不能用它恢复，"
+                                    "数据没有任何改动。请换一份备份。") from None
+    odd = database.unexpected_schema(temp)
+    if odd:
+        shown = "、".join(odd[:5]) + ("等" if len(odd) > 5 else "")
+        raise BackupError("schema", f"备份文件 {file.name} 含有本程序不认识的数据库结构（{shown}），可能被改动过，"
+                                    "不能用它恢复，数据没有任何改动。请换一份备份，或联系技术人员。")
+    return applied
+
+
+def _carry_audit(live: Path, temp: Path) -> int:
+    """Audit rows written to the live database after the backup was taken go into the
+    restored file, so a restore never loses audit rows.  When the backup's chain is a
+    prefix of the live one (an older copy of the same database) the rows keep their ids
+    and hashes; otherwise (a copy from elsewhere) they are appended after a marker row
+    and chained anew.  Returns the number of rows carried."""
+    from ..security import auditchain
+    from ..services import audit
+
+    if not live.exists():
+        return 0
+    try:
+        src = sqlite3.connect(_read_only_uri(live), uri=True)
+    except sqlite3.DatabaseError:
+        return 0
+    dst = sqlite3.connect(str(temp))
+    try:
+        try:
+            live_rows_exist = src.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+        except sqlite3.DatabaseError:
+            return 0
+        if not live_rows_exist:
+            return 0
+        last_id = dst.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0]
+        same_history = last_id == 0 or auditchain.hash_of(src, last_id) == auditchain.hash_of(dst, last_id)
+        with dst:
+            if same_history:
+                rows = auditchain.rows_after(src, last_id)
+                auditchain.copy_verbatim(dst, rows)
+                return len(rows)
+            rows = auditchain.rows_after(src, 0)
+            at = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+            head = rows[-1][10] if rows else ""
+            marker = (at, audit.current_user(), "restore", "database", "", "",
+                      f"恢复时并入被替换数据库的 {len(rows)} 条审计记录（原链尾 {head[:16]}…）", "{}")
+            auditchain.append(dst, [marker] + [tuple(r[1:9]) for r in rows])
+            return len(rows)
+    finally:
+        dst.close()
+        src.close()
+
+
+def _audit_restore(temp: Path, prepared: "PreparedRestore", carried: int) -> None:
+    """The restore's own audit row, the newest row of the restored database."""
+    from ..security import auditchain
+    from ..services import audit
+
+    info = prepared.info
+    changes = {"file": auditchain.printable(os.fsdecode(info.path)), "taken_at": info.taken_at.isoformat(),
+               "safety_copy": auditchain.printable(os.fsdecode(prepared.safety.path)) if prepared.safety else "",
+               "migrations": prepared.migrations, "audit_rows_carried": carried}
+    dst = sqlite3.connect(str(temp))
+    try:
+        with dst:
+            auditchain.append(dst, [(datetime.now().strftime("%Y-%m-%d %H:%M:%S"), audit.current_user(), "restore",
+                                     "database", "", "",
+                                     f"从备份恢复数据库：{info.path.name}（备份时间 {info.taken_at:%Y-%m-%d %H:%M}）",
+                                     json.dumps(changes, ensure_ascii=False))])
+    finally:
+        dst.close()
 
 
 def discard(prepared: PreparedRestore) -> None:
@@ -659,7 +746,6 @@ def commit_restore(paths: DataPaths, prepared: PreparedRestore) -> RestoreResult
     """Swap the prepared file in and reopen.  The caller makes sure no other thread of this
     process has the database open (this thread's connection is closed here)."""
     from ..app import open_store, seed_rule_tables  # reopen exactly as at start-up
-    from ..services import audit
 
     if not prepared.temp.exists():
         raise BackupError("not_prepared", "恢复用的临时文件不见了，数据没有任何改动。请重新选择备份文件恢复。")
@@ -669,6 +755,13 @@ def commit_restore(paths: DataPaths, prepared: PreparedRestore) -> RestoreResult
     except BackupError:
         discard(prepared)
         raise
+    try:
+        carried = _carry_audit(paths.database, prepared.temp)
+        _audit_restore(prepared.temp, prepared, carried)
+        _fsync_file(prepared.temp)
+    except (sqlite3.DatabaseError, OSError) as err:
+        discard(prepared)
+        raise BackupError("audit_carry", f"无法把审计日志并入恢复的数据库（{err}），数据没有任何改动。") from err
     try:
         os.replace(prepared.temp, paths.database)  # the one atomic step: old before, restored after
     except OSError as err:
@@ -680,14 +773,7 @@ def commit_restore(paths: DataPaths, prepared: PreparedRestore) -> RestoreResult
              prepared.safety.path if prepared.safety else "-")
     applied = open_store(paths)
     seed_rule_tables()
-    info = prepared.info
-    with database.db.atomic():
-        audit.record("restore", "database", "", f"从备份恢复数据库：{info.path.name}"
-                     f"（备份时间 {info.taken_at:%Y-%m-%d %H:%M}）",
-                     {"file": str(info.path), "taken_at": info.taken_at.isoformat(),
-                      "safety_copy": str(prepared.safety.path) if prepared.safety else "",
-                      "migrations": applied})
-    return RestoreResult(info, prepared.safety, applied)
+    return RestoreResult(prepared.info, prepared.safety, prepared.migrations + applied)
 
 
 def restore(paths: DataPaths, file: Path, *, progress: Progress | None = None,

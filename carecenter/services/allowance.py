@@ -47,6 +47,7 @@ from ..domain.money import check_fen, format_yuan, parse_yuan, sum_fen, to_capit
 from ..paths import resource_path
 from .values import from_json as _loads, to_json as _dumps, as_date as _d, as_text as _s
 from . import audit
+from ..security import access
 from ..security.access import exempt, requires
 
 PRESET_KEY = "allowance_preset"
@@ -858,6 +859,7 @@ def generate_month(month: date, progress: Callable[[int, str], None] | None = No
 
     ``progress(percent, text)`` and ``check()`` (raises to cancel) are for the page's
     background job; cancelling before the write changes nothing.  Refuses a locked month."""
+    access.require_whole_township("生成本月津贴补贴")
     month = month_of(month)
     existing = _batch(month)
     if existing is not None and existing.status == STATUS_LOCKED:
@@ -1068,6 +1070,7 @@ def remove_correction(line_id: int) -> None:
 def lock_month(month: date) -> dict[str, Any]:
     """Lock the month: totals are checked against the sum of the lines (domain
     ``check_totals``); afterwards nothing in it changes.  Records who and when."""
+    access.require_whole_township("锁定月份")
     month = month_of(month)
     batch = _batch(month)
     if batch is None:

@@ -18,6 +18,7 @@ from ..domain import health as health_rules
 from ..domain.errors import DomainError
 from . import allowance, health, leave, welfare
 from .values import builds_large_list
+from ..security import access
 from ..security.access import exempt, requires
 
 SEVERITY_OVERDUE = "overdue"   # red: past a deadline
@@ -115,7 +116,7 @@ def _leave_items(ctx: "_Context") -> list[TodoItem]:
 
 def _birthday_items(ctx: "_Context") -> list[TodoItem]:
     today = ctx.today
-    sql = (f"SELECT c.id, c.name, c.birth_date FROM {queries.SERVING_CADRES} WHERE {queries.SERVING_WHERE} "
+    sql = (f"SELECT c.id, c.name, c.birth_date FROM {queries.SERVING_CADRES} WHERE {queries.serving_where()} "
            f"AND substr(c.birth_date, 6, 2) = ? ORDER BY substr(c.birth_date, 9, 2), c.name_sort")
     rows = db.execute_sql(sql, (*queries.SERVING_STATUSES, f"{today.month:02d}")).fetchall()
     if not rows:
@@ -174,26 +175,28 @@ def _coverage(ctx: "_Context") -> list[Coverage]:
 
     def serving_with(subquery: str, *params) -> int:
         return db.execute_sql(
-            f"SELECT count(*) FROM {queries.SERVING_CADRES} WHERE {queries.SERVING_WHERE} AND c.id IN ({subquery})",
+            f"SELECT count(*) FROM {queries.SERVING_CADRES} WHERE {queries.serving_where()} AND c.id IN ({subquery})",
             (*queries.SERVING_STATUSES, *params)).fetchone()[0]
 
     try:
-        checked = ctx.health().checked
+        checked = ctx.health().checked if access.allowed("health.read") else 0
     except DomainError:
         # health_last holds each cadre's latest check per package (kept by triggers, migration 0009)
         checked = serving_with("SELECT cadre_id FROM health_last WHERE last_date >= ? AND last_date <= ?", start, end)
     try:
-        rested = ctx.leave().rested
+        rested = ctx.leave().rested if access.allowed("leave.read") else 0
     except DomainError:
         rested = serving_with("SELECT cadre_id FROM leave_record WHERE type_code = ? AND status IN (?, ?) "
                               "AND archived = 0 AND start_date >= ? AND start_date <= ? AND days > 0",
                               "annual", "已批准", "已销假", start, end)
     serving = {r[0] for r in db.execute_sql(
-        f"SELECT c.id FROM {queries.SERVING_CADRES} WHERE {queries.SERVING_WHERE}",
+        f"SELECT c.id FROM {queries.SERVING_CADRES} WHERE {queries.serving_where()}",
         queries.SERVING_STATUSES).fetchall()}
     total, visited = len(serving), len(serving & ctx.visited)
-    return [Coverage("本年已体检", checked, total), Coverage("本年已休年休假", rested, total),
-            Coverage("本年已走访慰问", visited, total)]
+    bars = [("health.read", Coverage("本年已体检", checked, total)),
+            ("leave.read", Coverage("本年已休年休假", rested, total)),
+            ("welfare.read", Coverage("本年已走访慰问", visited, total))]
+    return [bar for permission, bar in bars if access.allowed(permission)]
 
 
 class _Context:
@@ -212,8 +215,11 @@ class _Context:
         if prefetch and not db.in_transaction():  # other connections would not see uncommitted rows
             self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="home")
             for key, compute in self._computations().items():
-                self._done[key] = self._pool.submit(_on_own_connection, compute)
-        self.visited = _visited_ids(today.year) if visited is None else visited
+                if access.allowed(_NEEDS[key]):
+                    self._done[key] = self._pool.submit(_on_own_connection, compute)
+        if visited is None:
+            visited = _visited_ids(today.year) if access.allowed("welfare.read") else set()
+        self.visited = visited
 
     def close(self) -> None:
         if self._pool is not None:
@@ -257,6 +263,10 @@ def _on_own_connection(compute):
 
 
 SECTIONS = (_health_items, _leave_items, _allowance_items, _welfare_items, _birthday_items)
+#: what the signed-in account must be allowed to read for a section (or a prefetch) to run
+_NEEDS = {"_health_items": "health.read", "_leave_items": "leave.read", "_allowance_items": "allowance.read",
+          "_welfare_items": "welfare.read", "_birthday_items": "roster.read",
+          "leave": "leave.read", "health": "health.read", "findings": "health.read"}
 _ORDER = {SEVERITY_OVERDUE: 0, SEVERITY_WARNING: 1, SEVERITY_INFO: 2}
 
 
@@ -299,7 +309,8 @@ def build(today: date | None = None) -> HomeData:
     try:
         items: list[TodoItem] = []
         for section in SECTIONS:
-            items.extend(_run_section(section, ctx))
+            if access.allowed(_NEEDS[section.__name__]):
+                items.extend(_run_section(section, ctx))
         items.sort(key=lambda i: _ORDER[i.severity])
         return HomeData(today, items, _coverage(ctx))
     finally:

@@ -678,10 +678,10 @@ def _health_data(year: int, unit_id: int | None) -> HealthRegisterData:
         f"AND h.check_date >= ? AND h.check_date <= ?{where_unit} GROUP BY c.unit_id, f.level",
         [s, e] + extra).fetchall()
     serving = db.execute_sql(
-        f"SELECT c.unit_id, count(*) FROM cadre c WHERE {queries.SERVING_WHERE}{where_unit} GROUP BY c.unit_id",
+        f"SELECT c.unit_id, count(*) FROM cadre c WHERE {queries.serving_where()}{where_unit} GROUP BY c.unit_id",
         list(queries.SERVING_STATUSES) + extra).fetchall()
     serving_ids = {r[0] for r in db.execute_sql(
-        f"SELECT c.id FROM cadre c WHERE {queries.SERVING_WHERE}{where_unit}",
+        f"SELECT c.id FROM cadre c WHERE {queries.serving_where()}{where_unit}",
         list(queries.SERVING_STATUSES) + extra).fetchall()}
     followups = [r for r in queries.open_findings(None, unit_id or None) if _d(r[5]) <= date(year, 12, 31)]
     if not checks and not followups:

@@ -19,6 +19,7 @@ from ..domain import dates, idcard, pinyin
 from ..domain import roster as rules
 from ..domain.errors import DomainError, ValidationError
 from . import audit, choices
+from ..security import access
 from ..security.access import exempt, requires
 
 CADRE_FIELDS = [f for f in rules.CADRE_LABELS]
@@ -262,6 +263,9 @@ def save_cadre(data: Mapping[str, Any], family: list[Mapping[str, Any]] | None =
     checked = check_cadre(data, family, cadre_id)
     if checked.errors:
         raise ValidationError(checked.errors)
+    access.check_unit(_as_id(data.get("unit_id")), "所选单位")
+    if cadre_id:
+        Cadre.get_by_id(cadre_id)   # refused when the cadre is outside the account's units
     clean = _clean_cadre(data)
     info = checked.id_info
     assert info is not None
@@ -336,6 +340,9 @@ def cadre_count(include_archived: bool = False) -> int:
     q = Cadre.select()
     if not include_archived:
         q = q.where(Cadre.archived == False)  # noqa: E712
+    scope = access.unit_scope()
+    if scope is not None:
+        q = q.where(Cadre.unit.in_(sorted(scope)))
     return q.count()
 
 

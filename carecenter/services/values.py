@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..db.models import Cadre
+from ..security import access
 from ..security.access import exempt, requires
 
 
@@ -35,9 +36,12 @@ def as_text(value: Any) -> str:
 def find_cadre(cadre_id: Any) -> Cadre | None:
     """The cadre with this id (int or text from a form), or None."""
     try:
-        return Cadre.get_or_none(Cadre.id == int(cadre_id)) if cadre_id not in (None, "") else None
+        cadre = Cadre.get_or_none(Cadre.id == int(cadre_id)) if cadre_id not in (None, "") else None
     except (TypeError, ValueError):
         return None
+    if cadre is not None:
+        access.check_unit(cadre.unit_id)
+    return cadre
 
 
 def _json_default(value: Any) -> Any:
