@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..db import database
+from ..security import access
 from ..domain.errors import DomainError
 from ..paths import DataPaths
 
@@ -419,6 +420,8 @@ def backup_now(paths: DataPaths, kind: str = KIND_MANUAL, *, full_check: bool | 
 
     Verified with ``integrity_check`` when ``full_check`` (default: automatic backups),
     else with ``quick_check`` (every page and record) so the clerk does not wait long."""
+    if kind == KIND_MANUAL:   # the automatic and safety backups are the program's own
+        access.check("backup")
     if kind not in (KIND_AUTO, KIND_MANUAL, KIND_SAFETY):
         raise ValueError(kind)
     full = (kind == KIND_AUTO) if full_check is None else full_check
@@ -477,6 +480,7 @@ def _safety_copy(paths: DataPaths, progress: Progress, check: Check) -> BackupFi
 def backup_to(paths: DataPaths, folder: Path, *, full_check: bool = False, progress: Progress | None = None,
               check: Check | None = None, now: datetime | None = None) -> BackupFile:
     """A backup into a folder of the clerk's choice (a USB stick): ``关爱中心备份-YYYYMMDD-HHMMSS.db``."""
+    access.check("backup")
     folder = Path(folder)
     if not folder.is_dir():
         raise BackupError("no_folder", f"找不到文件夹 {folder}，请确认 U 盘已插好，或另选一个文件夹。")
@@ -599,6 +603,7 @@ def prepare_restore(paths: DataPaths, file: Path, *, progress: Progress | None =
                     check: Check | None = None, info: BackupInfo | None = None) -> PreparedRestore:
     """Everything that can take a while, with the live database untouched: validate the
     file, keep a safety copy of the current database, write the replacement beside it."""
+    access.check("backup")
     say = progress or _noop_progress
     stop = check or _noop_check
     cleanup_stale(paths, backups=False)

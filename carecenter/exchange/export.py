@@ -29,6 +29,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Callable, Iterable, Mapping, Sequence, Union
 
+from ..security import access
 from ..domain.errors import DomainError
 
 KINDS = ("text", "date", "money_fen", "int", "decimal", "percent")
@@ -520,6 +521,7 @@ def export_list(key: str, out: Path, query, *, include_confidential: bool = Fals
 
     spec = exports.get(key)
     confidential = bool(include_confidential and spec.has_confidential)
+    access.check("export", *(["export.sensitive"] if confidential else []))
     tables = spec.sheets(query, confidential, items)
     sheets = [Sheet(t.title, [Column(c.label, c.kind, c.width) for c in t.columns], t.rows, t.total)
               for t in tables]

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..db.database import db
+from ..security import access
 from ..db.models import new_uuid
 from ..domain.errors import DomainError
 from ..services import audit
@@ -119,6 +120,15 @@ class ImportPreview:
 def _check_kind(kind: str) -> None:
     if kind not in KINDS:
         raise DomainError("kind", f"不支持的导入类型「{kind}」，可选：{'、'.join(KINDS.values())}", "kind")
+
+
+#: what an import of each kind writes, so what the account must be allowed to edit
+EDIT_PERMISSION = {"roster": "roster.edit", "leave": "leave.edit", "health": "health.edit",
+                   "allowance": "allowance.edit", "welfare": "welfare.edit", "talk": "welfare.edit"}
+
+
+def _check_allowed(kind: str) -> None:
+    access.check("import", EDIT_PERMISSION.get(kind, "roster.edit"))
 
 
 def fields(kind: str) -> list[Field]:
@@ -340,6 +350,7 @@ def preview(path: Path, sheet: str, kind: str, mapping: Mapping, *,
     """Read the sheet and judge every row; nothing is written (a history import is
     tried inside a transaction that is rolled back)."""
     _check_kind(kind)
+    _check_allowed(kind)
     path = Path(path)
     sh = xlsx_reader.load_sheet(path, sheet)
     _check_mapping(sh, kind, mapping)
@@ -378,6 +389,7 @@ def run_import(preview: ImportPreview, *, progress: Callable[[int, int], None] |
     Raises ``Cancelled`` (nothing written) when ``cancelled()`` turns true, and
     DomainError when the database changed since the preview."""
     kind = preview.kind
+    _check_allowed(kind)
     _check_kind(kind)
     valid = set(preview._valid)
     rows = [r for r in preview._rows if r.row in valid]

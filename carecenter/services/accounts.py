@@ -36,8 +36,10 @@ DEMO_ACCOUNTS = (("admin", "演示系统管理员", "admin"), ("shenji", "演示
                  ("xinli", "演示心理关爱专员", "mental"))
 BAD_CREDENTIALS = "登录名或密码不正确，请重新输入。"
 
-#: the clock sign-in reads (tests inject another)
-clock: Callable[[], datetime] = lambda: datetime.now().replace(microsecond=0)  # noqa: E731
+@exempt("the clock sign-in reads (tests replace it)")
+def clock() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
 
 _unknown_failures: dict[str, tuple[int, datetime | None]] = {}
 _unknown_lock = threading.Lock()
@@ -189,7 +191,7 @@ def _unit_ids(account: Account) -> frozenset[int] | None:
     return frozenset(int(i) for i in ids)
 
 
-def actor_of(account: Account) -> Actor:
+def _actor_of(account: Account) -> Actor:
     return Actor(login=account.login, display_name=account.display_name, permissions=_permissions_of(account),
                  unit_ids=_unit_ids(account), account_id=account.id, roles=tuple(_loads(account.roles, [])))
 
@@ -263,7 +265,7 @@ def create_first_admin(login: str, display_name: str, password: str, confirm: st
                                  unit_ids="", enabled=True, password_hash=passwords.hash_password(password),
                                  password_set_at=at, must_change=False, password_history="[]",
                                  last_login_at=at)
-        who = actor_of(account)
+        who = _actor_of(account)
         with access.acting_as(who):
             audit.record("account", "account", account.uuid, f"首次启动：建立系统管理员账户 {who.who}",
                          {"roles": [None, [access.ADMIN_ROLE]]})
@@ -291,6 +293,7 @@ def _fail_unknown(login: str, rules: passwords.PasswordRules, at: datetime) -> N
         count, until = _unknown_failures.get(login, (0, None))
         until = _lock_remaining(until, at, rules)
         if until is not None:
+            _unknown_failures[login] = (0, until)
             raise SignInError("locked", _locked_message(until))
         count += 1
         if count >= rules.max_failures:
@@ -316,6 +319,10 @@ def sign_in(login: str, password: str) -> SignIn:
         _fail_unknown(login, rules, at)
         raise SignInError("bad", BAD_CREDENTIALS)
     until = _lock_remaining(account.locked_until, at, rules)
+    if until is not None and until != account.locked_until:
+        # the clock went back: the lock now ends one period from this moment, for good
+        with db.atomic():
+            Account.update(locked_until=until).where(Account.id == account.id).execute()
     if until is not None:
         passwords.dummy_verify(password)
         with db.atomic():
@@ -328,7 +335,7 @@ def sign_in(login: str, password: str) -> SignIn:
         with db.atomic():
             audit.record("signin_failed", "account", account.uuid, f"登录失败（账户已停用）：{login}", {"login": login})
         raise SignInError("disabled", "该账户已停用，请联系系统管理员。")
-    who = actor_of(account)
+    who = _actor_of(account)
     must, reason = account.must_change, "系统管理员设置的初始密码须在首次登录时修改" if account.must_change else ""
     expires = None
     if rules.expiry_days and account.password_set_at is not None:
@@ -372,6 +379,9 @@ def unlock_screen(password: str) -> None:
     rules, at = password_rules(), clock()
     until = _lock_remaining(account.locked_until, at, rules)
     if until is not None:
+        if until != account.locked_until:
+            with db.atomic():
+                Account.update(locked_until=until).where(Account.id == account.id).execute()
         raise SignInError("locked", _locked_message(until))
     if not account.enabled:
         raise SignInError("disabled", "该账户已停用，请联系系统管理员。")
