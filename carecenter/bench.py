@@ -173,6 +173,10 @@ def run_bench(cadres: int = 50000, keep: bool = False, out=print, years: int = 1
         build_s = build_database(root, cadres, years)
         out(f"  用时 {build_s:.1f} s（{root}）")
         from .db import database
+        from .security import access
+
+        # the figures are measured as a signed-in account holding every permission
+        access.set_actor(access.system_actor("性能基准"))
 
         database.close_database()
 
@@ -192,6 +196,7 @@ def run_bench(cadres: int = 50000, keep: bool = False, out=print, years: int = 1
         figures.extend(export_figures(root))
         figures.extend(backup_figures(root))
         figures.extend(import_figures(root))
+        figures.extend(security_figures(root))
     finally:
         from .db import database
 
@@ -241,6 +246,93 @@ def _care_lists(root: Path) -> list[Figure]:
         floor_ms = _median_ms(lambda: replay(con, statements), repeat=3)
         figures.append(Figure(name, app_ms, floor_ms, 300))
     con.close()
+    return figures
+
+
+def security_figures(root: Path) -> list[Figure]:
+    """Issue 10: signing in (the argon2id check), ``audit verify`` over 1,000,000 audit
+    rows, and what the permission and unit-scope checks add to a roster keystroke and to
+    the month's allowance batch (the same calls with the checks switched off as the floor)."""
+    from datetime import date, datetime, timedelta
+
+    from .app import open_store
+    from .db import queries
+    from .security import access, auditchain
+    from .services import accounts, allowance
+
+    paths = DataPaths(root)
+    open_store(paths)
+    figures = []
+    previous = access.current()
+    t = time.perf_counter()
+    accounts.sign_in("jingban", accounts.DEMO_PASSWORD)
+    figures.append(Figure("登录（口令校验）", (time.perf_counter() - t) * 1000, None, 500))
+    access.set_actor(previous)
+
+    # audit verify over a million rows (a separate file with the audit table alone)
+    audit_db = root / "audit-bench.db"
+    con = sqlite3.connect(str(audit_db))
+    src = sqlite3.connect(str(paths.database))
+    ddl = [r[0] for r in src.execute("SELECT sql FROM sqlite_master WHERE tbl_name = 'audit_log' AND sql IS NOT NULL")]
+    src.close()
+    for sql in ddl:
+        con.execute(sql)
+    start = datetime(2026, 1, 1, 8, 0, 0)
+    with con:
+        for chunk in range(100):
+            auditchain.append(con, [((start + timedelta(seconds=chunk * 10_000 + i)).strftime("%Y-%m-%d %H:%M:%S"),
+                                     "jingban（演示经办人）", "view", "cadre", f"{i:032x}", f"{i:032x}",
+                                     f"查看 干部{i} 的完整身份证号", "{}") for i in range(10_000)])
+    t = time.perf_counter()
+    report = auditchain.verify(con)
+    verify_ms = (time.perf_counter() - t) * 1000
+    t = time.perf_counter()
+    rows = con.execute('SELECT "id", "at", "user", "action", "table", "record_uuid", "cadre_uuid", "summary", '
+                       '"changes", "prev_hash", "row_hash" FROM "audit_log" ORDER BY "id"').fetchall()
+    floor_ms = (time.perf_counter() - t) * 1000
+    con.close()
+    audit_db.unlink()
+    assert report.ok and report.rows == 1_000_000, report
+    figures.append(Figure("审计日志校验（100万行）", verify_ms, floor_ms, 10_000))
+    del rows
+
+    unit_ids = frozenset(r[0] for r in queries.db.execute_sql("SELECT id FROM unit").fetchall())
+    clerk = access.Actor("bench", "性能基准", frozenset(access.PERMISSIONS))
+    scoped = access.Actor("bench", "性能基准", frozenset(access.PERMISSIONS), unit_ids=unit_ids)
+
+    def keystrokes():
+        for text in KEYSTROKE_QUERIES:
+            f = queries.RosterFilter(text=text)
+            queries.roster_count(f)
+            queries.roster_page(f, limit=100)
+
+    def per_key(call) -> float:
+        return _median_ms(call, repeat=5) / len(KEYSTROKE_QUERIES)
+
+    real_check = access.check
+    with access.acting_as(clerk):
+        keystrokes()
+        access.check = lambda *p: access.current()      # the checks switched off: the floor
+        try:
+            unchecked = per_key(keystrokes)
+        finally:
+            access.check = real_check
+        checked = per_key(keystrokes)
+    with access.acting_as(scoped):
+        scoped_ms = per_key(keystrokes)
+    figures.append(Figure("名册搜索每键（含权限检查）", checked, unchecked, unchecked * 1.1))
+    figures.append(Figure("名册搜索每键（限定全部单位）", scoped_ms, unchecked, unchecked * 1.1))
+
+    month = allowance.add_month(date.today(), 2)
+    with access.acting_as(clerk):
+        allowance.generate_month(month)
+        access.check = lambda *p: access.current()
+        try:
+            off = _median_ms(lambda: allowance.generate_month(month), repeat=3)
+        finally:
+            access.check = real_check
+        on = _median_ms(lambda: allowance.generate_month(month), repeat=3)
+    figures.append(Figure("津贴补贴月批次（含权限检查）", on, off, off * 1.1))
     return figures
 
 

@@ -104,9 +104,27 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return run_bench(args.cadres, keep=args.keep, years=args.years)
 
 
+def damaged_advice(db_path: Path) -> str:
+    """What to do about a damaged database: the newest backup and the command that restores it."""
+    from .exchange import backup
+
+    paths = DataPaths(Path(db_path).parent)
+    try:
+        entries = [e for e in backup.list_backups(paths)]
+    except OSError:
+        entries = []
+    if not entries:
+        return ("没有找到本机的备份。若有拷到 U 盘的备份，请用 python main.py restore 备份文件 --yes 恢复；"
+                "否则请联系技术人员，不要再向这个文件写入。")
+    newest = entries[0]
+    return (f"最新的备份是 {newest.path.name}（{newest.taken_at:%Y-%m-%d %H:%M}，{newest.kind_name}）。恢复命令：\n"
+            f"  python main.py --data-dir \"{paths.root}\" --user 系统管理员登录名 restore \"{newest.path}\" --yes")
+
+
 def main(argv: list[str] | None = None) -> int:
     from . import app
     from .domain.errors import DomainError
+    from .db import database
     from .signin_cli import NO_SIGNIN, CredentialError, sign_in_hook
 
     parser = build_parser()
@@ -122,6 +140,13 @@ def main(argv: list[str] | None = None) -> int:
         return func(args)
     except CredentialError as err:
         print(f"错误：{err.message}", file=sys.stderr)
+        return 2
+    except database.DatabaseDamaged as err:
+        print(f"错误：{err}", file=sys.stderr)
+        print(damaged_advice(err.path), file=sys.stderr)
+        return 2
+    except (database.NotOurDatabase, database.DatabaseTooNew) as err:
+        print(f"错误：{err}", file=sys.stderr)
         return 2
     except DomainError as err:
         print(f"错误：{err.message}", file=sys.stderr)

@@ -116,30 +116,54 @@ def check_ours(path: Path) -> tuple[int, bool]:
     return version, has_tables
 
 
-def open_database(path: Path, backup_dir: Path | None = None) -> list[str]:
+def quick_check(path: Path) -> None:
+    """``PRAGMA quick_check`` through a read-only connection: raises DatabaseDamaged (and
+    nothing is written) when SQLite finds a damaged page or record."""
+    try:
+        con = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+    except sqlite3.DatabaseError:
+        raise DatabaseDamaged(path) from None
+    try:
+        result = con.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlite3.DatabaseError:
+        result = "unreadable"
+    finally:
+        con.close()
+    if result != "ok":
+        raise DatabaseDamaged(path)
+
+
+def open_database(path: Path, backup_dir: Path | None = None, check: bool = True) -> list[str]:
     """Open (creating if needed) and migrate the database; return applied migration names.
 
-    Raises DatabaseTooNew or NotOurDatabase without touching the file.
+    Raises DatabaseTooNew, NotOurDatabase or DatabaseDamaged without touching the file.
+    An up-to-date database is opened without writing anything (no pragma writes, no
+    migration bookkeeping), so reading commands work while another process writes.
     """
     path = Path(path)
     known = known_version()
     exists = path.exists() and path.stat().st_size > 0
+    version = 0
     if exists:
         version, has_tables = check_ours(path)
+        if check and has_tables:
+            quick_check(path)
         pending = version < known and has_tables
+        fresh = not has_tables
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
-        pending = False
+        pending, fresh = False, True
     if pending:
         copy_aside(path, backup_dir or path.parent / "pre-migration", f"v{version}")
     if not db.is_closed():
         db.close()
     db.init(str(path), pragmas=PRAGMAS)
     db.connect(reuse_if_open=True)
-    runner = Runner(db, directory=str(MIGRATIONS_DIR))
-    applied = runner.up()
-    db.execute_sql(f"PRAGMA application_id = {APP_ID}")
-    db.execute_sql(f"PRAGMA user_version = {known}")
+    applied: list[str] = []
+    if pending or fresh:
+        applied = Runner(db, directory=str(MIGRATIONS_DIR)).up()
+        db.execute_sql(f"PRAGMA application_id = {APP_ID}")
+        db.execute_sql(f"PRAGMA user_version = {known}")
     return applied
 
 

@@ -45,6 +45,35 @@ def _setup(args: argparse.Namespace):
     return paths
 
 
+def _sign_in(paths, candidate: Path | None = None) -> None:
+    """Open the store so the command line signs the ``--user`` account in (the composition
+    root's hook), then close it again: backups and restores work on the files.  When the
+    live database cannot be opened (the reason to restore), the account is checked
+    against the backup being restored instead."""
+    import shutil
+    import tempfile
+
+    from ..app import open_store
+    from ..db import database
+    from ..paths import DataPaths
+
+    try:
+        open_store(paths)
+    except (database.DatabaseDamaged, database.NotOurDatabase):
+        if candidate is None:
+            raise
+        with tempfile.TemporaryDirectory() as tmp:
+            copy = DataPaths(Path(tmp))
+            shutil.copy2(candidate, copy.database)
+            try:
+                open_store(copy)
+            finally:
+                database.close_database()
+        return
+    finally:
+        database.close_database()
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     from ..db import database
     from . import backup
@@ -69,6 +98,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     except (database.NotOurDatabase, database.DatabaseTooNew) as err:
         _err(str(err))
         return 2
+    _sign_in(paths)
     t = time.perf_counter()
     try:
         if args.to is not None:
@@ -119,6 +149,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
             print("已取消，数据没有任何改动。")
             return 2
     paths.ensure()
+    _sign_in(paths, file)
     try:
         result = backup.restore(paths, file)
     except backup.BackupError as err:

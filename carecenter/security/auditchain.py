@@ -102,6 +102,19 @@ class ChainReport:
         return f"审计日志校验未通过：{where}{self.reason}。此后的记录无法证明未被改动，请报告安全审计员。"
 
 
+def _canonical_sql() -> str:
+    """``canonical`` computed by SQLite: one text column per row instead of nine, so a
+    walk over a million rows moves a third of the data into Python."""
+    parts = []
+    for c in COLUMNS:
+        v = f'coalesce("{c}", \'\')'
+        parts.append(f"length({v}) || ':' || {v}")
+    return " || '|' || ".join(parts)
+
+
+_VERIFY = f'SELECT "id", "prev_hash", "row_hash", {_canonical_sql()} FROM "audit_log" ORDER BY "id"'
+
+
 def verify(con, progress: Callable[[int, int], None] | None = None, check: Callable[[], None] | None = None,
            ) -> ChainReport:
     """Walk the whole chain; report the first row where it breaks."""
@@ -109,20 +122,19 @@ def verify(con, progress: Callable[[int, int], None] | None = None, check: Calla
     prev = GENESIS
     prev_id = None
     n = 0
-    cur = con.execute(_SELECT + ' ORDER BY "id"')
+    sha256 = hashlib.sha256
+    cur = con.execute(_VERIFY)
     while True:
         batch = cur.fetchmany(20000)
         if not batch:
             break
-        for row in batch:
-            values = tuple("" if v is None else v for v in row[:9])
-            stored_prev, stored = row[9], row[10]
+        for row_id, stored_prev, stored, canon in batch:
             if stored_prev != prev:
                 reason = ("之前的记录被删除或插入了记录" if prev_id is not None else "不是日志的第一条（之前的记录被删除）")
-                return ChainReport(False, total, row[0], reason, prev_id or 0)
-            if row_hash(prev, values) != stored:
-                return ChainReport(False, total, row[0], "的内容被改动过", prev_id or 0)
-            prev, prev_id = stored, row[0]
+                return ChainReport(False, total, row_id, reason, prev_id or 0)
+            if sha256(f"{prev}\n{canon}".encode("utf-8")).hexdigest() != stored:
+                return ChainReport(False, total, row_id, "的内容被改动过", prev_id or 0)
+            prev, prev_id = stored, row_id
             n += 1
         if progress:
             progress(n, total)
