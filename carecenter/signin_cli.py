@@ -64,6 +64,7 @@ def sign_in_hook(args: argparse.Namespace):
         if done:     # a command that reopens the store (restore) stays signed in
             return
         done.append(True)
+        wait_for_writer()
         user = getattr(args, "user", None)
         if accounts.needs_setup():
             raise CredentialError("这个数据库还没有系统管理员账户。请先打开程序窗口建立，"
@@ -83,6 +84,42 @@ def sign_in_hook(args: argparse.Namespace):
             raise CredentialError(f"{result.reason}。请先运行 python main.py user passwd --user {user} 修改密码。")
 
     return hook
+
+
+#: how long a headless command waits for another program's write to finish
+#: (CARECENTER_WRITE_WAIT in seconds overrides it, e.g. for scripts that must not hang)
+WRITE_WAIT_SECONDS = float(os.environ.get("CARECENTER_WRITE_WAIT") or 30)
+
+
+def wait_for_writer(seconds: float | None = None) -> None:
+    """Before the first write (the sign-in's audit row): when another window or program
+    is writing, say so and wait a bounded time, then stop with nothing done."""
+    import sqlite3
+
+    from .db.database import PRAGMAS, db
+
+    con = db.connection()
+    normal = PRAGMAS["busy_timeout"]
+    try:
+        con.execute("PRAGMA busy_timeout = 0")
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            con.execute("ROLLBACK")
+            return
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) and "busy" not in str(err):
+                raise
+        print("数据正被另一个窗口或程序使用，正在等待…", file=sys.stderr, flush=True)
+        wait = WRITE_WAIT_SECONDS if seconds is None else seconds
+        con.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            con.execute("ROLLBACK")
+        except sqlite3.OperationalError:
+            raise CredentialError(f"数据被另一个窗口或程序占用，等待 {wait:g} 秒后仍未释放，已停止，没有做任何改动。"
+                                  "请关闭正在写入的程序（例如正在导入或生成津贴的窗口）后再试。") from None
+    finally:
+        con.execute(f"PRAGMA busy_timeout = {normal}")
 
 
 # ---------------------------------------------------------------- user …

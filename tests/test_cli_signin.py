@@ -114,3 +114,19 @@ def test_user_setup_only_on_a_database_without_an_admin(tmp_path):
     again = run("--data-dir", data, "user", "setup", "--admin", "other", "--name", "别人",
                 env={"CARECENTER_NEW_PASSWORD": "Anquan@2026"}, password=None)
     assert again.returncode == 2 and "已经有系统管理员" in again.stderr
+
+
+def test_a_busy_database_is_waited_for_with_a_message_then_refused(data, tmp_path, monkeypatch):
+    from carecenter import signin_cli
+
+    holder = sqlite3.connect(str(data / "carecenter.db"), timeout=0)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        proc = run("--user", "jingban", "--data-dir", data, "export", "roster", "--out", tmp_path / "r.xlsx",
+                   env={"CARECENTER_WRITE_WAIT": "1"})
+    finally:
+        holder.rollback()
+        holder.close()
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "正在等待" in proc.stderr and "没有做任何改动" in proc.stderr
+    assert not (tmp_path / "r.xlsx").exists()
