@@ -9,6 +9,8 @@ application is refused untouched.
 from __future__ import annotations
 
 import sqlite3
+import threading
+from concurrent.futures import Future
 from datetime import datetime
 from pathlib import Path
 
@@ -133,6 +135,86 @@ def quick_check(path: Path) -> None:
         raise DatabaseDamaged(path)
 
 
+#: files up to this size are checked before opening; larger ones (the 50,000-cadre
+#: benchmark's 1 GB takes seconds) in the background, with every write held back until
+#: the check has passed (``ensure_checked``)
+SYNC_CHECK_BYTES = 64 * 1024 * 1024
+
+_check_lock = threading.Lock()
+_check: "Future[str] | None" = None
+_check_path: Path | None = None
+_pending: list = []
+
+
+def _run_check(path: Path) -> str:
+    try:
+        quick_check(path)
+        return "ok"
+    except DatabaseDamaged:
+        return "damaged"
+
+
+def start_background_check(path: Path) -> None:
+    global _check, _check_path
+    with _check_lock:
+        _check_path = Path(path)
+        _check = Future()
+        future = _check
+
+    def work():
+        try:
+            future.set_result(_run_check(Path(path)))
+        except BaseException as err:  # pragma: no cover - reported at the first write
+            future.set_exception(err)
+
+    threading.Thread(target=work, name="quick-check", daemon=True).start()
+
+
+def reset_check() -> None:
+    """Forget the previous file's check and held-back writes (a new file is being opened)."""
+    global _check, _check_path
+    with _check_lock:
+        _check, _check_path = None, None
+    _pending.clear()
+
+
+def check_state() -> str:
+    """'ok' (checked, or nothing to check), 'running' or 'damaged'."""
+    with _check_lock:
+        future = _check
+    if future is None:
+        return "ok"
+    if not future.done():
+        return "running"
+    return future.result()
+
+
+def ensure_checked() -> None:
+    """Wait for the open-time check; raise DatabaseDamaged (nothing written) when it
+    failed; then run the writes that were held back, in order."""
+    global _check
+    with _check_lock:
+        future, path = _check, _check_path
+    if future is not None:
+        if future.result() != "ok":
+            raise DatabaseDamaged(path or Path(db.database or ""))
+        with _check_lock:
+            if _check is future:
+                _check = None
+    while _pending:
+        _pending.pop(0)()
+
+
+def when_checked(write) -> None:
+    """Run ``write`` now when the database has been checked, else as soon as it is (at the
+    next ``ensure_checked``): sign-in bookkeeping does not keep the window waiting."""
+    if check_state() == "ok" and not _pending:
+        ensure_checked()
+        write()
+    else:
+        _pending.append(write)
+
+
 def open_database(path: Path, backup_dir: Path | None = None, check: bool = True) -> list[str]:
     """Open (creating if needed) and migrate the database; return applied migration names.
 
@@ -144,11 +226,15 @@ def open_database(path: Path, backup_dir: Path | None = None, check: bool = True
     known = known_version()
     exists = path.exists() and path.stat().st_size > 0
     version = 0
+    reset_check()
     if exists:
         version, has_tables = check_ours(path)
-        if check and has_tables:
-            quick_check(path)
         pending = version < known and has_tables
+        if check and has_tables:
+            if pending or path.stat().st_size <= SYNC_CHECK_BYTES:
+                quick_check(path)
+            else:
+                start_background_check(path)
         fresh = not has_tables
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -183,8 +269,16 @@ def copy_aside(path: Path, folder: Path, label: str) -> Path:
 
 
 def close_database() -> None:
+    """Close the store; writes held back for the open-time check are made first when it
+    passed (a quick command may end before a large file's check does)."""
+    if _pending and not db.is_closed():
+        try:
+            ensure_checked()
+        except DatabaseDamaged:
+            pass
     if not db.is_closed():
         db.close()
+    reset_check()
 
 
 # ---------------------------------------------------------------- a candidate file (restore)

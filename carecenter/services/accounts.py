@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from ..db import database
 from ..db.database import db
 from ..db.models import Account, Role, Setting, Unit, now
 from ..domain.errors import DomainError, ValidationError
@@ -345,10 +346,15 @@ def sign_in(login: str, password: str) -> SignIn:
             must, reason = True, f"密码已超过 {rules.expiry_days} 天有效期，请设置新密码"
         elif left <= rules.warn_days:
             expires = left
-    with db.atomic():
-        Account.update(failed_count=0, locked_until=None, last_login_at=at).where(Account.id == account.id).execute()
-        with access.acting_as(who):
-            audit.record("signin", "account", account.uuid, f"{who.who} 登录")
+    def bookkeeping() -> None:
+        with db.atomic():
+            Account.update(failed_count=0, locked_until=None, last_login_at=at).where(
+                Account.id == account.id).execute()
+            with access.acting_as(who):
+                audit.record("signin", "account", account.uuid, f"{who.who} 登录")
+
+    # written once the open-time check of a large database has passed (never before)
+    database.when_checked(bookkeeping)
     access.set_actor(who)
     return SignIn(who, must, reason, expires, is_demo())
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Iterable
 
+from ..db import database
 from ..db.database import db
 from ..db.models import AuditLog, now
 from ..security import access, auditchain
@@ -72,6 +73,7 @@ def _stamp() -> str:
 @exempt("writes the audit row of a use case that checked its own permission")
 def record(action: str, table: str, record_uuid: str, summary: str = "",
            changes: dict[str, Any] | None = None, cadre_uuid: str = "") -> None:
+    database.ensure_checked()   # nothing is written to a database that failed its open-time check
     with db.atomic():
         auditchain.append(db.connection(), [_row(action, table, record_uuid, summary, changes, cadre_uuid,
                                                  _stamp(), current_user())])
@@ -87,6 +89,7 @@ def record_many(rows: Iterable[tuple]) -> None:
         action, table, record_uuid, summary, changes, *rest = r
         built.append(_row(action, table, record_uuid, summary, changes, rest[0] if rest else "", at, user))
     if built:
+        database.ensure_checked()
         with db.atomic():
             auditchain.append(db.connection(), built)
 

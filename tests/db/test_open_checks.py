@@ -37,11 +37,11 @@ def closed(store):
     return store
 
 
-def zero_pages(path: Path) -> None:
+def zero_pages(path: Path, start_page: int = 3) -> None:
     page = 4096
     size = path.stat().st_size
     with open(path, "r+b") as fh:
-        for offset in range(3 * page, size - page, 4 * page):
+        for offset in range(start_page * page, size - page, 4 * page):
             fh.seek(offset)
             fh.write(b"\x00" * page)
 
@@ -117,3 +117,35 @@ def test_cli_names_the_newest_backup_of_a_damaged_database(closed, tmp_path):
                           env=env, capture_output=True, text=True, encoding="utf-8", timeout=120)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "已损坏" in proc.stderr and made.path.name in proc.stderr and "restore" in proc.stderr
+
+
+def test_a_large_file_is_checked_in_the_background_and_nothing_is_written_before(closed, monkeypatch):
+    """Above SYNC_CHECK_BYTES the open does not wait for quick_check; the sign-in's
+    bookkeeping waits for it, and a damaged file gets no write at all."""
+    from carecenter.services import accounts, audit
+
+    monkeypatch.setattr(database, "SYNC_CHECK_BYTES", 0)
+    zero_pages(closed.database, start_page=closed.database.stat().st_size // 4096 * 3 // 4)   # data, not schema
+    before = digest(closed.database)
+    database.open_database(closed.database)            # returns at once
+    assert database.check_state() in ("running", "damaged")
+    result = accounts.sign_in("jingban", TEST_PASSWORD)  # signs in; its rows are held back
+    assert result.actor.login == "jingban"
+    with pytest.raises(database.DatabaseDamaged):
+        audit.record("view", "cadre", "x", "查看")
+    assert database.check_state() == "damaged"
+    database.close_database()
+    assert digest(closed.database) == before
+
+
+def test_held_back_sign_in_rows_are_written_once_the_check_passes(closed, monkeypatch):
+    from carecenter.db.models import AuditLog
+    from carecenter.services import accounts, audit
+
+    monkeypatch.setattr(database, "SYNC_CHECK_BYTES", 0)
+    database.open_database(closed.database)
+    accounts.sign_in("jingban", TEST_PASSWORD)
+    audit.record("view", "cadre", "x", "查看之后")
+    rows = [r.summary for r in AuditLog.select().order_by(AuditLog.id.desc()).limit(2)]
+    assert rows == ["查看之后", "jingban（演示经办人） 登录"]          # in the order they happened
+    assert database.check_state() == "ok"
