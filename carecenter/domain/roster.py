@@ -17,6 +17,9 @@ MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^(0\d{2,3}-?)?\d{7,8}(-\d{1,6})?$")
 NAME = re.compile(r"^[\u3400-\u9fff\u00b7·A-Za-z ]{1,40}$")
 
+#: dates rosters keep to the month (typed 1985.03, shown 1985.03 everywhere)
+MONTH_DATE_FIELDS = ("party_join_date", "work_start_date", "township_start_date", "current_post_date")
+
 CADRE_LABELS = {
     "name": "姓名", "sex": "性别", "ethnicity": "民族", "id_number": "身份证号",
     "birth_date": "出生日期", "native_place": "籍贯", "political_status": "政治面貌",

@@ -39,7 +39,7 @@ from ..widgets.family_editor import FamilyEditor
 from ..widgets.list_page import make_button
 
 REQUIRED = {"name", "id_number", "unit_id", "employment_status"}
-MONTH_DATES = {"party_join_date", "work_start_date", "township_start_date", "current_post_date"}
+MONTH_DATES = set(rules.MONTH_DATE_FIELDS)
 DATE_FIELDS = {"birth_date"} | MONTH_DATES
 TEXT_LIMITS = {"name": 40, "native_place": 60, "phone": 20, "emergency_contact": 40,
                "emergency_phone": 20, "post": 60, "id_number": 24}

@@ -712,8 +712,20 @@ class LeaveDialog(QDialog):
                 f"· {m}" for m in dict.fromkeys(e.message for e in self._errors)))
             calm = [e for e in self._errors if self._is_calm(e)]
             if calm and len(calm) == len(self._errors):
-                names = [self.tr(LABELS.get(self._field_of(e), "")) for e in calm]
-                self.status_label.setText(self.tr("还需填写：") + "、".join(dict.fromkeys(n for n in names if n)))
+                # an empty field is still to be filled; a half-typed date is not "missing"
+                missing, unfinished = [], []
+                for e in calm:
+                    field = self._field_of(e)
+                    widget = self.inputs.get(field)
+                    typed = isinstance(widget, DateEdit) and bool(widget.text().strip())
+                    (unfinished if typed else missing).append(self.tr(LABELS.get(field, "")))
+                parts = []
+                if any(missing):
+                    parts.append(self.tr("还需填写：") + "、".join(dict.fromkeys(n for n in missing if n)))
+                if any(unfinished):
+                    parts.append(self.tr("日期还没填完整：") + "、".join(dict.fromkeys(n for n in unfinished if n))
+                                 + self.tr("（如 2026-11-25）"))
+                self.status_label.setText("；".join(parts))
                 theme.set_role(self.status_label, "info")
             else:
                 shown = [e for e in self._errors if not self._is_calm(e)] or self._errors

@@ -511,10 +511,38 @@ class LeavePage(ListPage):
 
     def _on_dialog_saved(self, record_id: int) -> None:
         self.refresh()
+        shown = ""
         if not self.is_balance_view and not self.select_record(record_id):
-            self.table_view.clearSelection()
-        self._flash_hint(self.tr("已保存：{0}").format(self._describe(record_id)))
+            shown = self._show_saved(record_id)
+            if not self.select_record(record_id):
+                self.table_view.clearSelection()
+        self._flash_hint(self.tr("已保存：{0}").format(self._describe(record_id)) + shown)
         self.leaves_changed.emit()
+
+    def _show_saved(self, record_id: int) -> str:
+        """A record saved outside the year (or filters) shown: switch the list to where it
+        is, so a back-entered record from last year is seen, not thought lost."""
+        year = leave_service.get_leave(record_id)["start_date"].year
+        note = ""
+        if self.year_filter.currentData() not in (0, None, year):
+            if self.year_filter.findData(year) < 0:
+                self._fill_years(year, year)
+            self.year_filter.blockSignals(True)
+            self.year_filter.setCurrentIndex(self.year_filter.findData(year))
+            self.year_filter.blockSignals(False)
+            note = self.tr("（这条记录在 {0} 年，列表已切换到 {0} 年）").format(year)
+            self.apply_filter(record_id)
+        if self.model.row_of(record_id) < 0 and not self.select_record(record_id):
+            for combo in (self.unit_filter, self.type_filter, self.status_filter):
+                combo.blockSignals(True)
+                combo.setCurrentIndex(0)
+                combo.blockSignals(False)
+            self.search_box.blockSignals(True)
+            self.search_box.clear()
+            self.search_box.blockSignals(False)
+            note = note or self.tr("（已清除筛选，以便看到这条记录）")
+            self.apply_filter(record_id)
+        return note
 
     def _describe(self, record_id: int) -> str:
         row = self.model.row_of(record_id)

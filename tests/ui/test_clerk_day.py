@@ -1,0 +1,152 @@
+"""Issue 13: what a new clerk tripped over in a day with the app, one test per numbered point."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt
+
+from carecenter.db.models import HealthCheck, LeaveRecord, WelfareRecord
+from carecenter.services import health
+from carecenter.services import leave as leave_service
+from carecenter.services import welfare as welfare_service
+
+TODAY = date.today()
+LAST_YEAR = TODAY.year - 1
+
+
+def active(qtbot, dialog):
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
+    return dialog
+
+
+def type_date(qtbot, type_text, edit, text: str) -> None:
+    edit.line_edit.setFocus()
+    edit.line_edit.selectAll()
+    type_text(edit.line_edit, text)
+    qtbot.keyClick(edit.line_edit, Qt.Key.Key_Tab)
+
+
+def pick(qtbot, type_text, picker, text: str) -> None:
+    picker.setFocus()
+    type_text(picker, text)
+    qtbot.keyClick(picker, Qt.Key.Key_Return)   # the first match
+    assert picker.cadre_id is not None
+
+
+@pytest.fixture
+def person(store, add_unit, add_cadre, make_id):
+    leave_service.seed_rules_if_empty("zhejiang")
+    health.seed_rules_if_empty("zhejiang")
+    welfare_service.seed_rules_if_empty()
+    unit = add_unit()
+    return add_cadre("曾小明", make_id("330328", "19800101", 11), unit, work_start_date=date(2005, 7, 1))
+
+
+# ---------------------------------------------------------------- 1. a record saved in another year
+
+def test_leave_saved_in_another_year_is_shown_and_selected(type_text, window, qtbot, person):
+    """2025-09-29 … 2025-10-10 back-entered while the list shows this year: the list switches to that
+    year and selects the record, and the hint says so."""
+    window.set_page("leave")
+    page = window.leave_page
+    assert page.year_filter.currentData() == TODAY.year
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    dialog = active(qtbot, page.dialog)
+    pick(qtbot, type_text, dialog.picker, "zxm")
+    type_date(qtbot, type_text, dialog.start_edit, f"{LAST_YEAR}-09-29")
+    type_date(qtbot, type_text, dialog.end_edit, f"{LAST_YEAR}-10-10")
+    type_text(dialog.reason_edit, "回老家")
+    assert dialog.save_button.isEnabled(), dialog.status_label.text()
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+
+    record = LeaveRecord.get()
+    assert page.year_filter.currentData() == LAST_YEAR
+    assert page.selected_record_id() == record.id
+    assert page.count_label.text() == "共 1 条"
+    assert f"列表已切换到 {LAST_YEAR} 年" in page.hint_label.text()
+
+
+def test_check_and_visit_saved_in_another_year_are_shown_and_selected(type_text, window, qtbot, person):
+    # 体检
+    window.set_page("health")
+    page = window.health_page
+    page.records_year.setCurrentIndex(page.records_year.findData(TODAY.year))
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    dialog = active(qtbot, page.dialog)
+    pick(qtbot, type_text, dialog.picker, "zxm")
+    type_date(qtbot, type_text, dialog.date_edit, f"{LAST_YEAR}-05-12")
+    assert dialog.save_button.isEnabled(), dialog.status_label.text()
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page._refresh_timer.isActive(), timeout=3000)
+    check = HealthCheck.get()
+    assert page.records_year.currentData() == LAST_YEAR
+    assert page.records_model.check_id(page.records_table.current_row()) == check.id
+    assert f"列表已切换到 {LAST_YEAR} 年" in page.hint_label.text()
+
+    # 慰问
+    window.set_page("welfare")
+    page = window.welfare_page
+    page.year_filter.setCurrentIndex(page.year_filter.findData(TODAY.year))
+    page.add()                                   # 新增
+    dialog = active(qtbot, page.dialog)
+    pick(qtbot, type_text, dialog.picker, "zxm")
+    dialog.occasion_combo.setFocus()
+    type_text(dialog.occasion_combo, "生病")
+    type_date(qtbot, type_text, dialog.date_edit, f"{LAST_YEAR}-11-03")
+    type_text(dialog.money_edit.line_edit, "500")
+    type_text(dialog.visitors_edit, "镇党委书记 王某")
+    assert dialog.save_button.isEnabled(), dialog.status_label.text()
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page._refresh_timer.isActive(), timeout=3000)
+    visit = WelfareRecord.get()
+    assert page.year_filter.currentData() == LAST_YEAR
+    qtbot.waitUntil(lambda: page.records_model.record_id(page.records_table.current_row()) == visit.id,
+                    timeout=3000)
+    assert f"列表已切换到 {LAST_YEAR} 年" in page.hint_label.text()
+
+
+# ---------------------------------------------------------------- 5. typing over an auto-filled date
+
+def test_typing_over_an_auto_filled_end_date_replaces_it(type_text, window, qtbot, person):
+    window.set_page("leave")
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    dialog = active(qtbot, window.leave_page.dialog)
+    pick(qtbot, type_text, dialog.picker, "zxm")
+    type_date(qtbot, type_text, dialog.start_edit, f"{LAST_YEAR}-10-08")
+    assert dialog.end_edit.text() == f"{LAST_YEAR}-10-08"            # proposed: a one-day leave
+    # the clerk clicks into the end date and types the real one
+    line = dialog.end_edit.line_edit
+    qtbot.mouseClick(line, Qt.MouseButton.LeftButton, pos=line.rect().center())
+    qtbot.waitUntil(lambda: line.selectedText() == f"{LAST_YEAR}-10-08", timeout=2000)
+    type_text(line, f"{LAST_YEAR}-1")
+    assert line.text() == f"{LAST_YEAR}-1"                             # replaced, not "…-10-082025-1"
+    # half-typed: the form does not call a non-empty field missing
+    assert "还需填写：结束日期" not in dialog.status_label.text()
+    assert "日期还没填完整：结束日期" in dialog.status_label.text()
+    type_text(line, "0-10")
+    qtbot.keyClick(line, Qt.Key.Key_Tab)
+    assert dialog.end_edit.value() == date(LAST_YEAR, 10, 10)
+    # and by Tab: the whole date is selected, so typing replaces it too
+    dialog.reason_edit.setFocus()
+    line.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(lambda: line.selectedText() == f"{LAST_YEAR}-10-10", timeout=2000)
+
+
+def test_every_date_field_selects_a_complete_date_on_entry(qtbot):
+    from carecenter.ui.widgets.date_edit import DateEdit
+
+    for allow_month, value, shown in ((False, date(2026, 11, 25), "2026-11-25"),
+                                      (True, date(1985, 3, 1), "1985.03")):
+        edit = DateEdit(allow_month=allow_month)
+        qtbot.addWidget(edit)
+        edit.show()
+        qtbot.waitExposed(edit)
+        edit.setValue(value)
+        assert edit.text() == shown
+        edit.activateWindow()
+        qtbot.mouseClick(edit.line_edit, Qt.MouseButton.LeftButton, pos=edit.line_edit.rect().center())
+        qtbot.waitUntil(lambda e=edit, s=shown: e.line_edit.selectedText() == s, timeout=2000)
+        qtbot.keyClicks(edit.line_edit, "2")
+        assert edit.text() == "2"
