@@ -150,3 +150,39 @@ def test_every_date_field_selects_a_complete_date_on_entry(qtbot):
         qtbot.waitUntil(lambda e=edit, s=shown: e.line_edit.selectedText() == s, timeout=2000)
         qtbot.keyClicks(edit.line_edit, "2")
         assert edit.text() == "2"
+
+
+# ---------------------------------------------------------------- 10. month-only dates stay month-only
+
+def test_month_only_dates_round_trip_as_months(type_text, window, qtbot, person):
+    from carecenter.db.models import Cadre
+    from carecenter.services import printing
+    from carecenter.ui.dialogs.cadre_dialog import CadreDialog
+
+    from ..reports.pdfcheck import text as pdf_text
+
+    detail = window.open_cadre(person)
+    assert detail.value_labels["work_start_date"].text() == "2005.07"     # stored 2005-07-01, typed 2005.07
+    qtbot.mouseClick(detail.edit_button, Qt.MouseButton.LeftButton)
+    dialog = active(qtbot, detail.dialog)
+    assert isinstance(dialog, CadreDialog)
+    assert dialog.inputs["work_start_date"].text() == "2005.07"           # not 2005-07-01
+    type_date(qtbot, type_text, dialog.inputs["township_start_date"], "2011.03")
+    assert dialog.inputs["township_start_date"].text() == "2011.03"
+    type_date(qtbot, type_text, dialog.inputs["party_join_date"], "2003-07-15")   # a day given stays a day
+    assert dialog.inputs["party_join_date"].text() == "2003-07-15"
+    assert dialog.save_button.isEnabled(), dialog.status_label.text()
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+
+    cadre = Cadre.get_by_id(person)
+    assert cadre.township_start_date == date(2011, 3, 1) and cadre.party_join_date == date(2003, 7, 15)
+    assert detail.value_labels["township_start_date"].text() == "2011.03"
+    assert detail.value_labels["party_join_date"].text() == "2003-07-15"
+    again = CadreDialog(person, detail)
+    qtbot.addWidget(again)
+    assert again.inputs["township_start_date"].text() == "2011.03"
+    printout = printing.care_record(person, date(TODAY.year, 1, 1), date(TODAY.year, 12, 31))
+    printed = pdf_text(printout.pdf)
+    assert "到乡镇工作时间2011.03" in printed and "参加工作时间2005.07" in printed
+    assert "2011-03-01" not in printed

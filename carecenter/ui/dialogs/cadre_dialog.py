@@ -206,7 +206,8 @@ class CadreDialog(QDialog):
     def _make_input(self, field: str) -> QWidget:
         label = rules.CADRE_LABELS[field]
         if field in DATE_FIELDS:
-            w = DateEdit(allow_month=field in MONTH_DATES, field=field, label=label)
+            w = DateEdit(allow_month=field in MONTH_DATES, field=field, label=label,
+                         placeholder=self.tr("如 1985-03-10") if field == "birth_date" else "")
             w.edited.connect(lambda f=field: self._on_edited(f))
             w.editing_finished.connect(lambda f=field: self._on_left(f))
             return w
