@@ -186,3 +186,41 @@ def test_month_only_dates_round_trip_as_months(type_text, window, qtbot, person)
     printed = pdf_text(printout.pdf)
     assert "到乡镇工作时间2011.03" in printed and "参加工作时间2005.07" in printed
     assert "2011-03-01" not in printed
+
+
+# ---------------------------------------------------------------- 4. the lock confirmation lists who is left out
+
+def test_lock_confirmation_lists_the_cadres_left_out(window, qtbot, boxes, store, add_unit, add_cadre, make_id):
+    from PySide6.QtWidgets import QMessageBox
+
+    from carecenter.db.models import AllowanceBatch
+    from carecenter.services import allowance as al
+
+    al.replace_with_preset("hunan_example")
+    town = add_unit()
+    add_cadre("曾小明", make_id("330328", "19800101", 11), town, township_start_date=date(2012, 5, 1),
+              personnel_status="公务员", rank="一级科员")
+    hard = add_unit("云溪乡人民政府", township="云溪乡", township_category="乡", hardship_area_class="三类")
+    for seq, name in ((21, "李四"), (23, "王五")):   # no hardship figures typed in: cannot be calculated
+        add_cadre(name, make_id("330328", "19800101", seq), hard, township_start_date=date(2012, 5, 1),
+                  personnel_status="公务员", rank="一级科员")
+    window.set_page("allowance")
+    page = window.allowance_page
+    qtbot.mouseClick(page.generate_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.generating, timeout=10000)
+    month = page.current_month()
+
+    boxes.answers.append(QMessageBox.StandardButton.Open)            # 查看未能计算
+    qtbot.mouseClick(page.lock_button, Qt.MouseButton.LeftButton)
+    box = boxes.shown[-1]
+    assert box["text"].startswith("确定锁定")
+    assert "另有 2 名干部未能计算，本月不会发给他们" in box["informative"]
+    assert "艰苦边远地区津贴标准未填写（2 人）" in box["informative"]
+    assert {"锁定本月", "查看未能计算", "取消"} <= set(box["buttons"])
+    assert page.view == "problems" and page.problems_model.rowCount() == 2     # 李四, 王五
+    assert AllowanceBatch.get(AllowanceBatch.month == month).status != "已锁定"
+
+    page.set_view("lines")
+    boxes.answers.append(QMessageBox.StandardButton.Ok)              # 锁定本月, knowingly
+    qtbot.mouseClick(page.lock_button, Qt.MouseButton.LeftButton)
+    assert AllowanceBatch.get(AllowanceBatch.month == month).status == "已锁定"

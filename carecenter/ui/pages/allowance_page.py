@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QTabBar,
     QVBoxLayout,
     QWidget,
@@ -799,11 +800,21 @@ class AllowancePage(ListPage):
         if month is None or self.info is None or self.locked:
             return
         total = service.month_total(month)
-        if not messages.confirm(
-                self, self.tr("确定锁定{0}的津贴补贴？").format(month_text(month)), self.tr("锁定本月"),
-                informative=self.tr("共 {0} 行，合计 {1} 元（{2}）。\n锁定后本月不能再修改，"
-                                    "发现差错只能在以后月份添加补发或扣减。").format(
-                    self.info["lines"], format_yuan(total["total_fen"]), total["capital"])):
+        groups = list(self.info.get("problem_groups") or [])
+        missing = sum(g.count for g in groups)
+        informative = self.tr("共 {0} 行，合计 {1} 元（{2}）。").format(
+            self.info["lines"], format_yuan(total["total_fen"]), total["capital"])
+        if missing:
+            informative += "\n\n" + self.tr("另有 {0} 名干部未能计算，本月不会发给他们，锁定后也不能再补进本月"
+                                             "（只能在以后月份补发）：").format(missing)
+            informative += "".join("\n" + self.tr("· {0}（{1} 人）").format(g.title, g.count) for g in groups)
+        informative += "\n\n" + self.tr("锁定后本月不能再修改，发现差错只能在以后月份添加补发或扣减。")
+        choice = self._ask_lock(self.tr("确定锁定{0}的津贴补贴？").format(month_text(month)), informative,
+                                with_problems=bool(missing))
+        if choice == "problems":
+            self.set_view(PROBLEMS)
+            return
+        if choice != "lock":
             return
         try:
             service.lock_month(month)
@@ -812,6 +823,24 @@ class AllowancePage(ListPage):
             self.refresh()
             return
         self._changed(self.tr("已锁定{0}").format(month_text(month)))
+
+    def _ask_lock(self, text: str, informative: str, *, with_problems: bool) -> str:
+        """The lock confirmation: "lock", "problems" (查看未能计算, the list of those left out) or ""."""
+        sb = QMessageBox.StandardButton
+        buttons = sb.Ok | sb.Cancel | (sb.Open if with_problems else sb.NoButton)
+        box = QMessageBox(QMessageBox.Icon.Warning if with_problems else QMessageBox.Icon.Question,
+                          self.tr("请确认"), text, buttons, self)
+        box.setInformativeText(informative)
+        box.button(sb.Ok).setText(self.tr("锁定本月"))
+        box.button(sb.Cancel).setText(self.tr("取消"))
+        if with_problems:
+            box.button(sb.Open).setText(self.tr("查看未能计算"))
+            box.setDefaultButton(sb.Open)   # the safe choice first when people are left out
+        else:
+            box.setDefaultButton(sb.Ok)
+        box.setEscapeButton(sb.Cancel)
+        answer = box.exec()
+        return {int(sb.Ok.value): "lock", int(sb.Open.value): "problems"}.get(int(answer), "")
 
     def open_person_selected(self) -> None:
         cadre_id = self.selected_cadre_id()
