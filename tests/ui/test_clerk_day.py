@@ -224,3 +224,30 @@ def test_lock_confirmation_lists_the_cadres_left_out(window, qtbot, boxes, store
     boxes.answers.append(QMessageBox.StandardButton.Ok)              # 锁定本月, knowingly
     qtbot.mouseClick(page.lock_button, Qt.MouseButton.LeftButton)
     assert AllowanceBatch.get(AllowanceBatch.month == month).status == "已锁定"
+
+
+# ---------------------------------------------------------------- 6. which days count, and why
+
+def test_leave_dialog_shows_the_day_breakdown(type_text, window, qtbot, person):
+    """2025-09-29 … 2025-10-10: 12 days, 4 working days — 国庆/中秋 off, 9-28 and 10-11 are 调休上班
+    but outside the span (State Council notice for 2025, via chinese_calendar)."""
+    window.set_page("leave")
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    dialog = active(qtbot, window.leave_page.dialog)
+    pick(qtbot, type_text, dialog.picker, "zxm")
+    type_date(qtbot, type_text, dialog.start_edit, "2025-09-27")
+    type_date(qtbot, type_text, dialog.end_edit, "2025-10-10")
+    assert dialog.days_label.text() == "共 5 个工作日"
+    assert dialog.breakdown_label.isVisible()
+    assert dialog.breakdown_label.text().split("\n") == [
+        "不计　9月27日（六）　周末　1 天",
+        "计入　9月28日（日）　调休上班（国庆节）　1 天",
+        "计入　9月29日（一）至9月30日（二）　工作日　2 天",
+        "不计　10月1日（三）至10月8日（三）　法定节假日：国庆节、中秋节　8 天",
+        "计入　10月9日（四）至10月10日（五）　工作日　2 天",
+    ]
+    # a one-day leave needs no breakdown
+    type_date(qtbot, type_text, dialog.end_edit, "2025-09-29")
+    type_date(qtbot, type_text, dialog.start_edit, "2025-09-29")
+    assert dialog.days_label.text() == "共 1 个工作日"
+    assert not dialog.breakdown_label.isVisible()

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain import leave as rules
+from ...domain import workcalendar
 from ...domain.errors import DomainError, ValidationError
 from ...services import choices
 from ...services import leave as leave_service
@@ -276,6 +277,14 @@ class LeaveDialog(QDialog):
         self.mode_label.setWordWrap(True)
         theme.set_role(self.mode_label, "hint")
         pcol.addWidget(self.mode_label)
+        # which days count and which do not, and why, to check against the paper form
+        self.breakdown_label = QLabel(panel)
+        self.breakdown_label.setObjectName("LeaveDayBreakdown")
+        self.breakdown_label.setWordWrap(True)
+        self.breakdown_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        theme.set_role(self.breakdown_label, "hint")
+        self.breakdown_label.setVisible(False)
+        pcol.addWidget(self.breakdown_label)
         self.info_label = QLabel(panel)
         self.info_label.setWordWrap(True)
         self.info_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -654,11 +663,13 @@ class LeaveDialog(QDialog):
             else:
                 self.days_label.setText(self.tr("共 {0} 天（自然日）").format(fmt_days(pre.days)))
                 self.mode_label.setText(self.tr("含周末和法定节假日"))
+            self._show_breakdown(rule is not None and rule.count_mode == "working")
             travel = (pre.total or pre.days) - pre.days
             self.total_label.setText(self.tr("另加路程假 {0} 天，合计 {1} 天").format(
                 fmt_days(travel), fmt_days(pre.total)) if travel else "")
         else:
             self.days_label.setText(self.tr("—"))
+            self._show_breakdown(False)
             self.total_label.setText("")
             if any(e.code == "calendar_unknown" for e in self._errors):
                 self.mode_label.setText(self.tr("缺少这一年的节假日安排，在「日历设置」中录入后即可计算天数"))
@@ -703,6 +714,24 @@ class LeaveDialog(QDialog):
         self.problem_label.setText("\n".join(dict.fromkeys(loose)))
         self.problem_label.setVisible(bool(loose))
         self._update_save_state(pre)
+
+    BREAKDOWN_RUNS = 10   # lines shown; a longer span ends with "另有 …"
+
+    def _show_breakdown(self, working: bool) -> None:
+        """Under 共 N 个工作日: each run of days, counted or not, and why (周末 / 法定节假日 / 调休上班)."""
+        start, end = self.start_edit.value(), self.end_edit.value()
+        lines: list[str] = []
+        if working and start and end and start < end:
+            try:
+                day_runs = workcalendar.runs(leave_service.calendar().breakdown(start, end))
+            except DomainError:
+                day_runs = []
+            lines = [r.text() for r in day_runs[:self.BREAKDOWN_RUNS]]
+            if len(day_runs) > self.BREAKDOWN_RUNS:
+                rest = day_runs[self.BREAKDOWN_RUNS:]
+                lines.append(self.tr("……另有 {0} 段，共 {1} 天").format(len(rest), sum(r.days for r in rest)))
+        self.breakdown_label.setText("\n".join(lines))
+        self.breakdown_label.setVisible(bool(lines))
 
     def _update_save_state(self, pre: leave_service.LeavePreview) -> None:
         valid = not self._errors
