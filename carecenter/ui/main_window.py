@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from ..paths import DataPaths
 from ..services import roster as roster_service
-from . import theme
+from . import file_dialogs, theme
 from .dialogs.cadre_detail import CadreDetail
 from .pages.leave_page import LeavePage
 from .pages.home_page import HomePage
@@ -48,6 +48,7 @@ class MainWindow(QMainWindow):
         self.paths = paths
         self.demo = demo
         self.settings = QSettings(str(paths.settings_file), QSettings.Format.IniFormat)
+        file_dialogs.use_settings(self.settings)   # file dialogs open in the last folder used
         self.detail_windows: dict[int, CadreDetail] = {}
         self.setWindowTitle(self.tr(DEMO_TITLE) if demo else self.tr(APP_TITLE))
         self.setWindowIcon(theme.icon("app"))

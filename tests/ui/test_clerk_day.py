@@ -251,3 +251,30 @@ def test_leave_dialog_shows_the_day_breakdown(type_text, window, qtbot, person):
     type_date(qtbot, type_text, dialog.start_edit, "2025-09-29")
     assert dialog.days_label.text() == "共 1 个工作日"
     assert not dialog.breakdown_label.isVisible()
+
+
+# ---------------------------------------------------------------- 8. Qt's own dialogs in Chinese, in the right folder
+
+def test_file_dialog_speaks_chinese_and_opens_in_documents_or_the_last_folder(window, qtbot, tmp_path):
+    import re
+
+    from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QToolButton
+
+    from carecenter.ui import export_action, file_dialogs
+
+    dialog = QFileDialog(window, "导出到 Excel")
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog)     # what Linux desktops get
+    qtbot.addWidget(dialog)
+    texts = [w.text() for w in dialog.findChildren(QLabel) + dialog.findChildren(QPushButton) if w.text()]
+    texts += [b.toolTip() for b in dialog.findChildren(QToolButton) if b.toolTip()]
+    assert "查找范围(&L)：" in texts and "文件类型(&T)：" in texts and "取消" in texts
+    assert not [t for t in texts if re.search(r"[A-Za-z]{3,}", t.replace("&", ""))], texts
+
+    # no folder used yet: Documents (never the working directory); then the last folder used
+    assert export_action.default_path("roster").parent == file_dialogs.documents_folder()
+    chosen = tmp_path / "县里要的" / "花名册.xlsx"
+    chosen.parent.mkdir()
+    file_dialogs.remember(chosen)
+    assert export_action.default_path("roster").parent == chosen.parent
+    window.settings.sync()
+    assert window.settings.value(file_dialogs.KEY) == str(chosen.parent)   # kept for the next start
