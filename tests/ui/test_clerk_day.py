@@ -278,3 +278,36 @@ def test_file_dialog_speaks_chinese_and_opens_in_documents_or_the_last_folder(wi
     assert export_action.default_path("roster").parent == chosen.parent
     window.settings.sync()
     assert window.settings.value(file_dialogs.KEY) == str(chosen.parent)   # kept for the next start
+
+
+# ---------------------------------------------------------------- 9. next year's holiday calendar, from November
+
+def test_home_asks_for_next_years_calendar_from_november(window, qtbot, person):
+    from carecenter.domain.workcalendar import WorkCalendar
+    from carecenter.ui.dialogs.leave_calendar_dialog import LeaveCalendarDialog
+    from carecenter.ui.pages.home_page import TodoCard
+
+    last = WorkCalendar().known_range()[1].year        # the built-in calendar's last year
+    page = window.home_page
+
+    def titles(today: date) -> dict[str, TodoCard]:
+        page.today = lambda: today
+        window.set_page("home")
+        page.refresh()
+        qtbot.waitUntil(lambda: page._job is None, timeout=10000)
+        return {c.item.title: c for c in page.cards_host.findChildren(TodoCard)}
+
+    assert f"录入{last + 1}年节假日安排" not in titles(date(last, 10, 31))    # October: not yet
+    cards = titles(date(last, 11, 1))
+    card = cards[f"录入{last + 1}年节假日安排"]
+    assert "日历设置" in card.item.detail
+    qtbot.mouseClick(card.open_button, Qt.MouseButton.LeftButton)
+    assert window.current_page_key == "leave"
+    dialog = window.leave_page.settings_dialog
+    assert isinstance(dialog, LeaveCalendarDialog) and dialog.isVisible()
+    assert dialog.year_combo.currentData() == last + 1                   # opened on the missing year
+    dialog.reject()
+
+    # once a day of that year is entered, the year is known and the to-do goes
+    leave_service.save_calendar_day(date(last + 1, 1, 1), False, "元旦")
+    assert f"录入{last + 1}年节假日安排" not in titles(date(last, 12, 2))

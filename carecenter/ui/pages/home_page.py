@@ -138,6 +138,7 @@ class HomePage(QWidget):
         super().__init__(parent)
         self.setObjectName("PageBody")
         self.data: home.HomeData | None = None
+        self.today = date.today   # what "today" is (a test may set another day)
         self._job = None
         self._stale = True
         outer = QVBoxLayout(self)
@@ -212,7 +213,7 @@ class HomePage(QWidget):
         if self._job is not None:
             return
         self._stale = False
-        today = date.today()
+        today = self.today()
         self.date_label.setText(self.tr("{0}　星期{1}").format(today.strftime("%Y年%m月%d日"),
                                                             WEEKDAYS[today.weekday()]))
         self.status_label.setText(self.tr("正在汇总今日待办…"))

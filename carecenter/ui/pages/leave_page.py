@@ -194,7 +194,7 @@ class LeavePage(ListPage):
         self.close_button.clicked.connect(lambda: self.set_selected_status(rules.STATUS_CLOSED))
         self.cancel_button.clicked.connect(self.cancel_selected)
         self.defer_button.clicked.connect(self.defer_selected)
-        self.calendar_button.clicked.connect(self.open_calendar_settings)
+        self.calendar_button.clicked.connect(lambda: self.open_calendar_settings())
         self.rules_button.clicked.connect(self.open_rule_settings)
         self.table_view.open_requested.connect(self._on_table_open_requested)
         self.balance_view.open_requested.connect(self._on_balance_open_requested)
@@ -246,7 +246,12 @@ class LeavePage(ListPage):
         self._show_view(BALANCES)
 
     def set_view(self, key: str) -> None:
-        """Show the "records" or "balances" view (the home page links here)."""
+        """Show the "records" or "balances" view (the home page links here); "calendar:2027"
+        opens 日历设置 on that year."""
+        if key.startswith("calendar"):
+            year = key.partition(":")[2]
+            self.open_calendar_settings(int(year) if year.isdigit() else None)
+            return
         self.view = BALANCES if key == BALANCES else RECORDS
         if self._loaded:
             self._show_view(self.view)
@@ -721,8 +726,8 @@ class LeavePage(ListPage):
             self.cadre_open_requested.emit(cadre_id)
 
     # ================================================================ settings
-    def open_calendar_settings(self) -> None:
-        self.settings_dialog = LeaveCalendarDialog(self)
+    def open_calendar_settings(self, year: int | None = None) -> None:
+        self.settings_dialog = LeaveCalendarDialog(self, year=year)
         self.settings_dialog.finished.connect(self._on_settings_finished)
         self.settings_dialog.open()
 
