@@ -311,3 +311,29 @@ def test_home_asks_for_next_years_calendar_from_november(window, qtbot, person):
     # once a day of that year is entered, the year is known and the to-do goes
     leave_service.save_calendar_day(date(last + 1, 1, 1), False, "元旦")
     assert f"录入{last + 1}年节假日安排" not in titles(date(last, 12, 2))
+
+
+# ---------------------------------------------------------------- 2. the morning's automatic backup and a 立即备份
+
+def test_backup_page_lists_the_automatic_and_the_manual_backup(window, qtbot, store):
+    """Both copies of the day are listed, each saying how it came about (the rotation that keeps
+    both is exchange.backup's; here: the page shows what is in the folder)."""
+    from datetime import datetime
+
+    from carecenter.exchange import backup
+
+    folder = store.backups
+    folder.mkdir(parents=True, exist_ok=True)
+    today = datetime.now().replace(hour=8, minute=31, second=5, microsecond=0)
+    for moment, kind in ((today, backup.KIND_AUTO), (today.replace(hour=10, minute=2), backup.KIND_MANUAL)):
+        (folder / f"{backup.PREFIX}-{moment:%Y%m%d-%H%M%S}-{kind}{backup.SUFFIX}").write_bytes(b"x" * 4096)
+    window.set_page("backup")
+    page = window.backup_page
+    page.refresh()
+    model = page.model
+    kinds = [model.index(r, model.COLUMNS.index("kind")).data() for r in range(model.rowCount())]
+    assert kinds == ["手动备份", "自动备份"]                      # newest first, both there
+    tips = [model.index(r, model.COLUMNS.index("kind")).data(Qt.ItemDataRole.ToolTipRole)
+            for r in range(model.rowCount())]
+    assert tips[0].startswith("手动备份：点击「立即备份」") and tips[1].startswith("自动备份：程序每天第一次打开时")
+    assert "共 2 份备份（自动 1 份，手动 1 份）" in page.count_label.text()
