@@ -88,11 +88,11 @@ class MainWindow(QMainWindow):
         self.data_dir_label.setToolTip(self.tr("所有数据都保存在这个文件夹里"))
         self.data_dir_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.count_label = QLabel(self)
-        self.statusBar().addWidget(self.data_dir_label)
-        self.statusBar().addWidget(self.count_label)
         self.backup_label = QLabel(self)
         self.backup_label.setToolTip(self.tr("备份和恢复在「数据备份」页"))
-        self.statusBar().addWidget(self.backup_label)
+        # permanent: a passing message ("已自动备份…") shows beside them, never over them
+        for label in (self.data_dir_label, self.count_label, self.backup_label):
+            self.statusBar().addPermanentWidget(label)
         self.statusBar().setSizeGripEnabled(True)
 
         self.find_shortcut = QShortcut(QKeySequence("Ctrl+F"), self)

@@ -337,3 +337,12 @@ def test_backup_page_lists_the_automatic_and_the_manual_backup(window, qtbot, st
             for r in range(model.rowCount())]
     assert tips[0].startswith("手动备份：点击「立即备份」") and tips[1].startswith("自动备份：程序每天第一次打开时")
     assert "共 2 份备份（自动 1 份，手动 1 份）" in page.count_label.text()
+
+
+# ---------------------------------------------------------------- lesser points
+
+def test_status_messages_do_not_hide_the_data_folder_and_last_backup(window, qtbot):
+    window.statusBar().showMessage("已自动备份（今天 08:31）", 10000)
+    for label in (window.data_dir_label, window.count_label, window.backup_label):
+        assert label.isVisible() and label.text()
+    assert window.data_dir_label.text().startswith("数据目录 ")
