@@ -708,8 +708,10 @@ class AllowancePage(ListPage):
         self.set_month(summary.month)
         self.set_view(PROBLEMS if summary.lines == 0 and summary.problem_count else LINES)
         text = self.tr("已生成{0}的津贴补贴：{1} 名干部 {2} 行，合计 {3} 元（{4}）。").format(
-            month_text(summary.month), summary.cadres, summary.lines, format_yuan(summary.total_fen),
+            month_text(summary.month), summary.cadres, summary.all_lines, format_yuan(summary.total_fen),
             to_capital(summary.total_fen))
+        if summary.correction_lines:   # the same 共 N 行 as the page: the kept 补发/扣减 lines are counted
+            text += self.tr("其中正常发放 {0} 行，补发/扣减 {1} 行。").format(summary.lines, summary.correction_lines)
         informative = []
         if summary.problem_count:
             informative.append(self.tr("有 {0} 名干部未能计算，未列入发放，见「未能计算」：").format(summary.problem_count))
