@@ -346,3 +346,23 @@ def test_status_messages_do_not_hide_the_data_folder_and_last_backup(window, qtb
     for label in (window.data_dir_label, window.count_label, window.backup_label):
         assert label.isVisible() and label.text()
     assert window.data_dir_label.text().startswith("数据目录 ")
+
+
+def test_empty_database_allowance_actions_are_disabled_and_say_why(window, qtbot):
+    window.set_page("allowance")
+    page = window.allowance_page
+    page.reload()
+    for button in (page.generate_button, page.correction_button, page.export_button):
+        assert not button.isEnabled()
+    assert "还没有干部" in page.generate_button.toolTip()
+    assert "还没有干部" in page.correction_button.toolTip()
+    assert "没有可导出的内容" in page.export_button.toolTip()
+
+
+def test_finding_levels_are_explained_on_the_form(window, qtbot, person):
+    window.set_page("health")
+    page = window.health_page
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    dialog = active(qtbot, page.dialog)
+    legend = dialog.findings.level_legend
+    assert legend.isVisible() and "A类 需立即临床处置" in legend.text() and "B类 需进一步检查或治疗" in legend.text()

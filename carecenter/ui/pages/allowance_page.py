@@ -381,6 +381,7 @@ class AllowancePage(ListPage):
         self._fill_months(month)
         month = self.current_month()
         self.info = service.batch_info(month) if month else None
+        self._has_cadres = roster_service.cadre_count() > 0
         self._reload_units()
         self._load_lines()
         self._load_totals()
@@ -638,8 +639,10 @@ class AllowancePage(ListPage):
         # 生成
         self.generate_button.setText(self.tr("重新生成") if info is not None and info["generated_at"]
                                      else self.tr("生成本月"))
-        self.generate_button.setEnabled(not locked and not busy)
-        self.generate_button.setToolTip(locked_tip if locked else self.tr(
+        no_cadres = not getattr(self, "_has_cadres", True)
+        no_cadres_tip = self.tr("还没有干部：请先在「干部名册」中添加干部")
+        self.generate_button.setEnabled(not locked and not busy and not no_cadres)
+        self.generate_button.setToolTip(locked_tip if locked else no_cadres_tip if no_cadres else self.tr(
             "按当月有效的津贴标准重新计算正常发放；人工调整过且计算金额未变的行保留调整，补发/扣减不受影响")
             if info is not None else self.tr("按当月有效的津贴标准为全部干部计算本月的津贴补贴"))
         # 调整
@@ -665,7 +668,14 @@ class AllowancePage(ListPage):
         else:
             self.lock_button.setEnabled(not busy)
             self.lock_button.setToolTip(self.tr("核对无误后锁定本月：锁定后不能再修改，更正只能在以后月份补发或扣减"))
-        self.correction_button.setEnabled(not busy)
+        self.correction_button.setEnabled(not busy and not no_cadres)
+        self.correction_button.setToolTip(no_cadres_tip if no_cadres else self.tr(
+            "更正已锁定的月份：在以后月份添加补发或扣减"))
+        # 导出: nothing to export on a month never generated
+        exportable = info is not None
+        self.export_button.setEnabled(exportable)
+        self.export_button.setToolTip(self.tr("导出当前列表到 Excel…") if exportable
+                                      else self.tr("本月还没有生成，没有可导出的内容"))
         self.remove_action.setEnabled(bool(line and line["kind"] != service.KIND_REGULAR and not locked))
         has_person = self.selected_cadre_id() is not None
         self.person_button.setVisible(self.view != TOTALS)
