@@ -366,3 +366,21 @@ def test_finding_levels_are_explained_on_the_form(window, qtbot, person):
     dialog = active(qtbot, page.dialog)
     legend = dialog.findings.level_legend
     assert legend.isVisible() and "A类 需立即临床处置" in legend.text() and "B类 需进一步检查或治疗" in legend.text()
+
+
+def test_tab_in_the_cadre_dialog_moves_on_to_the_next_tab_page(window, qtbot, person):
+    from carecenter.ui.dialogs.cadre_dialog import CadreDialog
+
+    dialog = CadreDialog(person, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
+    last = dialog.inputs["employment_status"]             # the last field of 基本信息
+    last.setFocus()
+    qtbot.keyClick(last, Qt.Key.Key_Tab)
+    assert dialog.tabs.currentIndex() == 1
+    assert dialog.inputs["political_status"].hasFocus()   # the first field of 学历与工作时间
+    qtbot.keyClick(dialog.inputs["political_status"], Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert dialog.tabs.currentIndex() == 0 and last.hasFocus()

@@ -291,6 +291,34 @@ class CadreDialog(QDialog):
                     order.append(w.line_edit if isinstance(w, DateEdit) else w)
         return order
 
+    def focusNextPrevChild(self, next_: bool) -> bool:  # noqa: N802 - Qt naming
+        """Tab from the last field of a tab page goes on to the next page's first field (and
+        Shift+Tab back), instead of staying on the first page: a hidden page's fields are not
+        in Qt's focus chain."""
+        current = self.focusWidget()
+        order = self._focus_order()
+        while current is not None and current not in order and current is not self:
+            current = current.parentWidget()   # the line edit inside an editable combo box
+        if current in order:
+            j = order.index(current) + (1 if next_ else -1)
+            if 0 <= j < len(order):
+                target = order[j]
+                tab = self._widget_tab().get(target)
+                if tab is not None and tab != self.tabs.currentIndex():
+                    self.tabs.tabBar().setFocus()   # off the page about to be hidden (Qt would move it)
+                    self.tabs.setCurrentIndex(tab)
+                    target.setFocus(Qt.FocusReason.TabFocusReason if next_ else Qt.FocusReason.BacktabFocusReason)
+                    return True
+        return super().focusNextPrevChild(next_)
+
+    def _widget_tab(self) -> dict[QWidget, int]:
+        out: dict[QWidget, int] = {}
+        for field, tab in self._field_tab.items():
+            w = self.inputs.get(field)
+            if w is not None:
+                out[w.line_edit if isinstance(w, DateEdit) else w] = tab
+        return out
+
     def _chain_tab_order(self) -> None:
         order = self._focus_order()
         order += [self.family.first_widget(), self.save_button, self.cancel_button]
