@@ -295,7 +295,9 @@ def test_home_asks_for_next_years_calendar_from_november(window, qtbot, person):
         window.set_page("home")
         page.refresh()
         qtbot.waitUntil(lambda: page._job is None, timeout=10000)
-        return {c.item.title: c for c in page.cards_host.findChildren(TodoCard)}
+        layout = page.cards                                  # the cards shown (old ones await deletion)
+        shown = [layout.itemAt(i).widget() for i in range(layout.count())]
+        return {c.item.title: c for c in shown if isinstance(c, TodoCard)}
 
     assert f"录入{last + 1}年节假日安排" not in titles(date(last, 10, 31))    # October: not yet
     cards = titles(date(last, 11, 1))
