@@ -58,7 +58,7 @@ VIEWS = [LINES, TOTALS, PROBLEMS]
 VIEW_TITLES = {LINES: "发放明细", TOTALS: "合计", PROBLEMS: "未能计算"}
 HINTS = {LINES: "双击或按 Enter 调整所选一行", TOTALS: "按单位和项目汇总本月发放",
          PROBLEMS: "双击或按 Enter 打开干部详情，补充信息后重新生成"}
-LINE_WIDTHS = {"name": 80, "unit": 170, "scheme": 130, "band": 130, "amount": 100, "reason": 170, "kind": 110}
+LINE_WIDTHS = {"name": 80, "unit": 150, "scheme": 124, "band": 150, "amount": 96, "reason": 140, "kind": 96}
 MONTHS_BACK = 24
 
 

@@ -40,8 +40,8 @@ from ..widgets.table_view import DataTable
 register_detail_tab("休假", make_leave_tab)
 
 RECORDS, BALANCES = "records", "balances"
-RECORD_WIDTHS = {"name": 88, "unit": 170, "type": 110, "start": 130, "end": 130, "days": 64, "travel": 68,
-                 "status": 76, "approver": 110}
+RECORD_WIDTHS = {"name": 88, "unit": 170, "type": 110, "start": 126, "end": 126, "days": 64, "travel": 68,
+                 "status": 76, "approver": 120}
 BALANCE_WIDTHS = {"name": 100, "unit": 200, "due": 76, "taken": 76, "remaining": 96}
 RECORDS_HINT = "双击或按 Enter 修改请假记录"
 BALANCE_HINT = "点击列标题排序，如按「剩余」找出还没休完的人；双击打开干部详情"
