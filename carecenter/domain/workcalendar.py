@@ -104,18 +104,28 @@ class DayRun:
     def days(self) -> int:
         return (self.last - self.first).days + 1
 
-    def text(self) -> str:
-        """9月29日（一）至9月30日（二） 工作日 2 天 / 10月1日（三）至10月8日（三） 法定节假日：国庆节、中秋节 8 天"""
-        def d(x: date) -> str:
-            return f"{x.month}月{x.day}日（{_WEEKDAYS[x.weekday()]}）"
+    @property
+    def mark(self) -> str:
+        return "计入" if self.counts else "不计"
 
-        span = d(self.first) if self.first == self.last else f"{d(self.first)}至{d(self.last)}"
-        why = self.reason
-        if self.names and self.reason == HOLIDAY:
-            why += "：" + "、".join(self.names)
-        elif self.names and self.reason == MAKEUP:
+    def span_text(self) -> str:
+        """9月27日（六） for one day, 9月29日—30日 or 9月29日—10月2日 for a run."""
+        first, last = self.first, self.last
+        if first == last:
+            return f"{first.month}月{first.day}日（{_WEEKDAYS[first.weekday()]}）"
+        tail = f"{last.day}日" if last.month == first.month else f"{last.month}月{last.day}日"
+        return f"{first.month}月{first.day}日—{tail}"
+
+    def why_text(self) -> str:
+        """周末 / 工作日 2 天 / 法定节假日 8 天（国庆节、中秋节） / 调休上班（国庆节）"""
+        why = self.reason + (f" {self.days} 天" if self.days > 1 else "")
+        if self.names and self.reason in (HOLIDAY, MAKEUP):
             why += "（" + "、".join(self.names) + "）"
-        return f"{'计入' if self.counts else '不计'}　{span}　{why}　{self.days} 天"
+        return why
+
+    def text(self) -> str:
+        """计入　9月29日—30日　工作日 2 天 / 不计　10月1日—8日　法定节假日 8 天（国庆节、中秋节）"""
+        return f"{self.mark}　{self.span_text()}　{self.why_text()}"
 
 
 def runs(days: Iterable[DayCount]) -> list[DayRun]:

@@ -460,3 +460,4 @@ def test_township_basis_in_the_first_year_says_not_yet_one_year():
     facts = replace(BASE, township_start_date=date(2025, 3, 1))
     [line] = al.monthly_lines(facts, m(2025, 6), RATES)
     assert "乡镇工作不满1年" in line.basis and "满0年" not in line.basis
+    assert "到乡镇工作时间2025.03" in line.basis          # a month-only date stays a month

@@ -9,6 +9,7 @@ until ``save_leave`` accepts the whole record (one transaction).
 """
 from __future__ import annotations
 
+import html
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -283,7 +284,9 @@ class LeaveDialog(QDialog):
         self.breakdown_label.setWordWrap(True)
         self.breakdown_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         theme.set_role(self.breakdown_label, "hint")
+        self.breakdown_label.setTextFormat(Qt.TextFormat.RichText)
         self.breakdown_label.setVisible(False)
+        self.breakdown_lines: list[str] = []   # the same, as plain lines
         pcol.addWidget(self.breakdown_label)
         self.info_label = QLabel(panel)
         self.info_label.setWordWrap(True)
@@ -720,18 +723,25 @@ class LeaveDialog(QDialog):
     def _show_breakdown(self, working: bool) -> None:
         """Under 共 N 个工作日: each run of days, counted or not, and why (周末 / 法定节假日 / 调休上班)."""
         start, end = self.start_edit.value(), self.end_edit.value()
-        lines: list[str] = []
+        day_runs: list[workcalendar.DayRun] = []
         if working and start and end and start < end:
             try:
                 day_runs = workcalendar.runs(leave_service.calendar().breakdown(start, end))
             except DomainError:
                 day_runs = []
-            lines = [r.text() for r in day_runs[:self.BREAKDOWN_RUNS]]
-            if len(day_runs) > self.BREAKDOWN_RUNS:
-                rest = day_runs[self.BREAKDOWN_RUNS:]
-                lines.append(self.tr("……另有 {0} 段，共 {1} 天").format(len(rest), sum(r.days for r in rest)))
-        self.breakdown_label.setText("\n".join(lines))
-        self.breakdown_label.setVisible(bool(lines))
+        shown = day_runs[:self.BREAKDOWN_RUNS]
+        self.breakdown_lines = [r.text() for r in shown]
+        rows = "".join(
+            f"<tr><td style='color:{theme.TEXT if r.counts else theme.MUTED}; padding-right:6px'>{r.mark}</td>"
+            f"<td style='padding-right:6px; white-space:nowrap'>{html.escape(r.span_text())}</td>"
+            f"<td>{html.escape(r.why_text())}</td></tr>" for r in shown)
+        if len(day_runs) > self.BREAKDOWN_RUNS:
+            rest = day_runs[self.BREAKDOWN_RUNS:]
+            more = self.tr("……另有 {0} 段，共 {1} 天").format(len(rest), sum(r.days for r in rest))
+            self.breakdown_lines.append(more)
+            rows += f"<tr><td colspan='3'>{html.escape(more)}</td></tr>"
+        self.breakdown_label.setText(f"<table cellspacing='0' cellpadding='1'>{rows}</table>" if rows else "")
+        self.breakdown_label.setVisible(bool(rows))
 
     def _update_save_state(self, pre: leave_service.LeavePreview) -> None:
         valid = not self._errors
