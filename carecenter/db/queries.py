@@ -176,6 +176,7 @@ ROSTER_RECORD_FIELDS = (
     "township_start_date", "current_post_date", "notes", "archived")
 
 
+@requires('roster.read')
 def roster_records(f: RosterFilter, sort: str = "name", descending: bool = False) -> Iterator[dict[str, Any]]:
     """Every field of each cadre the roster shows for the filter and order (no paging),
     streamed as dicts (dates as ``date``; ``unit_id`` as given)."""

@@ -288,8 +288,8 @@ _NEEDS = {"_health_items": "health.read", "_leave_items": "leave.read", "_allowa
 _ORDER = {SEVERITY_OVERDUE: 0, SEVERITY_WARNING: 1, SEVERITY_INFO: 2}
 
 
-_SECTION_PAGES = {"_health_items": "health", "_leave_items": "leave", "_allowance_items": "allowance", "_calendar_items": "leave",
-                  "_welfare_items": "welfare", "_birthday_items": "roster"}
+_SECTION_PAGES = {"_health_items": "health", "_leave_items": "leave", "_allowance_items": "allowance",
+                  "_calendar_items": "leave", "_welfare_items": "welfare", "_birthday_items": "roster"}
 
 
 def _run_section(section, ctx: _Context) -> list[TodoItem]:
