@@ -8,7 +8,7 @@ import json
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterator
+from typing import Any, Iterator
 
 from .database import db
 from ..security import access
@@ -165,6 +165,31 @@ def roster_rows(f: RosterFilter, sort: str = "name", descending: bool = False,
     units = unit_names()
     for r in db.execute_sql(sql, params):
         yield _roster_row(r, today, units) + (r[11],)
+
+
+#: every field of a cadre record, in the order of the 干部花名册 (full roster export)
+ROSTER_RECORD_FIELDS = (
+    "name", "sex", "ethnicity", "id_number", "birth_date", "native_place", "political_status", "party_join_date",
+    "education_fulltime", "degree_fulltime", "education_inservice", "degree_inservice", "marital_status",
+    "only_child", "phone", "emergency_contact", "emergency_phone", "unit_id", "post", "leadership_level", "rank",
+    "pay_grade", "personnel_status", "position_category", "employment_status", "work_start_date",
+    "township_start_date", "current_post_date", "notes", "archived")
+
+
+@requires('roster.read')
+def roster_records(f: RosterFilter, sort: str = "name", descending: bool = False) -> Iterator[dict[str, Any]]:
+    """Every field of each cadre the roster shows for the filter and order (no paging),
+    streamed as dicts (dates as ``date``; ``unit_id`` as given)."""
+    select = ", ".join(f"c.{k}" for k in ROSTER_RECORD_FIELDS)
+    _, _, sql, params = roster_sql(f, sort, descending, 0, -1, select=select)
+    date_fields = {"birth_date", "party_join_date", "work_start_date", "township_start_date", "current_post_date"}
+    for r in db.execute_sql(sql, params):
+        row = dict(zip(ROSTER_RECORD_FIELDS, r))
+        for k in date_fields:
+            v = row[k]
+            if isinstance(v, str) and v:
+                row[k] = date.fromisoformat(v[:10])
+        yield row
 
 
 _unit_cache: dict[str, dict[int, str]] = {}

@@ -70,6 +70,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from .dates import fmt_month_date
 from .errors import DomainError
 from .money import check_fen, format_yuan, share, sum_fen, to_percent
 
@@ -723,7 +724,8 @@ def _township_line(facts: CadreFacts, view: MonthRates) -> Line:
     years = _full_years(facts.township_start_date + timedelta(days=gap), last)
     band, label = view.township_band(years)
     gap_text = f"，扣除间断{gap}天" if gap else ""
-    basis = (f"乡镇工作满{years}年（到乡镇工作时间{facts.township_start_date.isoformat()}{gap_text}），"
+    served = f"乡镇工作满{years}年" if years else "乡镇工作不满1年"
+    basis = (f"{served}（到乡镇工作时间{fmt_month_date(facts.township_start_date)}{gap_text}），"
              f"“{label}”档{format_yuan(band.amount_fen)}元（{band.effective_from.isoformat()}起执行）")
     amount = band.amount_fen
     if facts.especially_hard:

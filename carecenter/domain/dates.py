@@ -2,6 +2,9 @@
 
 With ``allow_month=True`` a month alone (1985.03, 1985年3月, 198503) is read as
 the first of that month — rosters often record 参加工作时间 to the month only.
+Such a field shows a first of the month as the month alone (``fmt_month_date``:
+1985.03), in the form, the detail window, the printouts and the exports, so a
+day the clerk never typed is never shown.
 """
 from __future__ import annotations
 
@@ -47,3 +50,13 @@ def parse_date(raw: str, field: str = "date", label: str = "日期", *,
 
 def fmt(value: date | None) -> str:
     return value.isoformat() if value else ""
+
+
+def fmt_month_date(value: date | None) -> str:
+    """A month-precision field (入党时间, 参加工作时间 …): 1985.03 for a month alone
+    (stored as its first day), the full date when a day other than the first was given."""
+    if not value:
+        return ""
+    if value.day == 1:
+        return f"{value.year}.{value.month:02d}"
+    return value.isoformat()

@@ -17,6 +17,17 @@ MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^(0\d{2,3}-?)?\d{7,8}(-\d{1,6})?$")
 NAME = re.compile(r"^[\u3400-\u9fff\u00b7·A-Za-z ]{1,40}$")
 
+#: plausibility warnings (not errors: the clerk may know better): the statutory retirement
+#: age is 63 at the most after the 2025 reform (全国人大常委会关于实施渐进式延迟法定退休年龄的决定),
+#: so a serving cadre of 65 or more, or a retiree under 45, is most likely a typing slip
+SERVING_STATUSES = ("在职", "借调", "挂职", "驻村")
+RETIRED_STATUSES = ("退休", "离休", "退职")
+SERVING_AGE_WARNING = 65
+RETIRED_AGE_WARNING = 45
+
+#: dates rosters keep to the month (typed 1985.03, shown 1985.03 everywhere)
+MONTH_DATE_FIELDS = ("party_join_date", "work_start_date", "township_start_date", "current_post_date")
+
 CADRE_LABELS = {
     "name": "姓名", "sex": "性别", "ethnicity": "民族", "id_number": "身份证号",
     "birth_date": "出生日期", "native_place": "籍贯", "political_status": "政治面貌",
@@ -116,6 +127,15 @@ def check_cadre(data: Mapping[str, Any], choices: Mapping[str, list[str]], today
             errors.append(DomainError("date_before_birth", f"{label}早于出生日期，请核对", field))
         elif birth and field == "work_start_date" and idcard.age_on(birth, value) < 16:
             errors.append(DomainError("work_too_young", f"{label}时年龄不足16周岁，请核对", field))
+    status = data.get("employment_status") or ""
+    if birth and status:
+        age = idcard.age_on(birth, today)
+        if status in SERVING_STATUSES and age >= SERVING_AGE_WARNING:
+            warnings.append(DomainError("age_serving", f"年龄 {age} 岁仍为「{status}」，请核对在职状态或出生日期",
+                                        "employment_status", age=age))
+        elif status in RETIRED_STATUSES and age < RETIRED_AGE_WARNING:
+            warnings.append(DomainError("age_retired", f"年龄 {age} 岁已是「{status}」，请核对在职状态或出生日期",
+                                        "employment_status", age=age))
     work = data.get("work_start_date")
     for field in ("township_start_date", "current_post_date"):
         value = data.get(field)

@@ -29,6 +29,7 @@ from .errors import DomainError
 
 __all__ = [
     "COUNT_MODES",
+    "DayCount",
     "DayOverride",
     "WorkCalendar",
     "fmt_cn",
@@ -72,6 +73,73 @@ class DayOverride:
     date: date
     is_workday: bool
     name: str = ""
+
+
+#: why a day counts or not, as the clerk checks it against the paper form
+WORKDAY, WEEKEND, HOLIDAY, MAKEUP, REST = "工作日", "周末", "法定节假日", "调休上班", "休息日"
+_WEEKDAYS = "一二三四五六日"
+
+
+@dataclass(frozen=True)
+class DayCount:
+    """One day of a span: whether it counts as a working day, and why."""
+
+    day: date
+    counts: bool
+    reason: str          # WORKDAY, WEEKEND, HOLIDAY, MAKEUP or REST (a day off entered locally)
+    name: str = ""       # the holiday's name (国庆节), if any
+
+
+@dataclass(frozen=True)
+class DayRun:
+    """Consecutive days with the same reason: one line of the breakdown."""
+
+    first: date
+    last: date
+    counts: bool
+    reason: str
+    names: tuple[str, ...] = ()
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+    @property
+    def mark(self) -> str:
+        return "计入" if self.counts else "不计"
+
+    def span_text(self) -> str:
+        """9月27日（六） for one day, 9月29日—30日 or 9月29日—10月2日 for a run."""
+        first, last = self.first, self.last
+        if first == last:
+            return f"{first.month}月{first.day}日（{_WEEKDAYS[first.weekday()]}）"
+        tail = f"{last.day}日" if last.month == first.month else f"{last.month}月{last.day}日"
+        return f"{first.month}月{first.day}日—{tail}"
+
+    def why_text(self) -> str:
+        """周末 / 工作日 2 天 / 法定节假日 8 天（国庆节、中秋节） / 调休上班（国庆节）"""
+        why = self.reason + (f" {self.days} 天" if self.days > 1 else "")
+        if self.names and self.reason in (HOLIDAY, MAKEUP):
+            why += "（" + "、".join(self.names) + "）"
+        return why
+
+    def text(self) -> str:
+        """计入　9月29日—30日　工作日 2 天 / 不计　10月1日—8日　法定节假日 8 天（国庆节、中秋节）"""
+        return f"{self.mark}　{self.span_text()}　{self.why_text()}"
+
+
+def runs(days: Iterable[DayCount]) -> list[DayRun]:
+    """Group a breakdown into runs of consecutive days with the same reason."""
+    out: list[DayRun] = []
+    for day in days:
+        last = out[-1] if out else None
+        if (last is not None and last.counts == day.counts and last.reason == day.reason
+                and last.last + timedelta(days=1) == day.day):
+            names = last.names + ((day.name,) if day.name and day.name not in last.names else ())
+            out[-1] = DayRun(last.first, day.day, last.counts, last.reason, names)
+        else:
+            out.append(DayRun(day.day, day.day, day.counts, day.reason, (day.name,) if day.name else ()))
+    return out
 
 
 class WorkCalendar:
@@ -126,6 +194,28 @@ class WorkCalendar:
 
     def is_workday(self, d: date) -> bool:
         return self.day_info(d)[0]
+
+    def day_count(self, d: date) -> DayCount:
+        """Whether ``d`` counts as a working day and why (周末 / 法定节假日 / 调休上班 …)."""
+        workday, name = self.day_info(d)
+        weekend = d.weekday() >= 5
+        if workday:
+            if weekend:
+                return DayCount(d, True, MAKEUP, name.replace("（调休上班）", ""))
+            return DayCount(d, True, WORKDAY)
+        if name:
+            return DayCount(d, False, HOLIDAY, name)
+        return DayCount(d, False, WEEKEND if weekend else REST)
+
+    def breakdown(self, start: date, end: date) -> list[DayCount]:
+        """Every day of [start, end] with whether it counts and why (raises calendar_unknown
+        like ``count_days``)."""
+        out = []
+        d = start
+        while d <= end:
+            out.append(self.day_count(d))
+            d += timedelta(days=1)
+        return out
 
     # -- spans -----------------------------------------------------------
     def count_days(self, start: date, end: date, mode: str = "working",

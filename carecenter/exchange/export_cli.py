@@ -3,7 +3,8 @@
 The same rows, columns and 「说明」 sheet as the 导出 button of the list's page, with
 the page's default order; ``--unit`` / ``--year`` / ``--month`` / ``--search`` narrow
 it as the page's filters do.  Confidential columns only with ``--confidential``
-(recorded in the audit trail like every export).
+(recorded in the audit trail like every export).  ``export roster --all-fields`` is
+the 干部花名册: every field of each cadre record (also ``export roster_full``).
 """
 from __future__ import annotations
 
@@ -35,6 +36,9 @@ def add_commands(sub) -> None:
     p.add_argument("--month", default="", metavar="年-月", help="月份（津贴补贴），如 2026-11；默认本月")
     p.add_argument("--search", default="", metavar="文本", help="搜索文本：姓名、拼音首字母、身份证号或电话尾号")
     p.add_argument("--confidential", action="store_true", help="包含敏感信息（完整身份证号、体检结论等），并记入审计")
+    p.add_argument("--all-fields", action="store_true", dest="all_fields",
+                   help="干部名册导出全部字段（干部花名册：出生日期、参加工作时间、学历、人员身份、民族、籍贯等），"
+                        "年月日期写成 1985.03")
     p.add_argument("--data-dir", type=Path, dest="sub_data_dir", metavar="目录", help="数据目录（默认：本机用户数据目录）")
     p.set_defaults(func=cmd_export)
 
@@ -62,7 +66,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     from ..services import exports
     from .export import export_list
 
-    spec = exports.LISTS.get(args.list)
+    key = args.list
+    if getattr(args, "all_fields", False):
+        if key not in ("roster", "roster-full"):
+            return _error(f"--all-fields 只用于干部名册（roster），「{key}」没有这个选项")
+        key = "roster-full"
+    spec = exports.LISTS.get(key)
     if spec is None:
         return _error(f"没有名为「{args.list}」的列表。可导出的列表：{_list_help()}")
     out = Path(args.out).expanduser()

@@ -33,6 +33,7 @@ HEADER_BG = colors.HexColor("#E6E6E6")
 LABEL_BG = colors.HexColor("#F2F2F2")
 SUBTOTAL_BG = colors.HexColor("#F7F7F7")
 NOTICE = colors.HexColor("#9C2A1F")   # the confidential banner's frame
+MIN_SIZE = 9          # points: no printed text is smaller (long cells wrap instead)
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,8 @@ def _build(fs: fonts.FontSet) -> Styles:
                               textColor=NOTICE, borderColor=NOTICE, borderWidth=0.8, borderPadding=5,
                               spaceBefore=4, spaceAfter=10),
         cell=cell,
-        cell_small=ParagraphStyle("cell_small", parent=cell, fontSize=8, leading=10.5),
+        # long register text (发放依据, 原因) wraps at the register size instead of shrinking
+        cell_small=ParagraphStyle("cell_small", parent=cell, fontSize=MIN_SIZE, leading=12),
         cell_center=ParagraphStyle("cell_center", parent=cell, alignment=TA_CENTER),
         cell_right=ParagraphStyle("cell_right", parent=cell, alignment=TA_RIGHT),
         head=ParagraphStyle("head", parent=cell, fontName=fs.hei, alignment=TA_CENTER),

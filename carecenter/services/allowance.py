@@ -759,6 +759,12 @@ class GenerateSummary:
     replaced: bool                                 # a draft was generated again
     kept_adjustments: int = 0
     dropped_adjustments: list[str] = field(default_factory=list)
+    correction_lines: int = 0                      # 补发/扣减 lines already in the month (kept)
+
+    @property
+    def all_lines(self) -> int:
+        """Every line of the month, as the page counts them (共 N 行)."""
+        return self.lines + self.correction_lines
 
     @property
     def problem_count(self) -> int:
@@ -929,9 +935,10 @@ def generate_month(month: date, progress: Callable[[int, str], None] | None = No
             "VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)", rows)
         say(92, "正在核对合计…")
         regular = sum_fen(r[9] for r in rows)
-        corrections = int(db.execute_sql(
-            "SELECT coalesce(sum(amount_fen), 0) FROM allowance_line WHERE batch_id = ? AND kind != ? AND archived = 0",
-            (batch.id, KIND_REGULAR)).fetchone()[0])
+        correction_count, corrections = db.execute_sql(
+            "SELECT count(*), coalesce(sum(amount_fen), 0) FROM allowance_line "
+            "WHERE batch_id = ? AND kind != ? AND archived = 0", (batch.id, KIND_REGULAR)).fetchone()
+        corrections = int(corrections)
         total = _sum_lines(batch.id)
         if total != regular + corrections:   # never expected: the write did not store what was computed
             raise DomainError("total_mismatch", "写入的发放明细与计算结果不一致，已撤销本次生成，请重试", "total")
@@ -948,7 +955,7 @@ def generate_month(month: date, progress: Callable[[int, str], None] | None = No
     return GenerateSummary(month=month, lines=len(rows), cadres=len({r[4] for r in rows}), total_fen=total,
                            regular_fen=regular, corrections_fen=corrections,
                            problems=rules.batch_problem_summary(problems), problem_groups=groups, replaced=replaced,
-                           kept_adjustments=kept, dropped_adjustments=dropped)
+                           kept_adjustments=kept, dropped_adjustments=dropped, correction_lines=int(correction_count))
 
 
 @requires('allowance.read')

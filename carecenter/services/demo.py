@@ -163,6 +163,8 @@ def generate(cadres: int = 120, seed: int = 20261125, today: date | None = None)
             status = rng.choices(["在职", "借调", "挂职", "驻村", "调离", "退休"], [86, 3, 2, 5, 2, 2])[0]
             if age >= 60:
                 status = "退休"
+            elif status == "退休" and age < 55:   # no 25-year-old retirees in a well-kept roster
+                status = "在职"
             married = age > 27 and rng.random() < 0.9
             cadre_rows.append({
                 "uuid": new_uuid(), "created_at": stamp, "updated_at": stamp,

@@ -33,7 +33,8 @@ from ..db import queries
 from ..db.database import db
 from ..db.queries import (AllowanceLineFilter, CheckFilter, LeaveFilter, RosterFilter, TalkFilter,
                           WelfareFilter)
-from ..domain import idcard
+from ..domain import dates, idcard
+from ..domain import roster as roster_rules
 from ..domain import leave as leave_rules
 from ..domain import welfare as welfare_rules
 from ..domain.errors import DomainError
@@ -219,6 +220,67 @@ class RosterExport(RowListExport):
         return [("单位", _unit_label(f.unit_id)), ("类别", f.category or "全部类别"),
                 ("状态", f.status or "全部状态"), ("显示已归档", _yes(f.include_archived)),
                 ("搜索", f.text.strip() or "（无）"), ("排序", _order_label(ROSTER_SORT_LABELS, q.sort, q.descending))]
+
+
+class RosterRecordsExport(RosterExport):
+    """干部花名册: every field of each cadre record the roster shows (same filter and order)
+    — what the county asks for: dates (出生日期, 参加工作时间 …), 学历, 编制 (人员身份), 民族, 籍贯.
+    Month-precision dates read 1985.03; the full ID number and 备注 only when asked."""
+
+    key, name = "roster-full", "干部花名册"
+    confidential = "完整身份证号、备注"
+    #: (field, kind): month fields are text (1985.03), birth dates real Excel dates
+    FIELDS = tuple((k, "date" if k == "birth_date" else "int" if k == "pay_grade" else "text")
+                   for k in queries.ROSTER_RECORD_FIELDS if k != "archived")
+    SECRET = ("notes",)
+
+    def columns(self, confidential: bool) -> list[Col]:
+        cols = [Col("序号", "int")]
+        for k, kind in self.FIELDS:
+            if k in self.SECRET and not confidential:
+                continue
+            cols.append(Col(roster_rules.CADRE_LABELS[k], kind))
+            if k == "birth_date":
+                cols.append(Col("年龄", "int"))
+        return cols
+
+    def fetch(self, q: RosterQuery) -> Iterable[dict]:
+        return queries.roster_records(q.filter, q.sort, q.descending)
+
+    def formatter(self, query: Any, confidential: bool) -> Callable[[Any], Sequence]:
+        units = queries.unit_names()
+        today = query.today or date.today()
+        counter = iter(range(1, 10 ** 9))
+        return lambda r: self.row(r, confidential, next(counter), units, today)
+
+    def row(self, r: dict, confidential: bool, number: int = 0, units: Mapping[int, str] | None = None,
+            today: date | None = None) -> Sequence:
+        units = queries.unit_names() if units is None else units
+        today = today or date.today()
+        out: list[Any] = [number]
+        for k, _kind in self.FIELDS:
+            v = r.get(k)
+            if k in self.SECRET and not confidential:
+                continue
+            if k == "id_number":
+                v = (v or "") if confidential else idcard.mask(v or "")
+            elif k == "unit_id":
+                v = units.get(v, "")
+            elif k in roster_rules.MONTH_DATE_FIELDS:
+                v = dates.fmt_month_date(v)
+            elif k == "only_child":
+                v = _yes(bool(v))
+            elif k == "employment_status" and r.get("archived"):
+                v = f"{v}（已归档）"
+            elif k == "notes":
+                v = _one_line(v)
+            elif v is None:
+                v = "" if k != "pay_grade" else None
+            out.append(v)
+            if k == "birth_date":
+                b = r.get("birth_date")
+                out.append(today.year - b.year - ((today.month, today.day) < (b.month, b.day)) if b else None)
+        return out
 
 
 # ---------------------------------------------------------------- 休假管理
@@ -866,7 +928,7 @@ class UnitsExport(RowListExport):
 
 
 LISTS: dict[str, ListExport] = {e.key: e for e in (
-    RosterExport(), LeaveExport(), BalanceExport(), CheckExport(), DueExport(), FollowupExport(),
+    RosterExport(), RosterRecordsExport(), LeaveExport(), BalanceExport(), CheckExport(), DueExport(), FollowupExport(),
     AllowanceLinesExport(), AllowanceTotalsExport(), AllowanceProblemsExport(), AllowanceHistoryExport(),
     WelfareExport(), TalkExport(), FundExport(), UnitsExport(),
 )}
@@ -910,6 +972,8 @@ def secrecy_note(spec: ListExport, confidential: bool) -> tuple[str, str] | None
         return ("敏感信息", "包含：" + spec.confidential)
     if spec.key == "roster":
         return ("敏感信息", "未包含：身份证号只显示前 6 位和后 4 位")
+    if spec.key == "roster-full":
+        return ("敏感信息", "未包含：身份证号只显示前 6 位和后 4 位，备注未导出")
     return ("敏感信息", "未包含（" + spec.confidential + "）")
 
 

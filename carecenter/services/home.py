@@ -166,6 +166,24 @@ def _allowance_items(ctx: "_Context") -> list[TodoItem]:
                      Target("allowance", ""))]
 
 
+CALENDAR_REMINDER_MONTH = 11   # the State Council publishes next year's holidays in November
+
+
+def _calendar_items(ctx: "_Context") -> list[TodoItem]:
+    """From 1 November: next year's holiday calendar is missing (the built-in one ends this
+    year and nothing was entered in 日历设置), so next year's leave cannot be counted."""
+    today = ctx.today
+    if today.month < CALENDAR_REMINDER_MONTH:
+        return []
+    nxt = today.year + 1
+    if nxt in leave.calendar().known_years():
+        return []
+    detail = (f"程序内置的法定节假日安排只到{today.year}年。国务院公布{nxt}年节假日安排后，"
+              f"请在「日历设置」中录入{nxt}年的放假日期和调休上班日，否则{nxt}年的请假无法按工作日计算。")
+    return [TodoItem("calendar_next_year", SEVERITY_WARNING, f"录入{nxt}年节假日安排", 1, detail,
+                     Target("leave", f"calendar:{nxt}"))]
+
+
 def _coverage(ctx: "_Context") -> list[Coverage]:
     """Shares of serving cadres checked, rested and visited this year.  The counts come
     with the check-plan and annual-leave overviews the to-do items use; if a rule table
@@ -262,16 +280,16 @@ def _on_own_connection(compute):
         db.close()
 
 
-SECTIONS = (_health_items, _leave_items, _allowance_items, _welfare_items, _birthday_items)
+SECTIONS = (_health_items, _leave_items, _allowance_items, _calendar_items, _welfare_items, _birthday_items)
 #: what the signed-in account must be allowed to read for a section (or a prefetch) to run
 _NEEDS = {"_health_items": "health.read", "_leave_items": "leave.read", "_allowance_items": "allowance.read",
-          "_welfare_items": "welfare.read", "_birthday_items": "roster.read",
+          "_calendar_items": "settings.edit", "_welfare_items": "welfare.read", "_birthday_items": "roster.read",
           "leave": "leave.read", "health": "health.read", "findings": "health.read"}
 _ORDER = {SEVERITY_OVERDUE: 0, SEVERITY_WARNING: 1, SEVERITY_INFO: 2}
 
 
 _SECTION_PAGES = {"_health_items": "health", "_leave_items": "leave", "_allowance_items": "allowance",
-                  "_welfare_items": "welfare", "_birthday_items": "roster"}
+                  "_calendar_items": "leave", "_welfare_items": "welfare", "_birthday_items": "roster"}
 
 
 def _run_section(section, ctx: _Context) -> list[TodoItem]:

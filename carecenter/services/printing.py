@@ -31,7 +31,7 @@ from typing import Any, Callable, Iterable
 from ..db import queries
 from ..db.database import db
 from ..db.models import Cadre, PrintLog, Setting, Unit, new_uuid, now
-from ..domain import idcard
+from ..domain import dates, idcard
 from ..domain.errors import DomainError
 from ..domain.leave import STATUS_CANCELLED
 from . import print_format as fmt
@@ -192,8 +192,7 @@ _d = as_date
 
 
 def _month_text(value: Any) -> str:
-    d = _d(value)
-    return f"{d.year}.{d.month:02d}" if d else ""
+    return dates.fmt_month_date(_d(value))
 
 
 def _chunks(ids: list[int], size: int = _CHUNK) -> Iterable[list[int]]:

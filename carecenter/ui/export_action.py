@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from PySide6.QtCore import QCoreApplication, QDir, QStandardPaths, Qt, QUrl
+from PySide6.QtCore import QCoreApplication, QDir, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from ..domain.errors import DomainError
 from ..exchange.export import ExportCancelled, ExportSummary, export_list
 from ..services import exports
-from . import messages, theme
+from . import file_dialogs, messages, theme
 from .tasks import Job, JobCancelled, run_job
 from .widgets.list_page import make_button
 
@@ -95,9 +95,7 @@ def ask_confidential(parent: QWidget | None, spec: exports.ListExport) -> bool |
 
 
 def default_path(key: str, today: date | None = None) -> Path:
-    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) \
-        or QDir.homePath()
-    return Path(folder) / exports.default_file_name(key, today)
+    return file_dialogs.start_folder() / exports.default_file_name(key, today)
 
 
 def ask_path(parent: QWidget | None, suggested: Path) -> Path | None:
@@ -106,6 +104,7 @@ def ask_path(parent: QWidget | None, suggested: Path) -> Path | None:
                                                   _tr("Excel 工作簿 (*.xlsx)"))
     if not chosen:
         return None
+    file_dialogs.remember(chosen)
     path = Path(chosen)
     if path.suffix.lower() != ".xlsx":
         path = path.with_name(path.name + ".xlsx")

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from ..paths import DataPaths
 from ..services import roster as roster_service
-from . import theme
+from . import file_dialogs, theme
 from .dialogs.cadre_detail import CadreDetail
 from .pages.leave_page import LeavePage
 from .pages.home_page import HomePage
@@ -48,6 +48,7 @@ class MainWindow(QMainWindow):
         self.paths = paths
         self.demo = demo
         self.settings = QSettings(str(paths.settings_file), QSettings.Format.IniFormat)
+        file_dialogs.use_settings(self.settings)   # file dialogs open in the last folder used
         self.detail_windows: dict[int, CadreDetail] = {}
         self.setWindowTitle(self.tr(DEMO_TITLE) if demo else self.tr(APP_TITLE))
         self.setWindowIcon(theme.icon("app"))
@@ -87,11 +88,11 @@ class MainWindow(QMainWindow):
         self.data_dir_label.setToolTip(self.tr("所有数据都保存在这个文件夹里"))
         self.data_dir_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.count_label = QLabel(self)
-        self.statusBar().addWidget(self.data_dir_label)
-        self.statusBar().addWidget(self.count_label)
         self.backup_label = QLabel(self)
         self.backup_label.setToolTip(self.tr("备份和恢复在「数据备份」页"))
-        self.statusBar().addWidget(self.backup_label)
+        # permanent: a passing message ("已自动备份…") shows beside them, never over them
+        for label in (self.data_dir_label, self.count_label, self.backup_label):
+            self.statusBar().addPermanentWidget(label)
         self.statusBar().setSizeGripEnabled(True)
 
         self.find_shortcut = QShortcut(QKeySequence("Ctrl+F"), self)

@@ -102,6 +102,7 @@ class Job(QObject):
     finished = Signal(object)
     failed = Signal(str)
     cancelled = Signal()
+    ended = Signal()  # before finished, failed or cancelled: the progress dialog closes first
     done = Signal()  # after finished, failed or cancelled
     _outcome = Signal(str, object)
 
@@ -132,6 +133,9 @@ class Job(QObject):
     def _on_outcome(self, kind: str, value: Any) -> None:
         self.running = False
         _active.discard(self)
+        # the progress dialog goes before any handler shows a result box (a modal box
+        # would otherwise sit under a "完成 100% [取消]" dialog until it is closed)
+        self.ended.emit()
         if kind == "finished":
             self.result = value
             self.finished.emit(value)
@@ -157,7 +161,7 @@ class ProgressDialog(QProgressDialog):
         self.setValue(0)
         self.canceled.connect(self._on_cancel)
         job.progress.connect(self._on_progress)
-        job.done.connect(self._on_done)
+        job.ended.connect(self._on_done)
 
     def _on_progress(self, percent: int, text: str) -> None:
         if percent < 0:

@@ -119,16 +119,39 @@ def stylesheet() -> str:
     return text.replace("@ICONS@", resource_path("icons").as_posix())
 
 
+class _QtGaps(QTranslator):
+    """Qt strings that the zh_CN catalogue shipped with PySide6 lacks: Qt 6's file dialog
+    asks for "&Look in:" and "Files of &type:" while the catalogue only has them without
+    the mnemonic, so the dialog said "Look in:" on Linux."""
+
+    TEXTS = {
+        ("QFileDialog", "&Look in:"): "查找范围(&L)：",
+        ("QFileDialog", "Files of &type:"): "文件类型(&T)：",
+    }
+
+    def translate(self, context, source, disambiguation=None, n=-1):  # noqa: D102 - Qt API
+        return self.TEXTS.get((context, source))   # None: not ours, the next catalogue answers
+
+    def isEmpty(self) -> bool:  # noqa: N802 - Qt naming
+        return False
+
+
 def install_translations(app: QApplication) -> None:
-    """Qt's own strings (context menus, calendar, standard buttons) in Simplified Chinese."""
+    """Qt's own strings (file dialogs, context menus, calendar, standard buttons) in Simplified
+    Chinese: qtbase_zh_CN.qm from the PySide6 wheel, plus the few strings it lacks."""
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    translators = []
+    translators: list[QTranslator] = []
     for name in ("qtbase_zh_CN", "qt_zh_CN"):
         tr = QTranslator(app)
         if tr.load(name, folder):
             app.installTranslator(tr)
             translators.append(tr)
+        elif name == "qtbase_zh_CN":
+            log.warning("Qt translation %s not found in %s", name, folder)
+    gaps = _QtGaps(app)
+    app.installTranslator(gaps)   # installed last: asked first, answers only its own strings
+    translators.append(gaps)
     _state["translators"] = translators
 
 

@@ -453,3 +453,11 @@ def test_batch_refuses_duplicates_and_other_months():
 ])
 def test_add_months(d, n, result):
     assert al.add_months(d, n) == result
+
+
+def test_township_basis_in_the_first_year_says_not_yet_one_year():
+    """Issue 13: never "乡镇工作满0年" in the basis."""
+    facts = replace(BASE, township_start_date=date(2025, 3, 1))
+    [line] = al.monthly_lines(facts, m(2025, 6), RATES)
+    assert "乡镇工作不满1年" in line.basis and "满0年" not in line.basis
+    assert "到乡镇工作时间2025.03" in line.basis          # a month-only date stays a month

@@ -210,3 +210,25 @@ def test_unit_rules(data, expected, lists):
 def test_labels_cover_every_choice_field():
     assert set(rules.CADRE_CHOICES) <= set(rules.CADRE_LABELS)
     assert set(rules.UNIT_CHOICES) <= set(rules.UNIT_LABELS)
+
+
+# Issue 13: a 76-year-old 在职 cadre (ID born 1949-12-31) or a 25-year-old 退休 one is most likely a slip —
+# a warning, not an error (the statutory retirement age is 63 at the most after the 2025 reform).
+@pytest.mark.parametrize("id_number, status, code", [
+    (ID, "在职", "age_serving"),
+    (ID, "驻村", "age_serving"),
+    (ID, "退休", None),
+    (ID_YOUNG, "在职", None),
+    (ID_YOUNG, "退休", "age_retired"),          # 36 years old
+    (ID_YOUNG, "离休", "age_retired"),
+])
+def test_implausible_age_for_the_status_is_a_warning(lists, id_number, status, code):
+    checked = rules.check_cadre(cadre(id_number=id_number, employment_status=status,
+                                      party_join_date=None, work_start_date=None, township_start_date=None,
+                                      current_post_date=None), lists, TODAY)
+    assert checked.errors == []
+    found = [w for w in checked.warnings if w.code.startswith("age_")]
+    assert [w.code for w in found] == ([code] if code else [])
+    if code == "age_serving":
+        assert found[0].message == f"年龄 76 岁仍为「{status}」，请核对在职状态或出生日期"
+        assert found[0].field == "employment_status"

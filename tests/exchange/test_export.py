@@ -339,3 +339,47 @@ def test_cli_help_lists_every_list(capsys):
     for key, spec in exports.LISTS.items():
         assert f"{key}（{spec.name}）" in flat
     assert "--confidential" in text
+
+
+# ================================================================ 干部花名册: every field (issue 13)
+
+def test_full_roster_has_every_field_month_dates_and_secrets_only_when_asked(demo_store, tmp_path, capsys):
+    from carecenter.db.models import Cadre
+    from carecenter.domain import roster as roster_rules
+
+    someone = Cadre.select().where(Cadre.archived == False).order_by(Cadre.id).first()  # noqa: E712
+    someone.work_start_date, someone.party_join_date = date(1985, 3, 1), date(2003, 7, 15)
+    someone.notes = "家属长期住院，需多关心"
+    someone.save()
+    q = _roster_query(text=someone.id_number[-6:])
+    plain = export_list("roster-full", tmp_path / "hmc.xlsx", q)
+    got = rows_of(plain.path)
+    header = got[0]
+    labels = roster_rules.CADRE_LABELS
+    must = ["出生日期", "参加工作时间", "到乡镇工作时间", "任现职时间", "入党时间", "全日制学历", "在职学历",
+            "人员身份", "民族", "籍贯", "单位", "职务", "职级", "联系电话"]
+    assert all(m in header for m in must), header
+    assert set(labels.values()) - {labels["notes"]} <= set(header)       # every field but 备注
+    assert "备注" not in header                                            # sensitive: only when asked
+    row = dict(zip(header, got[1]))
+    assert row["姓名"] == someone.name and "********" in row["身份证号"]
+    assert row["参加工作时间"] == "1985.03" and row["入党时间"] == "2003-07-15"   # month-only stays a month
+    assert row["出生日期"] == datetime.combine(someone.birth_date, datetime.min.time())  # a real Excel date
+    assert notes_of(plain.path)["列表"] == "干部花名册"
+    assert "备注未导出" in notes_of(plain.path)["敏感信息"]
+
+    full = export_list("roster-full", tmp_path / "hmc-full.xlsx", q, include_confidential=True)
+    got = rows_of(full.path)
+    row = dict(zip(got[0], got[1]))
+    assert row["身份证号"] == someone.id_number and row["备注"] == "家属长期住院，需多关心"
+    assert full.confidential
+
+    # the command line: export roster --all-fields
+    out = tmp_path / "cli.xlsx"
+    assert cli("export", "roster", "--all-fields", "--data-dir", str(demo_store.root), "--out", str(out)) == 0
+    said = capsys.readouterr().out
+    assert "已导出干部花名册" in said
+    cli_rows = rows_of(out)
+    assert cli_rows[0] == header and len(cli_rows) - 1 == queries.roster_count(queries.RosterFilter())
+    assert cli("export", "leave", "--all-fields", "--data-dir", str(demo_store.root), "--out", str(out)) == 2
+    assert "--all-fields 只用于干部名册" in capsys.readouterr().err

@@ -334,6 +334,8 @@ def test_regenerating_a_draft_keeps_unchanged_adjustments_and_reports_the_rest(h
     assert lines_of(c, m(2025, 6)) == []
     assert s.total_fen == sum(x["amount_fen"] for x in al.batch_lines(m(2025, 6)))
     assert AllowanceBatch.select().where(AllowanceBatch.month == m(2025, 6)).count() == 1
+    # issue 13: the summary counts the lines as the page does (the kept 补发 line included)
+    assert s.correction_lines == 1 and s.all_lines == s.lines + 1 == al.batch_info(m(2025, 6))["lines"]
 
 
 def test_lock_checks_totals_and_then_nothing_changes(town):

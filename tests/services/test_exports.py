@@ -59,8 +59,8 @@ def test_every_list_exports_rows_that_fit_its_columns(demo_store):
 
 
 def test_confidential_columns_only_when_asked(demo_store):
-    expected = {"roster": "完整身份证号", "health-checks": "体检结论", "health-followups": "异常的描述和转诊",
-                "welfare-talks": "谈话要点和后续跟进"}
+    expected = {"roster": "完整身份证号", "roster-full": "完整身份证号、备注", "health-checks": "体检结论",
+                "health-followups": "异常的描述和转诊", "welfare-talks": "谈话要点和后续跟进"}
     assert {k: e.confidential for k, e in exports.LISTS.items() if e.has_confidential} == expected
     labels = {k: ([c.label for c in exports.get(k).columns(False)], [c.label for c in exports.get(k).columns(True)])
               for k in exports.LISTS}
@@ -68,6 +68,7 @@ def test_confidential_columns_only_when_asked(demo_store):
     assert {"描述", "转诊"} <= set(labels["health-followups"][1]) - set(labels["health-followups"][0])
     assert {"谈话要点", "后续跟进"} <= set(labels["welfare-talks"][1]) - set(labels["welfare-talks"][0])
     assert labels["roster"][0] == labels["roster"][1]       # the ID column is there, masked or not
+    assert set(labels["roster-full"][1]) - set(labels["roster-full"][0]) == {"备注"}
     for key in set(exports.LISTS) - set(expected):
         assert labels[key][0] == labels[key][1], key
 

@@ -14,7 +14,7 @@ class Boxes:
 
     def exec(self, box: QMessageBox) -> int:
         self.shown.append({"title": box.windowTitle(), "text": box.text(), "icon": box.icon(),
-                           "buttons": [b.text() for b in box.buttons()]})
+                           "buttons": [b.text() for b in box.buttons()], "informative": box.informativeText()})
         answer = self.answers.pop(0) if self.answers else QMessageBox.StandardButton.Ok
         return int(answer.value)
 

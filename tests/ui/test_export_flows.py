@@ -270,3 +270,26 @@ def test_detail_window_allowance_history_exports_its_rows(win, qtbot, answers):
         assert row[0] == f"{int(year)}-{int(month):02d}"
         assert row[1] == table.item(r, 1).text()
         assert f"{row[3]:,.2f}" == table.item(r, 3).text()
+
+
+def test_full_roster_button_exports_every_field_of_the_cadres_shown(win, qtbot, answers):
+    """Issue 13: beside the list as shown, the 干部花名册 — every field, month dates as 1985.03."""
+    page = win.roster_page
+    unit_id = busiest_unit()
+    page.unit_filter.setCurrentIndex(page.unit_filter.findData(unit_id))
+    table = shown(page.model)
+    qtbot.mouseClick(page.roster_export_button, Qt.MouseButton.LeftButton)
+    job = page._export_job
+    qtbot.waitUntil(lambda: not job.running, timeout=15000)
+    assert job.error is None, job.error
+    assert Path(answers.suggested[0]).name == f"干部花名册_{date.today().isoformat()}.xlsx"
+    rows = workbook_rows(answers.path)
+    header = rows[0]
+    for label in ("出生日期", "参加工作时间", "到乡镇工作时间", "任现职时间", "入党时间", "全日制学历", "人员身份",
+                  "民族", "籍贯"):
+        assert label in header
+    assert "备注" not in header                                    # not asked for
+    names = [r[header.index("姓名")] for r in rows[1:]]
+    assert names == [r[0] for r in table]                           # the cadres shown, in order
+    months = [r[header.index("参加工作时间")] for r in rows[1:] if r[header.index("参加工作时间")]]
+    assert months and all(len(m) in (7, 10) and m[4] in ".-" for m in months)

@@ -226,8 +226,8 @@ def test_dates_typed_as_clerks_do(type_text, window, qtbot, add_unit):
     work = dialog.inputs["work_start_date"]
     type_text(work.line_edit, "1968.03")
     township = dialog.inputs["township_start_date"]
-    township.line_edit.setFocus()  # leaving 参加工作时间 rewrites it as a date
-    assert work.text() == "1968-03-01"
+    township.line_edit.setFocus()  # leaving 参加工作时间 keeps it a month (issue 13: no day never typed)
+    assert work.text() == "1968.03" and work.value() == date(1968, 3, 1)
     type_text(township.line_edit, "19800105")
     post = dialog.inputs["current_post_date"]
     type_text(post.line_edit, "2026.13.01")

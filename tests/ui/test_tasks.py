@@ -91,3 +91,30 @@ def test_failures_become_chinese_sentences(qtbot, qapp):
     with qtbot.waitSignal(job.failed, timeout=3000) as blocker:
         job.start()
     assert blocker.args == ["程序遇到意外错误，已记录到日志。"]
+
+
+def test_progress_dialog_is_gone_before_the_result_box(qtbot, qapp, boxes):
+    """Issue 13 §3: "完成 100% [取消]" must not stay over the result box ("生成完成") until it is closed."""
+    from carecenter.ui import messages
+
+    def work(ctx):
+        for i in range(60):
+            ctx.progress(i * 100 // 60, "正在生成")
+            time.sleep(0.01)
+        ctx.progress(100, "完成")
+        return 315
+
+    seen = []
+
+    def on_finished(rows):
+        dialog = job.dialog
+        seen.append(dialog.isVisible())
+        messages.info(None, f"生成完成：共 {rows} 行")   # a modal box, as the pages show
+        seen.append(dialog.isVisible())
+
+    job = run_job(work, title="生成本月", label="正在生成…")
+    job.finished.connect(on_finished)
+    qtbot.waitUntil(lambda: job.dialog.isVisible(), timeout=3000)    # the dialog did show
+    qtbot.waitUntil(lambda: bool(seen) and len(seen) == 2, timeout=5000)
+    assert seen == [False, False]
+    assert boxes.texts == ["生成完成：共 315 行"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDir, QStandardPaths, Qt, QUrl, Signal
+from PySide6.QtCore import QDir, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -33,7 +33,7 @@ from ...db.queries import RosterFilter
 from ...domain.errors import DomainError
 from ...services import printing
 from ...services import roster as roster_service
-from .. import messages, theme
+from .. import file_dialogs, messages, theme
 from ..tasks import Job, JobCancelled, run_job
 from ..widgets.list_page import make_button
 from .care_record_dialog import REQUIRED_MARK, PeriodPicker
@@ -307,8 +307,7 @@ class BatchPrintDialog(QDialog):
         self._validate()
 
     def default_path(self) -> Path:
-        folder = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-                      or QDir.homePath())
+        folder = file_dialogs.start_folder()
         period = self.period_picker.describe().replace(" ", "") or self.tr("期间")
         name = self.tr("关心关爱档案_{0}_{1}").format(self._scope_name(), period)
         name = "".join("_" if c in '\\/:*?"<>|' else c for c in name)
@@ -373,6 +372,7 @@ class BatchPrintDialog(QDialog):
             chosen = QFileDialog.getExistingDirectory(self, self.tr("选择保存关爱档案的文件夹"),
                                                       str(current.parent if not current.exists() else current))
         if chosen:
+            file_dialogs.remember(chosen)
             self.path_edit.setText(QDir.toNativeSeparators(chosen))
             self._path_edited = True
             self._validate()

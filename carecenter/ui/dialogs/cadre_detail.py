@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...db import queries
-from ...domain import idcard
+from ...domain import dates, idcard
 from ...domain import roster as rules
 from ...services import audit
 from ...services import roster as roster_service
@@ -206,6 +206,8 @@ class CadreDetail(QDialog):
             return f"{_plain(r['birth_date'])}（{r['age']} 岁）"
         if field == "pay_grade":
             return self.tr("{0} 级").format(r["pay_grade"]) if r.get("pay_grade") else "—"
+        if field in rules.MONTH_DATE_FIELDS:   # 1985.03, never a day the clerk did not type
+            return dates.fmt_month_date(r.get(field)) or "—"
         return _plain(r.get(field))
 
     def _build_basic(self) -> QWidget:

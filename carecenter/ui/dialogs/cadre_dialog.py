@@ -39,7 +39,7 @@ from ..widgets.family_editor import FamilyEditor
 from ..widgets.list_page import make_button
 
 REQUIRED = {"name", "id_number", "unit_id", "employment_status"}
-MONTH_DATES = {"party_join_date", "work_start_date", "township_start_date", "current_post_date"}
+MONTH_DATES = set(rules.MONTH_DATE_FIELDS)
 DATE_FIELDS = {"birth_date"} | MONTH_DATES
 TEXT_LIMITS = {"name": 40, "native_place": 60, "phone": 20, "emergency_contact": 40,
                "emergency_phone": 20, "post": 60, "id_number": 24}
@@ -206,7 +206,8 @@ class CadreDialog(QDialog):
     def _make_input(self, field: str) -> QWidget:
         label = rules.CADRE_LABELS[field]
         if field in DATE_FIELDS:
-            w = DateEdit(allow_month=field in MONTH_DATES, field=field, label=label)
+            w = DateEdit(allow_month=field in MONTH_DATES, field=field, label=label,
+                         placeholder=self.tr("如 1985-03-10") if field == "birth_date" else "")
             w.edited.connect(lambda f=field: self._on_edited(f))
             w.editing_finished.connect(lambda f=field: self._on_left(f))
             return w
@@ -289,6 +290,34 @@ class CadreDialog(QDialog):
                     w = self.inputs[f]
                     order.append(w.line_edit if isinstance(w, DateEdit) else w)
         return order
+
+    def focusNextPrevChild(self, next_: bool) -> bool:  # noqa: N802 - Qt naming
+        """Tab from the last field of a tab page goes on to the next page's first field (and
+        Shift+Tab back), instead of staying on the first page: a hidden page's fields are not
+        in Qt's focus chain."""
+        current = self.focusWidget()
+        order = self._focus_order()
+        while current is not None and current not in order and current is not self:
+            current = current.parentWidget()   # the line edit inside an editable combo box
+        if current in order:
+            j = order.index(current) + (1 if next_ else -1)
+            if 0 <= j < len(order):
+                target = order[j]
+                tab = self._widget_tab().get(target)
+                if tab is not None and tab != self.tabs.currentIndex():
+                    self.tabs.tabBar().setFocus()   # off the page about to be hidden (Qt would move it)
+                    self.tabs.setCurrentIndex(tab)
+                    target.setFocus(Qt.FocusReason.TabFocusReason if next_ else Qt.FocusReason.BacktabFocusReason)
+                    return True
+        return super().focusNextPrevChild(next_)
+
+    def _widget_tab(self) -> dict[QWidget, int]:
+        out: dict[QWidget, int] = {}
+        for field, tab in self._field_tab.items():
+            w = self.inputs.get(field)
+            if w is not None:
+                out[w.line_edit if isinstance(w, DateEdit) else w] = tab
+        return out
 
     def _chain_tab_order(self) -> None:
         order = self._focus_order()

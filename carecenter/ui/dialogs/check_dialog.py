@@ -291,6 +291,12 @@ class FindingsEditor(QWidget):
         self.remove_button.setEnabled(False)
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.remove_button)
+        buttons.addSpacing(12)
+        # the levels said on the form, not only in a tooltip
+        self.level_legend = QLabel(self.tr("分级：A类 需立即临床处置；B类 需进一步检查或治疗"), self)
+        self.level_legend.setObjectName("FindingLevelLegend")
+        theme.set_role(self.level_legend, "hint")
+        buttons.addWidget(self.level_legend)
         buttons.addStretch(1)
         layout.addLayout(buttons)
         self.add_button.clicked.connect(self._on_add_button_clicked)

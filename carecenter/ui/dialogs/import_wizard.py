@@ -48,7 +48,7 @@ from ...exchange import importer, xlsx_reader
 from ...exchange.xlsx_cells import cell_text
 from ...exchange.xlsx_fields import match_header
 from ...exchange.xlsx_reader import column_letter
-from .. import actions, messages, theme
+from .. import actions, file_dialogs, messages, theme
 from ..tasks import JobCancelled, run_job
 from ..widgets.list_page import make_button
 
@@ -486,9 +486,10 @@ class ImportWizard(QDialog):
         self.template_label.clear()
 
     def choose_file(self) -> None:
-        start = str(self.path.parent) if self.path else QDir.homePath()
+        start = str(self.path.parent) if self.path else str(file_dialogs.start_folder())
         path, _ = QFileDialog.getOpenFileName(self, self.tr("选择要导入的 Excel 文件"), start, self.tr(XLSX_FILTER))
         if path:
+            file_dialogs.remember(path)
             self.file_edit.setText(QDir.toNativeSeparators(path))
             self.load_file(Path(path))
             if self.sheet_combo.isEnabled():
@@ -540,7 +541,7 @@ class ImportWizard(QDialog):
         self._update_buttons()
 
     def download_template(self) -> None:
-        folder = self.path.parent if self.path else Path(QDir.homePath())
+        folder = self.path.parent if self.path else file_dialogs.start_folder()
         default = folder / self.tr("{0}导入模板.xlsx").format(self.kind_label)
         path, _ = QFileDialog.getSaveFileName(self, self.tr("保存{0}模板").format(self.kind_label), str(default),
                                               self.tr(XLSX_FILTER))
@@ -865,7 +866,7 @@ class ImportWizard(QDialog):
     def save_problem_list(self) -> None:
         if self.preview is None or not self.preview.problems:
             return
-        folder = self.path.parent if self.path else Path(QDir.homePath())
+        folder = self.path.parent if self.path else file_dialogs.start_folder()
         stem = self.path.stem if self.path else self.kind_label
         default = folder / self.tr("{0}-问题清单.xlsx").format(stem)
         path, _ = QFileDialog.getSaveFileName(self, self.tr("保存问题清单"), str(default), self.tr(XLSX_FILTER))

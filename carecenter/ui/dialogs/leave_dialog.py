@@ -9,6 +9,7 @@ until ``save_leave`` accepts the whole record (one transaction).
 """
 from __future__ import annotations
 
+import html
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain import leave as rules
+from ...domain import workcalendar
 from ...domain.errors import DomainError, ValidationError
 from ...services import choices
 from ...services import leave as leave_service
@@ -276,6 +278,16 @@ class LeaveDialog(QDialog):
         self.mode_label.setWordWrap(True)
         theme.set_role(self.mode_label, "hint")
         pcol.addWidget(self.mode_label)
+        # which days count and which do not, and why, to check against the paper form
+        self.breakdown_label = QLabel(panel)
+        self.breakdown_label.setObjectName("LeaveDayBreakdown")
+        self.breakdown_label.setWordWrap(True)
+        self.breakdown_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        theme.set_role(self.breakdown_label, "hint")
+        self.breakdown_label.setTextFormat(Qt.TextFormat.RichText)
+        self.breakdown_label.setVisible(False)
+        self.breakdown_lines: list[str] = []   # the same, as plain lines
+        pcol.addWidget(self.breakdown_label)
         self.info_label = QLabel(panel)
         self.info_label.setWordWrap(True)
         self.info_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -654,11 +666,13 @@ class LeaveDialog(QDialog):
             else:
                 self.days_label.setText(self.tr("共 {0} 天（自然日）").format(fmt_days(pre.days)))
                 self.mode_label.setText(self.tr("含周末和法定节假日"))
+            self._show_breakdown(rule is not None and rule.count_mode == "working")
             travel = (pre.total or pre.days) - pre.days
             self.total_label.setText(self.tr("另加路程假 {0} 天，合计 {1} 天").format(
                 fmt_days(travel), fmt_days(pre.total)) if travel else "")
         else:
             self.days_label.setText(self.tr("—"))
+            self._show_breakdown(False)
             self.total_label.setText("")
             if any(e.code == "calendar_unknown" for e in self._errors):
                 self.mode_label.setText(self.tr("缺少这一年的节假日安排，在「日历设置」中录入后即可计算天数"))
@@ -704,6 +718,31 @@ class LeaveDialog(QDialog):
         self.problem_label.setVisible(bool(loose))
         self._update_save_state(pre)
 
+    BREAKDOWN_RUNS = 10   # lines shown; a longer span ends with "另有 …"
+
+    def _show_breakdown(self, working: bool) -> None:
+        """Under 共 N 个工作日: each run of days, counted or not, and why (周末 / 法定节假日 / 调休上班)."""
+        start, end = self.start_edit.value(), self.end_edit.value()
+        day_runs: list[workcalendar.DayRun] = []
+        if working and start and end and start < end:
+            try:
+                day_runs = workcalendar.runs(leave_service.calendar().breakdown(start, end))
+            except DomainError:
+                day_runs = []
+        shown = day_runs[:self.BREAKDOWN_RUNS]
+        self.breakdown_lines = [r.text() for r in shown]
+        rows = "".join(
+            f"<tr><td style='color:{theme.TEXT if r.counts else theme.MUTED}; padding-right:6px'>{r.mark}</td>"
+            f"<td style='padding-right:6px; white-space:nowrap'>{html.escape(r.span_text())}</td>"
+            f"<td>{html.escape(r.why_text())}</td></tr>" for r in shown)
+        if len(day_runs) > self.BREAKDOWN_RUNS:
+            rest = day_runs[self.BREAKDOWN_RUNS:]
+            more = self.tr("……另有 {0} 段，共 {1} 天").format(len(rest), sum(r.days for r in rest))
+            self.breakdown_lines.append(more)
+            rows += f"<tr><td colspan='3'>{html.escape(more)}</td></tr>"
+        self.breakdown_label.setText(f"<table cellspacing='0' cellpadding='1'>{rows}</table>" if rows else "")
+        self.breakdown_label.setVisible(bool(rows))
+
     def _update_save_state(self, pre: leave_service.LeavePreview) -> None:
         valid = not self._errors
         self.save_button.setEnabled(valid)
@@ -712,8 +751,20 @@ class LeaveDialog(QDialog):
                 f"· {m}" for m in dict.fromkeys(e.message for e in self._errors)))
             calm = [e for e in self._errors if self._is_calm(e)]
             if calm and len(calm) == len(self._errors):
-                names = [self.tr(LABELS.get(self._field_of(e), "")) for e in calm]
-                self.status_label.setText(self.tr("还需填写：") + "、".join(dict.fromkeys(n for n in names if n)))
+                # an empty field is still to be filled; a half-typed date is not "missing"
+                missing, unfinished = [], []
+                for e in calm:
+                    field = self._field_of(e)
+                    widget = self.inputs.get(field)
+                    typed = isinstance(widget, DateEdit) and bool(widget.text().strip())
+                    (unfinished if typed else missing).append(self.tr(LABELS.get(field, "")))
+                parts = []
+                if any(missing):
+                    parts.append(self.tr("还需填写：") + "、".join(dict.fromkeys(n for n in missing if n)))
+                if any(unfinished):
+                    parts.append(self.tr("日期还没填完整：") + "、".join(dict.fromkeys(n for n in unfinished if n))
+                                 + self.tr("（如 2026-11-25）"))
+                self.status_label.setText("；".join(parts))
                 theme.set_role(self.status_label, "info")
             else:
                 shown = [e for e in self._errors if not self._is_calm(e)] or self._errors

@@ -23,14 +23,14 @@ import logging
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QCoreApplication, QDir, QRectF, QSizeF, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QDir, QRectF, QSizeF, Qt, Signal
 from PySide6.QtGui import QKeySequence, QPageLayout, QPageSize, QPainter, QShortcut
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...domain.errors import DomainError
 from ...services import printing
-from .. import messages, theme
+from .. import file_dialogs, messages, theme
 from ..tasks import Job, JobCancelled, run_job
 from ..widgets.list_page import make_button
 from ..widgets.pdf_view import PdfDocument, PdfView, render_page
@@ -178,9 +178,7 @@ def print_printout(parent: QWidget | None, printout: Any,
 
 # ==================================================================== exporting
 def default_export_path(printout: Any) -> str:
-    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) \
-        or QDir.homePath()
-    return str(Path(folder) / printout.file_name)
+    return str(file_dialogs.start_folder() / printout.file_name)
 
 
 def export_printout(parent: QWidget | None, printout: Any) -> Path | None:
@@ -189,6 +187,7 @@ def export_printout(parent: QWidget | None, printout: Any) -> Path | None:
                                                   _tr("PDF 文件 (*.pdf)"))
     if not chosen:
         return None
+    file_dialogs.remember(chosen)
     path = Path(chosen)
     if path.suffix.lower() != ".pdf":
         path = path.with_name(path.name + ".pdf")

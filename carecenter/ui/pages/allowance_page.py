@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QTabBar,
     QVBoxLayout,
     QWidget,
@@ -57,7 +58,7 @@ VIEWS = [LINES, TOTALS, PROBLEMS]
 VIEW_TITLES = {LINES: "发放明细", TOTALS: "合计", PROBLEMS: "未能计算"}
 HINTS = {LINES: "双击或按 Enter 调整所选一行", TOTALS: "按单位和项目汇总本月发放",
          PROBLEMS: "双击或按 Enter 打开干部详情，补充信息后重新生成"}
-LINE_WIDTHS = {"name": 80, "unit": 170, "scheme": 130, "band": 130, "amount": 100, "reason": 170, "kind": 110}
+LINE_WIDTHS = {"name": 80, "unit": 150, "scheme": 124, "band": 150, "amount": 96, "reason": 140, "kind": 96}
 MONTHS_BACK = 24
 
 
@@ -380,6 +381,7 @@ class AllowancePage(ListPage):
         self._fill_months(month)
         month = self.current_month()
         self.info = service.batch_info(month) if month else None
+        self._has_cadres = roster_service.cadre_count() > 0
         self._reload_units()
         self._load_lines()
         self._load_totals()
@@ -637,8 +639,10 @@ class AllowancePage(ListPage):
         # 生成
         self.generate_button.setText(self.tr("重新生成") if info is not None and info["generated_at"]
                                      else self.tr("生成本月"))
-        self.generate_button.setEnabled(not locked and not busy)
-        self.generate_button.setToolTip(locked_tip if locked else self.tr(
+        no_cadres = not getattr(self, "_has_cadres", True)
+        no_cadres_tip = self.tr("还没有干部：请先在「干部名册」中添加干部")
+        self.generate_button.setEnabled(not locked and not busy and not no_cadres)
+        self.generate_button.setToolTip(locked_tip if locked else no_cadres_tip if no_cadres else self.tr(
             "按当月有效的津贴标准重新计算正常发放；人工调整过且计算金额未变的行保留调整，补发/扣减不受影响")
             if info is not None else self.tr("按当月有效的津贴标准为全部干部计算本月的津贴补贴"))
         # 调整
@@ -664,7 +668,14 @@ class AllowancePage(ListPage):
         else:
             self.lock_button.setEnabled(not busy)
             self.lock_button.setToolTip(self.tr("核对无误后锁定本月：锁定后不能再修改，更正只能在以后月份补发或扣减"))
-        self.correction_button.setEnabled(not busy)
+        self.correction_button.setEnabled(not busy and not no_cadres)
+        self.correction_button.setToolTip(no_cadres_tip if no_cadres else self.tr(
+            "更正已锁定的月份：在以后月份添加补发或扣减"))
+        # 导出: nothing to export on a month never generated
+        exportable = info is not None
+        self.export_button.setEnabled(exportable)
+        self.export_button.setToolTip(self.tr("导出当前列表到 Excel…") if exportable
+                                      else self.tr("本月还没有生成，没有可导出的内容"))
         self.remove_action.setEnabled(bool(line and line["kind"] != service.KIND_REGULAR and not locked))
         has_person = self.selected_cadre_id() is not None
         self.person_button.setVisible(self.view != TOTALS)
@@ -707,8 +718,10 @@ class AllowancePage(ListPage):
         self.set_month(summary.month)
         self.set_view(PROBLEMS if summary.lines == 0 and summary.problem_count else LINES)
         text = self.tr("已生成{0}的津贴补贴：{1} 名干部 {2} 行，合计 {3} 元（{4}）。").format(
-            month_text(summary.month), summary.cadres, summary.lines, format_yuan(summary.total_fen),
+            month_text(summary.month), summary.cadres, summary.all_lines, format_yuan(summary.total_fen),
             to_capital(summary.total_fen))
+        if summary.correction_lines:   # the same 共 N 行 as the page: the kept 补发/扣减 lines are counted
+            text += self.tr("其中正常发放 {0} 行，补发/扣减 {1} 行。").format(summary.lines, summary.correction_lines)
         informative = []
         if summary.problem_count:
             informative.append(self.tr("有 {0} 名干部未能计算，未列入发放，见「未能计算」：").format(summary.problem_count))
@@ -799,11 +812,21 @@ class AllowancePage(ListPage):
         if month is None or self.info is None or self.locked:
             return
         total = service.month_total(month)
-        if not messages.confirm(
-                self, self.tr("确定锁定{0}的津贴补贴？").format(month_text(month)), self.tr("锁定本月"),
-                informative=self.tr("共 {0} 行，合计 {1} 元（{2}）。\n锁定后本月不能再修改，"
-                                    "发现差错只能在以后月份添加补发或扣减。").format(
-                    self.info["lines"], format_yuan(total["total_fen"]), total["capital"])):
+        groups = list(self.info.get("problem_groups") or [])
+        missing = sum(g.count for g in groups)
+        informative = self.tr("共 {0} 行，合计 {1} 元（{2}）。").format(
+            self.info["lines"], format_yuan(total["total_fen"]), total["capital"])
+        if missing:
+            informative += "\n\n" + self.tr("另有 {0} 名干部未能计算，本月不会发给他们，锁定后也不能再补进本月"
+                                             "（只能在以后月份补发）：").format(missing)
+            informative += "".join("\n" + self.tr("· {0}（{1} 人）").format(g.title, g.count) for g in groups)
+        informative += "\n\n" + self.tr("锁定后本月不能再修改，发现差错只能在以后月份添加补发或扣减。")
+        choice = self._ask_lock(self.tr("确定锁定{0}的津贴补贴？").format(month_text(month)), informative,
+                                with_problems=bool(missing))
+        if choice == "problems":
+            self.set_view(PROBLEMS)
+            return
+        if choice != "lock":
             return
         try:
             service.lock_month(month)
@@ -812,6 +835,24 @@ class AllowancePage(ListPage):
             self.refresh()
             return
         self._changed(self.tr("已锁定{0}").format(month_text(month)))
+
+    def _ask_lock(self, text: str, informative: str, *, with_problems: bool) -> str:
+        """The lock confirmation: "lock", "problems" (查看未能计算, the list of those left out) or ""."""
+        sb = QMessageBox.StandardButton
+        buttons = sb.Ok | sb.Cancel | (sb.Open if with_problems else sb.NoButton)
+        box = QMessageBox(QMessageBox.Icon.Warning if with_problems else QMessageBox.Icon.Question,
+                          self.tr("请确认"), text, buttons, self)
+        box.setInformativeText(informative)
+        box.button(sb.Ok).setText(self.tr("锁定本月"))
+        box.button(sb.Cancel).setText(self.tr("取消"))
+        if with_problems:
+            box.button(sb.Open).setText(self.tr("查看未能计算"))
+            box.setDefaultButton(sb.Open)   # the safe choice first when people are left out
+        else:
+            box.setDefaultButton(sb.Ok)
+        box.setEscapeButton(sb.Cancel)
+        answer = box.exec()
+        return {int(sb.Ok.value): "lock", int(sb.Open.value): "problems"}.get(int(answer), "")
 
     def open_person_selected(self) -> None:
         cadre_id = self.selected_cadre_id()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -50,6 +51,14 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("BackupPage", text)
 
 
+#: how each kind of backup came about (the kind is part of the file name, see exchange.backup)
+KIND_HOW = {
+    backup.KIND_AUTO: "自动备份：程序每天第一次打开时自动做的，并检查过备份文件是否完好",
+    backup.KIND_MANUAL: "手动备份：点击「立即备份」时做的",
+    backup.KIND_SAFETY: "恢复前的安全副本：从备份恢复之前，程序先把当时的数据保存了一份",
+}
+
+
 class BackupsModel(ColumnTable):
     COLUMNS = ["taken_at", "kind", "keep", "size"]
     HEADERS = {"taken_at": "备份时间", "kind": "类型", "keep": "保留原因", "size": "大小"}
@@ -86,6 +95,8 @@ class BackupsModel(ColumnTable):
 
     def _tooltip(self, row: int, key: str) -> str | None:
         e = self.rows[row]
+        if key == "kind" and e.kind in KIND_HOW:
+            return _tr(KIND_HOW[e.kind])
         return _tr("{0}（{1:%Y-%m-%d %H:%M:%S}）双击可用它恢复").format(e.path.name, e.taken_at)
 
     def _foreground(self, row: int, key: str) -> QColor | None:
@@ -156,8 +167,9 @@ class BackupPage(QWidget):
         self.external_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         col.addWidget(self.external_label)
         policy = QLabel(self.tr(
-            "程序每天第一次打开时自动备份一次，并检查备份文件是否完好。数据目录里保留最近 7 天每天一份、"
-            "最近 4 周每周一份、最近 12 个月每月一份。重要数据请再用「备份到…」另存一份到 U 盘等其他地方。"), card)
+            "程序每天第一次打开时自动备份一次（下表类型为「自动备份」），并检查备份文件是否完好；点击「立即备份」"
+            "做的是「手动备份」，不会替掉当天的自动备份，两份都列在下面。较早的备份按周、按月各留一份，"
+            "「保留原因」一栏说明每份为什么保留。重要数据请再用「备份到…」另存一份到 U 盘等其他地方。"), card)
         policy.setWordWrap(True)
         col.addWidget(policy)
         row = QHBoxLayout()
@@ -246,7 +258,12 @@ class BackupPage(QWidget):
         if entries:
             self.stack.setCurrentWidget(self.table_view)
             total = sum(e.size for e in entries)
-            self.count_label.setText(self.tr("共 {0} 份备份，合计 {1}").format(len(entries), backup.size_text(total)))
+            kinds = Counter(e.kind for e in entries)
+            parts = [self.tr("{0} {1} 份").format(self.tr(name), kinds[kind])
+                     for kind, name in ((backup.KIND_AUTO, "自动"), (backup.KIND_MANUAL, "手动"),
+                                        (backup.KIND_SAFETY, "恢复前")) if kinds[kind]]
+            self.count_label.setText(self.tr("共 {0} 份备份（{1}），合计 {2}").format(
+                len(entries), "，".join(parts), backup.size_text(total)))
         else:
             self.empty_state.set_content(self.tr("还没有备份。程序每天第一次打开时会自动备份，也可以点击「立即备份」"),
                                          self.tr("立即备份"), self.backup_now)

@@ -100,6 +100,7 @@ class HealthPage(ListPage):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(self.tr("健康体检"), self.tr("搜索 姓名/拼音首字母/身份证尾号"), parent)
         self.dialog = None
+        self._pending: tuple[int, int] | None = None   # (check id, year) saved while another year is shown
         self.rules_dialog: HealthRulesDialog | None = None
         self.view = RECORDS
         self._stale: set[str] = set(VIEWS)
@@ -352,12 +353,34 @@ class HealthPage(ListPage):
 
     def _load_records(self) -> None:
         keep = self.records_model.check_id(self.records_table.current_row())
+        if self._pending is not None:
+            keep, year = self._pending
+            self._pending = None
+            self._show_year(year)
         self.records_model.set_filter(self.current_record_filter())
         if keep is not None:
             row = self.records_model.row_of(keep)
+            while row < 0 and self.records_model.canFetchMore():
+                self.records_model.fetchMore()
+                row = self.records_model.row_of(keep)
             if row >= 0:
                 self.records_table.select_row(row)
         self._after_load()
+
+    def _show_year(self, year: int) -> None:
+        """A check was saved in another year than the one shown: show that year, and say so,
+        so a back-entered record is seen rather than thought lost."""
+        if (self.records_year.currentData() or None) in (None, year):
+            return
+        index = self.records_year.findData(year)
+        self.records_year.blockSignals(True)
+        if index < 0:
+            self.records_year.addItem(self.tr("{0} 年").format(year), year)
+            index = self.records_year.count() - 1
+        self.records_year.setCurrentIndex(index)
+        self.records_year.blockSignals(False)
+        self.hint_label.setText(self.hint_label.text()
+                                + self.tr("（这条记录在 {0} 年，列表已切换到 {0} 年）").format(year))
 
     def _load_followups(self) -> None:
         row = self.followup_table.current_row()
@@ -675,6 +698,9 @@ class HealthPage(ListPage):
             if isinstance(dialog, CheckDialog) and dialog.picker.cadre_id is not None:
                 label = queries.picker_label(dialog.picker.cadre_id)
                 name = label[1] if label else ""
+            checked_on = dialog.date_edit.value() if isinstance(dialog, CheckDialog) else None
+            if checked_on is not None and self.view == RECORDS:
+                self._pending = (_id, checked_on.year)
             self._changed(self.tr("已保存体检记录：{0}").format(name))
 
     def _changed(self, message: str) -> None:

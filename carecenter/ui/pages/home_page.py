@@ -138,6 +138,7 @@ class HomePage(QWidget):
         super().__init__(parent)
         self.setObjectName("PageBody")
         self.data: home.HomeData | None = None
+        self.today = date.today   # what "today" is (a test may set another day)
         self._job = None
         self._stale = True
         outer = QVBoxLayout(self)
@@ -188,7 +189,10 @@ class HomePage(QWidget):
         right.addWidget(cov_title)
         self.chart = CoverageChart(self)
         right.addWidget(self.chart)
-        self.coverage_note = QLabel(self.tr("按在职、借调、挂职、驻村的在册干部计算。"), self)
+        self.coverage_note = QLabel(self.tr(
+            "按在职、借调、挂职、驻村的在册干部计算，分母是全体这些干部。左侧待办的人数另有口径："
+            "「尚未休年休假」只计当年享有年休假（应休天数大于 0）而一天未休的人，当年没有年休假的"
+            "（如参加工作未满 1 年）不在其中；「应检尚未体检」按体检周期规则计当年应检的人。"), self)
         self.coverage_note.setWordWrap(True)
         self.coverage_note.setStyleSheet("color: #667085;")
         right.addWidget(self.coverage_note)
@@ -212,7 +216,7 @@ class HomePage(QWidget):
         if self._job is not None:
             return
         self._stale = False
-        today = date.today()
+        today = self.today()
         self.date_label.setText(self.tr("{0}　星期{1}").format(today.strftime("%Y年%m月%d日"),
                                                             WEEKDAYS[today.weekday()]))
         self.status_label.setText(self.tr("正在汇总今日待办…"))

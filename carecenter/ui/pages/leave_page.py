@@ -40,8 +40,8 @@ from ..widgets.table_view import DataTable
 register_detail_tab("休假", make_leave_tab)
 
 RECORDS, BALANCES = "records", "balances"
-RECORD_WIDTHS = {"name": 88, "unit": 170, "type": 110, "start": 130, "end": 130, "days": 64, "travel": 68,
-                 "status": 76, "approver": 110}
+RECORD_WIDTHS = {"name": 88, "unit": 170, "type": 110, "start": 126, "end": 126, "days": 64, "travel": 68,
+                 "status": 76, "approver": 120}
 BALANCE_WIDTHS = {"name": 100, "unit": 200, "due": 76, "taken": 76, "remaining": 96}
 RECORDS_HINT = "双击或按 Enter 修改请假记录"
 BALANCE_HINT = "点击列标题排序，如按「剩余」找出还没休完的人；双击打开干部详情"
@@ -194,7 +194,7 @@ class LeavePage(ListPage):
         self.close_button.clicked.connect(lambda: self.set_selected_status(rules.STATUS_CLOSED))
         self.cancel_button.clicked.connect(self.cancel_selected)
         self.defer_button.clicked.connect(self.defer_selected)
-        self.calendar_button.clicked.connect(self.open_calendar_settings)
+        self.calendar_button.clicked.connect(lambda: self.open_calendar_settings())
         self.rules_button.clicked.connect(self.open_rule_settings)
         self.table_view.open_requested.connect(self._on_table_open_requested)
         self.balance_view.open_requested.connect(self._on_balance_open_requested)
@@ -246,7 +246,12 @@ class LeavePage(ListPage):
         self._show_view(BALANCES)
 
     def set_view(self, key: str) -> None:
-        """Show the "records" or "balances" view (the home page links here)."""
+        """Show the "records" or "balances" view (the home page links here); "calendar:2027"
+        opens 日历设置 on that year."""
+        if key.startswith("calendar"):
+            year = key.partition(":")[2]
+            self.open_calendar_settings(int(year) if year.isdigit() else None)
+            return
         self.view = BALANCES if key == BALANCES else RECORDS
         if self._loaded:
             self._show_view(self.view)
@@ -511,10 +516,38 @@ class LeavePage(ListPage):
 
     def _on_dialog_saved(self, record_id: int) -> None:
         self.refresh()
+        shown = ""
         if not self.is_balance_view and not self.select_record(record_id):
-            self.table_view.clearSelection()
-        self._flash_hint(self.tr("已保存：{0}").format(self._describe(record_id)))
+            shown = self._show_saved(record_id)
+            if not self.select_record(record_id):
+                self.table_view.clearSelection()
+        self._flash_hint(self.tr("已保存：{0}").format(self._describe(record_id)) + shown)
         self.leaves_changed.emit()
+
+    def _show_saved(self, record_id: int) -> str:
+        """A record saved outside the year (or filters) shown: switch the list to where it
+        is, so a back-entered record from last year is seen, not thought lost."""
+        year = leave_service.get_leave(record_id)["start_date"].year
+        note = ""
+        if self.year_filter.currentData() not in (0, None, year):
+            if self.year_filter.findData(year) < 0:
+                self._fill_years(year, year)
+            self.year_filter.blockSignals(True)
+            self.year_filter.setCurrentIndex(self.year_filter.findData(year))
+            self.year_filter.blockSignals(False)
+            note = self.tr("（这条记录在 {0} 年，列表已切换到 {0} 年）").format(year)
+            self.apply_filter(record_id)
+        if self.model.row_of(record_id) < 0 and not self.select_record(record_id):
+            for combo in (self.unit_filter, self.type_filter, self.status_filter):
+                combo.blockSignals(True)
+                combo.setCurrentIndex(0)
+                combo.blockSignals(False)
+            self.search_box.blockSignals(True)
+            self.search_box.clear()
+            self.search_box.blockSignals(False)
+            note = note or self.tr("（已清除筛选，以便看到这条记录）")
+            self.apply_filter(record_id)
+        return note
 
     def _describe(self, record_id: int) -> str:
         row = self.model.row_of(record_id)
@@ -693,8 +726,8 @@ class LeavePage(ListPage):
             self.cadre_open_requested.emit(cadre_id)
 
     # ================================================================ settings
-    def open_calendar_settings(self) -> None:
-        self.settings_dialog = LeaveCalendarDialog(self)
+    def open_calendar_settings(self, year: int | None = None) -> None:
+        self.settings_dialog = LeaveCalendarDialog(self, year=year)
         self.settings_dialog.finished.connect(self._on_settings_finished)
         self.settings_dialog.open()
 

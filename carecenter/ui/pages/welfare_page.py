@@ -58,6 +58,8 @@ class WelfarePage(ListPage):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(self.tr("福利慰问"), self.tr("搜索 姓名/拼音首字母/身份证尾号"), parent)
         self.dialog = None
+        self._pending_year: int | None = None   # a record saved in a year the list does not show
+        self._pending_select: int | None = None
         self.rules_dialog: WelfareRulesDialog | None = None
         self.view = RECORDS
         self._stale: set[str] = set(VIEWS)
@@ -249,6 +251,9 @@ class WelfarePage(ListPage):
         self._refresh_timer.stop()
         if not self._facets_loaded:
             self._reload_facets()
+        if self._pending_year is not None:
+            self._show_year(self._pending_year)
+            self._pending_year = None
         if self._search_timer.isActive():
             self._search_timer.stop()
         self._stale.discard(self.view)
@@ -284,14 +289,18 @@ class WelfarePage(ListPage):
         return TalkFilter(year=self.year(), unit_id=self._unit_id(), trigger=self.trigger_filter.currentData() or "",
                           text=self.search_box.text())
 
+    def _take_pending(self, keep: int | None) -> int | None:
+        pending, self._pending_select = self._pending_select, None
+        return pending if pending is not None else keep
+
     def _load_records(self) -> None:
-        keep = self.records_model.record_id(self.records_table.current_row())
+        keep = self._take_pending(self.records_model.record_id(self.records_table.current_row()))
         self.records_model.set_occasion_names(dict(welfare_service.occasion_names(include_talk=True)))
         self.records_model.set_filter(self.current_record_filter())
         self._reselect(self.records_table, self.records_model, keep)
 
     def _load_talks(self) -> None:
-        keep = self.talks_model.record_id(self.talks_table.current_row())
+        keep = self._take_pending(self.talks_model.record_id(self.talks_table.current_row()))
         self.talks_model.set_filter(self.current_talk_filter())
         self._reselect(self.talks_table, self.talks_model, keep)
 
@@ -308,8 +317,26 @@ class WelfarePage(ListPage):
     def _reselect(table: DataTable, model, keep: int | None) -> None:
         if keep is not None:
             row = model.row_of(keep)
+            while row < 0 and model.canFetchMore():
+                model.fetchMore()
+                row = model.row_of(keep)
             if row >= 0:
                 table.select_row(row)
+
+    def _show_year(self, year: int) -> None:
+        """A record was saved in another year than the one shown: show that year, and say so,
+        so a back-entered record is seen rather than thought lost."""
+        if self.year() in (None, year):
+            return
+        index = self.year_filter.findData(year)
+        self.year_filter.blockSignals(True)
+        if index < 0:
+            self.year_filter.addItem(self.tr("{0} 年").format(year), year)
+            index = self.year_filter.count() - 1
+        self.year_filter.setCurrentIndex(index)
+        self.year_filter.blockSignals(False)
+        self.hint_label.setText(self.hint_label.text()
+                                + self.tr("（这条记录在 {0} 年，列表已切换到 {0} 年）").format(year))
 
     def _after_load(self) -> None:
         if self.view == RECORDS:
@@ -547,12 +574,13 @@ class WelfarePage(ListPage):
             message = self.tr("已保存谈心谈话记录")
         else:
             message = self.tr("已保存慰问记录")
+        edit = getattr(dialog, "date_edit", None)
+        saved_on = edit.value() if edit is not None and not isinstance(dialog, BudgetDialog) else None
+        if saved_on is not None and self.view in (RECORDS, TALKS):
+            self._pending_year = saved_on.year
         self._changed(message)
-        table = {BudgetDialog: None, TalkDialog: (self.talks_table, self.talks_model)}.get(type(dialog),
-                                                                                        (self.records_table,
-                                                                                         self.records_model))
-        if table is not None:
-            QTimer.singleShot(0, lambda t=table, i=saved_id: self._reselect(t[0], t[1], i))
+        if not isinstance(dialog, BudgetDialog):
+            self._pending_select = saved_id   # selected once the list has been re-read
 
     def _changed(self, message: str) -> None:
         self.refresh()

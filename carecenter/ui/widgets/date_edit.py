@@ -1,16 +1,21 @@
 """A date field the way clerks type dates: 2026-11-25, 2026.11.25, 20261125, 2026年11月25日.
 
 With ``allow_month=True`` a month alone (1985.03, 198503) is accepted and read
-as the first of that month (rosters often keep 参加工作时间 to the month).  A
-button opens a calendar.  Leaving the field rewrites a valid entry as
-2026-11-25; an invalid entry is kept as typed so the clerk can correct it, and
-``error()`` says what is wrong (the owning form shows it under the field).
+as the first of that month (rosters often keep 参加工作时间 to the month), and
+such a value is shown as 1985.03 again (``dates.fmt_month_date``).  A button
+opens a calendar.  Leaving the field rewrites a valid entry as 2026-11-25; an
+invalid entry is kept as typed so the clerk can correct it, and ``error()`` says
+what is wrong (the owning form shows it under the field).
+
+Entering a field that holds a complete date (one the form filled in, or the
+clerk's own) selects it, so typing replaces it instead of running on
+("2025-10-082025-1").
 """
 from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, QEvent, QPoint, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QTextCharFormat
 from PySide6.QtWidgets import (
     QCalendarWidget,
@@ -62,7 +67,7 @@ class DateEdit(QWidget):
     editing_finished = Signal()  # focus left the field / Enter / calendar pick
 
     def __init__(self, parent: QWidget | None = None, *, allow_month: bool = False,
-                 field: str = "date", label: str = "日期", compact: bool = False):
+                 field: str = "date", label: str = "日期", compact: bool = False, placeholder: str = ""):
         super().__init__(parent)
         self.allow_month = allow_month
         self.field = field
@@ -71,7 +76,8 @@ class DateEdit(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         self.line_edit = QLineEdit(self)
-        self.line_edit.setPlaceholderText(self.tr("如 1985.03") if allow_month else self.tr("如 2026-11-25"))
+        self.line_edit.setPlaceholderText(
+            placeholder or (self.tr("如 1985.03") if allow_month else self.tr("如 2026-11-25")))
         self.line_edit.setMaxLength(16)
         self.line_edit.setToolTip(
             self.tr("可输入 2026-11-25、2026.11.25 或 20261125")
@@ -116,8 +122,12 @@ class DateEdit(QWidget):
             return err
         return None
 
+    def format(self, value: date | None) -> str:
+        """How a value is shown: 1985.03 for a month alone in a month field, else 2026-11-25."""
+        return dates.fmt_month_date(value) if self.allow_month else dates.fmt(value)
+
     def setValue(self, value: date | None) -> None:  # noqa: N802 - Qt naming
-        self.line_edit.setText(dates.fmt(value))
+        self.line_edit.setText(self.format(value))
 
     def setReadOnly(self, read_only: bool) -> None:  # noqa: N802 - Qt naming
         self.line_edit.setReadOnly(read_only)
@@ -129,7 +139,7 @@ class DateEdit(QWidget):
             value = self.parse()
         except DomainError:
             return
-        text = dates.fmt(value)
+        text = self.format(value)
         if value is not None and text != self.line_edit.text():
             self.line_edit.setText(text)
 
@@ -137,7 +147,14 @@ class DateEdit(QWidget):
         self._normalise()
         self.editing_finished.emit()
 
+    def _select_complete(self) -> None:
+        if self.line_edit.hasFocus() and self.line_edit.text().strip() and self.value() is not None:
+            self.line_edit.selectAll()
+
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt naming
+        if obj is self.line_edit and event.type() == QEvent.Type.FocusIn and not self.line_edit.isReadOnly():
+            # after the click that focused the field has placed the caret
+            QTimer.singleShot(0, self, self._select_complete)
         if obj is self.line_edit and event.type() == QEvent.Type.KeyPress:
             if event.key() == Qt.Key.Key_Down and event.modifiers() & Qt.KeyboardModifier.AltModifier:
                 self.open_calendar()
@@ -164,6 +181,7 @@ class DateEdit(QWidget):
 
     def _on_picked(self, qdate: QDate) -> None:
         self.line_edit.setText(date(qdate.year(), qdate.month(), qdate.day()).isoformat())
+        self._normalise()
         self.line_edit.setFocus()
         self.edited.emit()
         self.editing_finished.emit()
