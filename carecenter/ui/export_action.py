@@ -97,7 +97,7 @@ class ExportOptionsDialog(QDialog):
     def _on_confidential_toggled(self, checked: bool) -> None:
         self.password_box.setVisible(checked)
         self.password_box.setEnabled(checked)
-        self.adjustSize()
+        self.password_box.fit_window()
 
     def accept(self) -> None:  # noqa: D401 - Qt override
         if self.include_confidential and self.password_box.problem() is not None:

@@ -41,6 +41,8 @@ class PasswordBox(QWidget):
         self.confirm_edit.setPlaceholderText(self.tr("再输入一次"))
         form.addRow(self.tr("文件密码"), self.password_edit)
         form.addRow(self.tr("确认密码"), self.confirm_edit)
+        # a fixed height: beside word-wrapped labels (height-for-width) the form was squeezed
+        self.fields.setFixedHeight(form.sizeHint().height())
         layout.addWidget(self.fields)
         self.hint = QLabel(self.tr("{0}时要输入这个密码。程序不保存它，忘记后无法找回；"
                                    "请另行告知接收人，不要与文件一起发送。").format(opens or self.tr("打开文件")), self)
@@ -91,6 +93,16 @@ class PasswordBox(QWidget):
             self._touched = False
             self.password_edit.setFocus()
         self._refresh()
+        self.fit_window()
+
+    def fit_window(self) -> None:
+        """Let the dialog holding the box take the height its content now needs."""
+        top = self.window()
+        if top is self or top.layout() is None:
+            return
+        top.layout().activate()
+        hint = top.sizeHint()
+        top.resize(max(top.width(), hint.width()), hint.height())
 
     def _on_left(self) -> None:
         self._touched = True
@@ -99,7 +111,9 @@ class PasswordBox(QWidget):
     def _refresh(self) -> None:
         found = self.problem() if self._touched else None
         self.message.setText(found[1] if found else "")
-        self.message.setVisible(bool(found))
+        if self.message.isVisibleTo(self) != bool(found):
+            self.message.setVisible(bool(found))
+            self.fit_window()
         theme.set_state(self.password_edit, "error" if found and found[0] == "password" else None)
         theme.set_state(self.confirm_edit, "error" if found and found[0] == "confirm" else None)
         self.changed.emit()
