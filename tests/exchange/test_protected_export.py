@@ -55,10 +55,7 @@ def test_a_bad_password_writes_and_audits_nothing(demo_store, tmp_path):
     assert AuditLog.select().where(AuditLog.action == "export").count() == 0
 
 
-def cli(*args) -> int:
-    from carecenter import cli as cli_module
-
-    return cli_module.main(list(args))
+from tests.exchange.test_export import cli  # noqa: E402  (signed in as the demo 负责人)
 
 
 def test_cli_password_from_the_environment(demo_store, tmp_path, capsys, monkeypatch):
