@@ -182,6 +182,18 @@ def inspect(path: Path, key: bytes) -> tuple[int, int, bool]:
     return version, app_id, has_tables
 
 
+def quick_check(path: Path, key: bytes) -> str:
+    """``PRAGMA quick_check`` of an encrypted file through a read-only keyed connection
+    ("ok", or what SQLite found; a page whose HMAC fails reads as damaged)."""
+    con = connect(Path(path).resolve().as_uri() + "?mode=ro", key, uri=True)
+    try:
+        return con.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlcipher.DatabaseError as err:
+        return f"unreadable: {err}"
+    finally:
+        con.close()
+
+
 def copy_encrypted(src_path: Path, target: Path, key: bytes) -> Path:
     """A consistent copy of an encrypted database, encrypted with the same key (SQLite's
     backup API between two connections keyed alike)."""

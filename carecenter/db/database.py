@@ -271,29 +271,35 @@ def copy_aside(path: Path, folder: Path, label: str) -> Path:
     return target
 
 
-def open_encrypted_database(path: Path, key: bytes, backup_dir: Path | None = None) -> list[str]:
+def open_encrypted_database(path: Path, key: bytes, backup_dir: Path | None = None, check: bool = True) -> list[str]:
     """``open_database`` for an SQLCipher database keyed with the raw 32-byte ``key``
     (issue 11): open (creating an encrypted file if none exists) and migrate; the copy
-    made aside before a migration is encrypted with the same key.
+    made aside before a migration is encrypted with the same key.  As ``open_database``:
+    a ``quick_check`` first (``check``), and an up-to-date database is opened without
+    writing anything.
 
     Raises DatabaseKeyMismatch (the key does not open it), DatabaseNotEncrypted (a
-    plaintext file: convert it first with ``cipher.encrypt_file``), DatabaseTooNew or
-    NotOurDatabase, all without touching the file."""
+    plaintext file: convert it first with ``cipher.encrypt_file``), DatabaseTooNew,
+    NotOurDatabase or DatabaseDamaged, all without touching the file."""
     from . import cipher
 
     path = Path(path)
     known = known_version()
     exists = path.exists() and path.stat().st_size > 0
+    version = 0
     if exists:
         version, app_id, has_tables = cipher.inspect(path, key)
         if has_tables and app_id != APP_ID:
             raise NotOurDatabase(path)
         if version > known:
             raise DatabaseTooNew(path, version, known)
+        if check and has_tables and cipher.quick_check(path, key) != "ok":
+            raise DatabaseDamaged(path)
         pending = version < known and has_tables
+        fresh = not has_tables
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
-        pending = False
+        pending, fresh = False, True
     if pending:
         folder = backup_dir or path.parent / "pre-migration"
         folder.mkdir(parents=True, exist_ok=True)
@@ -303,10 +309,11 @@ def open_encrypted_database(path: Path, key: bytes, backup_dir: Path | None = No
         db.close()
     db.init(str(path), key=key, pragmas=PRAGMAS)
     db.connect(reuse_if_open=True)
-    runner = Runner(db, directory=str(MIGRATIONS_DIR))
-    applied = runner.up()
-    db.execute_sql(f"PRAGMA application_id = {APP_ID}")
-    db.execute_sql(f"PRAGMA user_version = {known}")
+    applied: list[str] = []
+    if pending or fresh:
+        applied = Runner(db, directory=str(MIGRATIONS_DIR)).up()
+        db.execute_sql(f"PRAGMA application_id = {APP_ID}")
+        db.execute_sql(f"PRAGMA user_version = {known}")
     return applied
 
 

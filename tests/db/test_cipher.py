@@ -283,3 +283,16 @@ def test_killed_at_random_moments_leaves_old_or_new(plain, tmp_path):
         cipher.cleanup_conversion(paths.database)
         assert not cipher.converting_file(paths.database).exists()
     assert seen <= {"plain", "encrypted"}, f"seed {seed}"
+
+
+def test_a_damaged_encrypted_page_is_damage_not_a_wrong_key(plain):
+    """A flipped byte inside a data page fails that page's HMAC: 已损坏 (restore from a
+    backup), not 密钥不配套; nothing is written."""
+    encrypt_file(plain.database, KEY)
+    raw = bytearray(plain.database.read_bytes())
+    page = 4096
+    raw[3 * page + 100] ^= 0xFF          # page 4: past the first (schema) page
+    plain.database.write_bytes(bytes(raw))
+    with pytest.raises(database.DatabaseDamaged):
+        open_encrypted_database(plain.database, KEY)
+    assert plain.database.read_bytes() == bytes(raw)
