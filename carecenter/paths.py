@@ -1,6 +1,8 @@
 """Where things live: the data folder (platformdirs or --data-dir) and bundled resources."""
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +12,36 @@ from platformdirs import user_data_dir
 APP_NAME = "CareCenter"
 APP_AUTHOR = "CareCenter"
 DB_FILENAME = "carecenter.db"
+KEYS_FILENAME = "carecenter.keys"
+
+#: POSIX: what the process creates is its user's alone (folders 0700, files 0600)
+PRIVATE_UMASK = 0o077
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+
+
+def use_private_umask() -> None:
+    """From now on every file and folder the process creates (database, WAL/SHM, key
+    file, backups, logs, settings, exports, PDFs) is readable by its user only,
+    whatever umask the session had (issue 11).  No effect on Windows, where the data
+    folder lives in the user's profile."""
+    if os.name == "posix":
+        os.umask(PRIVATE_UMASK)
+
+
+def make_private(path: Path) -> None:
+    """chmod 0700 (folder) / 0600 (file) when looser; a file of another owner is left."""
+    if os.name != "posix":
+        return
+    try:
+        st = path.lstat()
+        if stat.S_ISLNK(st.st_mode):
+            return
+        want = PRIVATE_DIR if stat.S_ISDIR(st.st_mode) else PRIVATE_FILE
+        if stat.S_IMODE(st.st_mode) & ~want:
+            path.chmod(want)
+    except OSError:
+        pass
 
 
 def resource_root() -> Path:
@@ -57,7 +89,32 @@ class DataPaths:
     def settings_file(self) -> Path:
         return self.root / "settings.ini"
 
+    @property
+    def key_file(self) -> Path:
+        """The wrapped data keys beside the database (issue 11)."""
+        return self.root / KEYS_FILENAME
+
     def ensure(self) -> "DataPaths":
+        use_private_umask()
         for folder in (self.root, self.logs):
             folder.mkdir(parents=True, exist_ok=True)
+        self.tighten()
         return self
+
+    def tighten(self) -> None:
+        """Make the data folder 0700 and the application's files in it 0600 (POSIX): a data
+        folder written before the private umask, or copied in, is closed to other users.
+        Only the application's own files and folders are touched, never anything else a
+        --data-dir folder may hold."""
+        if os.name != "posix" or not self.root.is_dir():
+            return
+        make_private(self.root)
+        db = self.database
+        for name in (db.name, db.name + "-wal", db.name + "-shm", db.name + "-journal", KEYS_FILENAME,
+                     self.settings_file.name):
+            make_private(self.root / name)
+        for folder in (self.logs, self.backups, self.pre_migration):
+            if folder.is_dir():
+                make_private(folder)
+                for item in folder.iterdir():
+                    make_private(item)

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-QT_FREE_PACKAGES = ["domain", "db", "services", "reports", "exchange"]
+QT_FREE_PACKAGES = ["domain", "db", "services", "reports", "exchange", "security"]
 
 PROBE = r"""
 import importlib, json, pkgutil, sys
@@ -103,4 +103,27 @@ def test_services_and_db_do_not_import_reports_exchange_or_ui():
                     if node.level == 2 and module == "" and any(a.name in {"reports", "exchange", "ui"}
                                                                 for a in node.names):
                         offenders.append(f"{path.relative_to(ROOT)}: from .. import …")
+    assert offenders == []
+
+
+def test_security_sits_below_the_services():
+    """Crypto, accounts and keys (ARCHITECTURE.md): no Qt, no peewee, and nothing of the
+    project but ``domain`` and ``security`` itself."""
+    import ast
+
+    offenders = []
+    for path in sorted((ROOT / "carecenter" / "security").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                module = node.module or ""
+                if node.level == 2 and not module.startswith("domain"):
+                    offenders.append(f"{path.name}: from ..{module}")
+                if node.level == 0 and (module.split(".")[0] in {"peewee", "playhouse", "PySide6"}
+                                        or module.startswith("carecenter")):
+                    offenders.append(f"{path.name}: from {module}")
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name.split(".")[0] in {"peewee", "playhouse", "PySide6", "carecenter"}:
+                        offenders.append(f"{path.name}: import {alias.name}")
     assert offenders == []

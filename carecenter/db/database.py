@@ -14,10 +14,13 @@ from concurrent.futures import Future
 from datetime import datetime
 from pathlib import Path
 
-from peewee import SqliteDatabase
 from playhouse.migrations import Runner
 
-db = SqliteDatabase(None)
+from .cipher import KeyedSqliteDatabase
+
+#: peewee's SqliteDatabase; it goes through SQLCipher only when opened with a key
+#: (``open_encrypted_database``), otherwise it is the plain standard-library SQLite
+db = KeyedSqliteDatabase(None)
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -266,6 +269,52 @@ def copy_aside(path: Path, folder: Path, label: str) -> Path:
         dst.close()
         src.close()
     return target
+
+
+def open_encrypted_database(path: Path, key: bytes, backup_dir: Path | None = None, check: bool = True) -> list[str]:
+    """``open_database`` for an SQLCipher database keyed with the raw 32-byte ``key``
+    (issue 11): open (creating an encrypted file if none exists) and migrate; the copy
+    made aside before a migration is encrypted with the same key.  As ``open_database``:
+    a ``quick_check`` first (``check``), and an up-to-date database is opened without
+    writing anything.
+
+    Raises DatabaseKeyMismatch (the key does not open it), DatabaseNotEncrypted (a
+    plaintext file: convert it first with ``cipher.encrypt_file``), DatabaseTooNew,
+    NotOurDatabase or DatabaseDamaged, all without touching the file."""
+    from . import cipher
+
+    path = Path(path)
+    known = known_version()
+    exists = path.exists() and path.stat().st_size > 0
+    version = 0
+    if exists:
+        version, app_id, has_tables = cipher.inspect(path, key)
+        if has_tables and app_id != APP_ID:
+            raise NotOurDatabase(path)
+        if version > known:
+            raise DatabaseTooNew(path, version, known)
+        if check and has_tables and cipher.quick_check(path, key) != "ok":
+            raise DatabaseDamaged(path)
+        pending = version < known and has_tables
+        fresh = not has_tables
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pending, fresh = False, True
+    if pending:
+        folder = backup_dir or path.parent / "pre-migration"
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        cipher.copy_encrypted(path, folder / f"{path.stem}-v{version}-{stamp}{path.suffix}", key)
+    if not db.is_closed():
+        db.close()
+    db.init(str(path), key=key, pragmas=PRAGMAS)
+    db.connect(reuse_if_open=True)
+    applied: list[str] = []
+    if pending or fresh:
+        applied = Runner(db, directory=str(MIGRATIONS_DIR)).up()
+        db.execute_sql(f"PRAGMA application_id = {APP_ID}")
+        db.execute_sql(f"PRAGMA user_version = {known}")
+    return applied
 
 
 def close_database() -> None:

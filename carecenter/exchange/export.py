@@ -501,12 +501,13 @@ class ExportSummary:
     path: Path
     rows: int
     confidential: bool
+    protected: bool = False
 
 
 def export_list(key: str, out: Path, query, *, include_confidential: bool = False,
                 items: Iterable | None = None, extra_notes: Sequence[tuple[str, str]] = (),
                 progress: Callable[[int, str], None] | None = None,
-                cancelled: Callable[[], bool] | None = None) -> ExportSummary:
+                cancelled: Callable[[], bool] | None = None, password: str | None = None) -> ExportSummary:
     """Write list ``key`` (``services.exports.LISTS``) for ``query`` to ``out`` and record
     the export in the audit trail.
 
@@ -515,10 +516,18 @@ def export_list(key: str, out: Path, query, *, include_confidential: bool = Fals
     ``include_confidential`` (and only in lists that have some).  The 「说明」 sheet
     names the list, the export time and user, the filters, the row count and whether
     confidential columns are included.  Raises ``ExportCancelled`` (nothing written,
-    nothing audited) when ``cancelled()`` says so."""
+    nothing audited) when ``cancelled()`` says so.
+
+    ``password``: the workbook is encrypted with it (standard Office encryption) before
+    it takes the name ``out``; the plain workbook only ever exists as a private (0600)
+    temporary file on the local disk (never on the target, which may be a USB stick),
+    removed on every path."""
+    from ..security.protect import check_file_password, encrypt_xlsx
     from ..services import audit
     from ..services import exports
 
+    if password is not None:
+        password = check_file_password(password)
     spec = exports.get(key)
     confidential = bool(include_confidential and spec.has_confidential)
     access.check("export", *(["export.sensitive"] if confidential else []))
@@ -535,6 +544,20 @@ def export_list(key: str, out: Path, query, *, include_confidential: bool = Fals
         return (head + filters + list(extra_notes) + spec.extra_notes(query) + counts
                 + ([secrecy] if secrecy else []) + [("提示", exports.CONFIDENTIAL_MARK)])
 
-    result = write_workbook(Path(out), sheets, notes=notes, progress=progress, cancelled=cancelled)
-    exports.record_export(spec, Path(out), result.total_rows, confidential, query)
-    return ExportSummary(spec.key, spec.name, Path(out), result.total_rows, confidential)
+    out = Path(out)
+    if password:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, plain = tempfile.mkstemp(prefix="carecenter-export-", suffix=".xlsx")
+        os.close(fd)
+        try:
+            result = write_workbook(Path(plain), sheets, notes=notes, progress=progress, cancelled=cancelled)
+            encrypt_xlsx(Path(plain), out, password)
+        finally:
+            try:
+                os.unlink(plain)
+            except OSError:
+                pass
+    else:
+        result = write_workbook(out, sheets, notes=notes, progress=progress, cancelled=cancelled)
+    exports.record_export(spec, out, result.total_rows, confidential, query, protected=bool(password))
+    return ExportSummary(spec.key, spec.name, out, result.total_rows, confidential, bool(password))

@@ -39,6 +39,9 @@ def add_commands(sub) -> None:
     p.add_argument("--all-fields", action="store_true", dest="all_fields",
                    help="干部名册导出全部字段（干部花名册：出生日期、参加工作时间、学历、人员身份、民族、籍贯等），"
                         "年月日期写成 1985.03")
+    p.add_argument("--password", action="store_true",
+                   help="用密码加密导出的文件（Excel、WPS 打开时要输入密码）：在终端中输入两次，不回显；"
+                   "脚本中可改用环境变量 CARECENTER_FILE_PASSWORD")
     p.add_argument("--data-dir", type=Path, dest="sub_data_dir", metavar="目录", help="数据目录（默认：本机用户数据目录）")
     p.set_defaults(func=cmd_export)
 
@@ -94,6 +97,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.confidential and not spec.has_confidential:
         print(f"提示：「{spec.name}」没有敏感信息列，--confidential 不起作用", file=sys.stderr)
 
+    password = None
+    if args.password:
+        from ..security.protect import password_for_command_line
+
+        try:
+            password = password_for_command_line()
+        except DomainError as err:
+            return _error(err.message)
     paths = resolve_paths(args)
     if not paths.database.exists():
         return _error(f"没有找到数据库 {paths.database}，请用 --data-dir 指定数据目录")
@@ -101,11 +112,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     criteria = exports.Criteria(unit=args.unit.strip(), year=args.year, month=month, search=args.search.strip())
     try:
         query = spec.query_from(criteria)
-        summary = export_list(spec.key, out, query, include_confidential=args.confidential)
+        summary = export_list(spec.key, out, query, include_confidential=args.confidential, password=password)
     except DomainError as err:
         return _error(err.message)
     except OSError as err:
         return _error(f"无法写入 {out}：{err.strerror or err}。请换一个保存位置，或先关闭已打开的同名文件")
     extra = f"（含{spec.confidential}，已记入审计）" if summary.confidential else ""
+    extra += "（文件已用密码加密）" if summary.protected else ""
     print(f"已导出{summary.name} {summary.rows:,} 行{extra}：{summary.path}")
     return 0

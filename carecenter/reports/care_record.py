@@ -218,11 +218,11 @@ def summary(data: CareRecordData) -> str:
     return "".join(parts)
 
 
-def pdf(data: CareRecordData, furniture: Furniture) -> tuple[bytes, int]:
-    """One care record as a complete PDF and its page count."""
+def pdf(data: CareRecordData, furniture: Furniture, password: str | None = None) -> tuple[bytes, int]:
+    """One care record as a complete PDF and its page count (encrypted with ``password``)."""
     key = 0
     body, counts = render_bytes(story(data, key), {key: furniture}, title=title_of(data.name, data.start, data.end),
-                                author=furniture.unit_name, subject=TITLE)
+                                author=furniture.unit_name, subject=TITLE, password=password)
     return body, counts.get(key, 0)
 
 

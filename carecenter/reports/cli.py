@@ -28,6 +28,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--include-mental", action="store_true",
                    help="包含心理健康保密记录（须同时用 --purpose 说明打印用途，会记入审计）")
     r.add_argument("--purpose", default="", help="打印心理健康记录的用途")
+    r.add_argument("--password", action="store_true",
+                   help="用密码加密生成的 PDF（打开时要输入密码）：在终端中输入两次，不回显；"
+                   "脚本中可改用环境变量 CARECENTER_FILE_PASSWORD")
     r.set_defaults(func=cmd_record)
 
     g = what.add_parser("register", help="登记表：" + KINDS_HELP)
@@ -74,11 +77,13 @@ def _write(out: Path, printout) -> int:
         out = out.with_suffix(".pdf")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(printout.pdf)
+        out.write_bytes(printout.saved_pdf)
     except OSError as exc:
         return _fail(f"无法写入 {out}：{exc.strerror or exc}。请换一个位置或检查文件是否被占用。")
-    printing.record_output(printout.code, "导出", str(out.resolve()))
-    print(f"已生成《{printout.title}》：{out}（共 {printout.pages} 页，核验码 {printout.code}）")
+    protected = printout.protected_pdf is not None
+    printing.record_output(printout.code, "导出", str(out.resolve()), protected=protected)
+    print(f"已生成《{printout.title}》：{out}（共 {printout.pages} 页，核验码 {printout.code}"
+          + ("，文件已用密码加密" if protected else "") + "）")
     return 0
 
 
@@ -109,6 +114,14 @@ def cmd_record(args) -> int:
     period = _period(args)
     if isinstance(period, str):
         return _fail(period, 2)
+    password = None
+    if args.password:
+        from ..security.protect import password_for_command_line
+
+        try:
+            password = password_for_command_line()
+        except DomainError as err:
+            return _fail(err.message, 2)
     if not _open(args):
         return 1
     from ..db.models import Cadre
@@ -120,7 +133,8 @@ def cmd_record(args) -> int:
         shown = idcard.mask(number) if len(number) == 18 else number
         return _fail(f"未找到身份证号为 {shown} 的干部，请核对身份证号。")
     try:
-        printout = printing.care_record(cadre.id, *period, include_mental=args.include_mental, purpose=args.purpose)
+        printout = printing.care_record(cadre.id, *period, include_mental=args.include_mental, purpose=args.purpose,
+                                        password=password)
     except DomainError as err:
         return _fail(err.message)
     return _write(args.out or Path(printout.file_name), printout)

@@ -151,12 +151,28 @@ def text_width(wide: bool) -> float:
     return size[0] - left - right
 
 
+def pdf_encryption(password: str):
+    """reportlab's standard security handler for a password-protected PDF (issue 11):
+    the password is needed to open the file; a random owner password, never shown,
+    keeps printing allowed and editing and copying off.  128-bit (security handler
+    revision 3): reportlab's AES-256 path needs the unmaintained ``pyaes`` and writes
+    a key entry (/UE) that pypdf cannot read, so it is not used."""
+    import secrets
+
+    from reportlab.lib.pdfencrypt import StandardEncryption
+
+    return StandardEncryption(password, secrets.token_urlsafe(24), canPrint=1, canModify=0, canCopy=0,
+                              canAnnotate=0, strength=128)
+
+
 def render(story: list, furniture: dict[Hashable, Furniture], *, wide: bool = False, title: str = "",
-           author: str = "", subject: str = "", target=None) -> dict[Hashable, int]:
+           author: str = "", subject: str = "", target=None, password: str | None = None) -> dict[Hashable, int]:
     """Lay out ``story`` into ``target`` (a path or a binary file object); return the
-    page count of each group.  Each group's first flowable must be its ``GroupStart``."""
+    page count of each group.  Each group's first flowable must be its ``GroupStart``.
+    With ``password`` the PDF is encrypted and opens only with it."""
     counts: dict[Hashable, int] = {}
-    doc = OfficialDoc(target, wide=wide, title=title, author=author, subject=subject)
+    extra = {"encrypt": pdf_encryption(password)} if password else {}
+    doc = OfficialDoc(target, wide=wide, title=title, author=author, subject=subject, **extra)
     maker = partial(PagedCanvas, furniture=furniture, counts=counts, margins=doc.margins)
     doc.build(story, canvasmaker=maker)
     return counts

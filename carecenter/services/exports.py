@@ -978,9 +978,13 @@ def secrecy_note(spec: ListExport, confidential: bool) -> tuple[str, str] | None
 
 
 @requires('export')
-def record_export(spec: ListExport, out: Path, rows: int, confidential: bool, query: Any) -> None:
-    """Write the export to the audit trail (DOMAIN.md §6: who exported what)."""
-    summary = f"导出{spec.name} {rows} 行" + ("（含" + spec.confidential + "）" if confidential else "")
+def record_export(spec: ListExport, out: Path, rows: int, confidential: bool, query: Any,
+                  protected: bool = False) -> None:
+    """Write the export to the audit trail (DOMAIN.md §6: who exported what; issue 11:
+    whether the file was protected with a password)."""
+    summary = (f"导出{spec.name} {rows} 行" + ("（含" + spec.confidential + "）" if confidential else "")
+               + ("，文件已加密" if protected else ""))
     with db.atomic():
         audit.record("export", "export", spec.key, summary,
-                     {"file": str(out), "rows": rows, "confidential": confidential, "query": _plain(query)})
+                     {"file": str(out), "rows": rows, "confidential": confidential, "protected": protected,
+                      "query": _plain(query)})

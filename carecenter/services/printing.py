@@ -39,6 +39,7 @@ from .print_data import (AllowanceRegisterData, AllowanceRow, BalanceRow, CareRe
                             FollowupLine, FundBlock, Furniture, HealthCheckLine, HealthRegisterData, HealthUnitRow,
                             LeaveRegisterData, LeaveRow, LeaveStatRow, MentalRow, PayoutPerson, PayoutUnit, TalkRow,
                             WelfareLine, WelfareRegisterData, WelfareRow, content_hash)
+from ..security.protect import check_file_password
 from . import audit
 from .values import as_date, as_text
 from ..security.access import exempt, requires
@@ -96,6 +97,14 @@ class Printout:
     title: str
     pages: int
     file_name: str
+    #: the same document encrypted with the password asked for (issue 11): what is
+    #: saved to a file; ``pdf`` stays plain for the preview and the printer
+    protected_pdf: bytes | None = None
+
+    @property
+    def saved_pdf(self) -> bytes:
+        """The bytes to write when the printout is saved as a file."""
+        return self.protected_pdf if self.protected_pdf is not None else self.pdf
 
 
 @dataclass(frozen=True)
@@ -378,15 +387,19 @@ def _care_params(cadre_id: int, start: date, end: date, include_mental: bool, pu
 
 @requires('print', 'roster.read', 'leave.read', 'health.read', 'welfare.read', 'allowance.read')
 def care_record(cadre_id: int, start: date, end: date, *, include_mental: bool = False,
-                purpose: str = "") -> Printout:
+                purpose: str = "", password: str | None = None) -> Printout:
     """One cadre's 个人关心关爱档案 for [start, end], logged with its verification code.
 
     Mental-health records only with ``include_mental`` and a purpose; that read is
-    audited (``view`` of ``mental_record``), and the first page says so."""
+    audited (``view`` of ``mental_record``), and the first page says so.  With
+    ``password`` the printout also carries the document encrypted with it
+    (``protected_pdf``, what is saved to a file), and the audit row says so."""
     _check_period(start, end)
     purpose = as_text(purpose)
     if include_mental and not purpose:
         raise DomainError("required", "勾选打印心理健康记录时，请填写打印用途（如“心理健康随访建档”）", "purpose")
+    if password is not None:
+        password = check_file_password(password)
     cadre = Cadre.get_or_none(Cadre.id == cadre_id) if isinstance(cadre_id, int) else None
     if cadre is None:
         raise DomainError("not_found", "未找到该干部，请重新选择", "cadre_id")
@@ -397,17 +410,20 @@ def care_record(cadre_id: int, start: date, end: date, *, include_mental: bool =
     at = now()
     furniture = Furniture(code, unit_name(), at, confidential=True)
     pdf, pages = _layout("care_record").pdf(data, furniture)
+    protected = _layout("care_record").pdf(data, furniture, password)[0] if password else None
     title = _care_title(data)
     period = fmt.period_text(start, end)
     with db.atomic():
         PrintLog.create(code=code, kind=CARE_RECORD, title=title, subject=data.name, period=period,
                         params=_care_params(cadre.id, start, end, include_mental, purpose), printed_at=at,
                         printed_by=audit.current_user(), pages=pages, content_hash=content_hash(data))
-        audit.record("print", "cadre", cadre.uuid, f"打印《{title}》，核验码 {code}")
+        audit.record("print", "cadre", cadre.uuid,
+                     f"打印《{title}》，核验码 {code}" + ("（文件已加密）" if protected else ""),
+                     {"protected": protected is not None})
         if include_mental:
             audit.record("view", "mental_record", cadre.uuid,
                          f"打印 {cadre.name} 的心理健康记录（{len(data.mental or ())} 条），事由：{purpose}"[:200])
-    return Printout(pdf, code, title, pages, _care_file_name(data))
+    return Printout(pdf, code, title, pages, _care_file_name(data), protected)
 
 
 # ---------------------------------------------------------------- batch
@@ -774,8 +790,9 @@ def register(kind: str, period: str, *, unit_id: int | None = None) -> Printout:
 # ---------------------------------------------------------------- the log and verification
 
 @requires('print')
-def record_output(code: str, action: str, target: str = "") -> None:
-    """Note what was done with a printout: 预览, 打印 (target: the printer) or 导出 (target: the file)."""
+def record_output(code: str, action: str, target: str = "", *, protected: bool = False) -> None:
+    """Note what was done with a printout: 预览, 打印 (target: the printer) or 导出 (target: the file;
+    ``protected``: the file was written encrypted with a password)."""
     if action not in OUTPUT_ACTIONS:
         raise DomainError("invalid_action", f"未知的操作“{action}”，应为：" + "、".join(OUTPUT_ACTIONS), "action")
     key = normalise_code(code)
@@ -787,7 +804,8 @@ def record_output(code: str, action: str, target: str = "") -> None:
         actions = (row.actions + "\n" + line) if row.actions else line
         PrintLog.update(actions=actions, updated_at=now()).where(PrintLog.id == row.id).execute()
         audit.record(_AUDIT_ACTION[action], "print_log", row.uuid,
-                     f"{action}《{row.title}》" + (f" → {target}" if target else "") + f"，核验码 {key}")
+                     f"{action}《{row.title}》" + (f" → {target}" if target else "") + f"，核验码 {key}"
+                     + ("（文件已加密）" if protected else ""), {"protected": protected})
 
 
 @requires('print')

@@ -35,6 +35,7 @@ from ..services import exports
 from . import file_dialogs, messages, theme
 from .tasks import Job, JobCancelled, run_job
 from .widgets.list_page import make_button
+from .widgets.password_box import PasswordBox
 
 
 def _tr(text: str) -> str:
@@ -66,6 +67,12 @@ class ExportOptionsDialog(QDialog):
         note.setWordWrap(True)
         theme.set_role(note, "hint")
         layout.addWidget(note)
+        # issue 11: a file holding sensitive columns may be protected with a password
+        self.password_box = PasswordBox(self, opens=self.tr("用 Excel 或 WPS 打开文件"))
+        self.password_box.setVisible(False)
+        self.password_box.setEnabled(False)
+        layout.addWidget(self.password_box)
+        self.confidential_check.toggled.connect(self._on_confidential_toggled)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         self.ok_button = make_button(self.tr("选择保存位置…"), primary=True, parent=self)
@@ -82,16 +89,38 @@ class ExportOptionsDialog(QDialog):
     def include_confidential(self) -> bool:
         return self.confidential_check.isChecked()
 
+    @property
+    def password(self) -> str | None:
+        """The file password (only with sensitive columns and the box ticked), else None."""
+        return self.password_box.password if self.include_confidential else None
 
-def ask_confidential(parent: QWidget | None, spec: exports.ListExport) -> bool | None:
-    """True / False: include confidential columns or not; None: the clerk cancelled."""
+    def _on_confidential_toggled(self, checked: bool) -> None:
+        self.password_box.setVisible(checked)
+        self.password_box.setEnabled(checked)
+        self.password_box.fit_window()
+
+    def accept(self) -> None:  # noqa: D401 - Qt override
+        if self.include_confidential and self.password_box.problem() is not None:
+            self.password_box.show_problems()
+            return
+        super().accept()
+
+
+def ask_options(parent: QWidget | None, spec: exports.ListExport) -> tuple[bool, str | None] | None:
+    """(include confidential columns, file password or None); None: the clerk cancelled."""
     dialog = ExportOptionsDialog(spec, parent)
     try:
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
-        return dialog.include_confidential
+        return dialog.include_confidential, dialog.password
     finally:
         dialog.deleteLater()
+
+
+def ask_confidential(parent: QWidget | None, spec: exports.ListExport) -> bool | None:
+    """True / False: include confidential columns or not; None: the clerk cancelled."""
+    answer = ask_options(parent, spec)
+    return None if answer is None else answer[0]
 
 
 def default_path(key: str, today: date | None = None) -> Path:
@@ -114,11 +143,12 @@ def ask_path(parent: QWidget | None, suggested: Path) -> Path | None:
 # ================================================================ the job
 
 def _export_work(ctx, key: str, path: Path, query: Any, confidential: bool, items: list | None,
-                 extra_notes: tuple) -> ExportSummary:
+                 extra_notes: tuple, password: str | None = None) -> ExportSummary:
     """Worker thread: write the workbook (no widgets here)."""
     try:
         return export_list(key, path, query, include_confidential=confidential, items=items,
-                           extra_notes=extra_notes, progress=ctx.progress, cancelled=lambda: ctx.cancelled)
+                           extra_notes=extra_notes, progress=ctx.progress, cancelled=lambda: ctx.cancelled,
+                           password=password)
     except ExportCancelled:
         raise JobCancelled() from None
     except PermissionError:
@@ -142,18 +172,18 @@ def export_view(parent: QWidget, key: str, query: Any, *, items: Iterable[Any] |
     if count == 0:
         messages.info(parent, _tr("当前列表没有内容，没有可导出的行。"))
         return None
-    confidential = False
+    confidential, password = False, None
     if spec.has_confidential:
-        answer = ask_confidential(parent, spec)
+        answer = ask_options(parent, spec)
         if answer is None:
             return None
-        confidential = answer
+        confidential, password = answer
     path = ask_path(parent, default_path(key))
     if path is None:
         return None
     rows = list(items) if items is not None else None
-    job = run_job(_export_work, spec.key, path, query, confidential, rows, tuple(extra_notes), parent=parent,
-                  title=_tr("导出到 Excel"), label=_tr("正在导出「{0}」…").format(spec.name))
+    job = run_job(_export_work, spec.key, path, query, confidential, rows, tuple(extra_notes), password,
+                  parent=parent, title=_tr("导出到 Excel"), label=_tr("正在导出「{0}」…").format(spec.name))
     parent._export_job = job
     job.finished.connect(lambda summary: _on_finished(parent, summary, on_finished))
     job.failed.connect(lambda message: messages.error(parent, _tr("导出没有完成：{0}").format(message)))
@@ -184,6 +214,8 @@ def show_done(parent: QWidget | None, summary: ExportSummary) -> QMessageBox:
     info = _tr("保存在：{0}").format(where)
     if summary.confidential:
         info += "\n" + _tr("文件含敏感个人信息，请妥善保管。")
+    if summary.protected:
+        info += "\n" + _tr("文件已用密码加密，打开时要输入密码。")
     box.setInformativeText(info)
     file_button = box.addButton(_tr("打开文件"), QMessageBox.ButtonRole.AcceptRole)
     folder_button = box.addButton(_tr("打开所在文件夹"), QMessageBox.ButtonRole.ActionRole)

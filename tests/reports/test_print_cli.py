@@ -163,3 +163,21 @@ def test_missing_database(tmp_path, cli):
 def test_verify_unknown_code(data_dir, tmp_path, cli):
     proc = cli("--data-dir", str(data_dir), "print", "verify", "ZZZZ-ZZZZ", cwd=tmp_path)
     assert proc.returncode != 0 and "未找到核验码 ZZZZ-ZZZZ" in proc.stderr
+
+
+def test_print_record_with_a_password(data_dir, tmp_path, cli, monkeypatch):
+    """Issue 11: --password (here from CARECENTER_FILE_PASSWORD) writes an encrypted PDF."""
+    import pypdf
+
+    number, name = an_id_number(data_dir)
+    monkeypatch.setenv("CARECENTER_FILE_PASSWORD", "Mima@2026")
+    out = tmp_path / "加密.pdf"
+    proc = cli("print", "--data-dir", str(data_dir), "record", number, "--year", str(YEAR), "--out", str(out),
+               "--password", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "文件已用密码加密" in proc.stdout
+    locked = reader(out.read_bytes())
+    assert locked.is_encrypted and locked.decrypt("wrong!") == pypdf.PasswordType.NOT_DECRYPTED
+    locked = reader(out.read_bytes())
+    assert locked.decrypt("Mima@2026") != pypdf.PasswordType.NOT_DECRYPTED
+    assert name in "".join(p.extract_text() for p in locked.pages)

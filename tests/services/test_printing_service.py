@@ -219,3 +219,37 @@ def test_batch_never_overwrites_files_already_in_the_folder(store, unit, tmp_pat
     (path,) = printing.care_records_batch([a], START, END, folder, one_file=False)
     assert path.name == f"个人关心关爱档案_郑重_{YEAR}（2）.pdf"
     assert old.read_bytes() == b"earlier printout"
+
+
+# ---------------------------------------------------------------- password-protected (issue 11)
+
+def test_care_record_with_a_password(store, unit):
+    import io
+    import json
+
+    import pypdf
+
+    cid = add_cadres(unit, ["周七"])[0]
+    health.save_mental(MentalInput(cid, "咨询", date(YEAR, 5, 10), counsellor="王心理咨询师", summary="保密摘要内容",
+                                   consent_date=date(YEAR, 5, 1), consent_scope="心理咨询"), today=date(YEAR, 6, 1))
+    with pytest.raises(DomainError) as err:
+        printing.care_record(cid, START, END, include_mental=True, purpose="考核调阅", password="123")
+    assert err.value.field == "password"
+    out = printing.care_record(cid, START, END, include_mental=True, purpose="考核调阅", password="Mima@2026")
+    assert "保密摘要内容" in text(out.pdf)                      # the preview's copy stays plain
+    assert out.saved_pdf is out.protected_pdf
+    locked = pypdf.PdfReader(io.BytesIO(out.protected_pdf))
+    assert locked.is_encrypted
+    with pytest.raises(pypdf.errors.FileNotDecryptedError):
+        locked.pages[0].extract_text()
+    assert locked.decrypt("Mima@2027") == pypdf.PasswordType.NOT_DECRYPTED
+    assert locked.decrypt("Mima@2026") != pypdf.PasswordType.NOT_DECRYPTED
+    assert "保密摘要内容" in squash("".join(p.extract_text() for p in locked.pages))
+    assert "保密摘要内容".encode("utf-16-be") not in out.protected_pdf
+    printed = AuditLog.select().where(AuditLog.action == "print").order_by(AuditLog.id.desc()).get()
+    assert "文件已加密" in printed.summary and json.loads(printed.changes) == {"protected": True}
+    printing.record_output(out.code, "导出", "/tmp/x.pdf", protected=True)
+    exported = AuditLog.select().where(AuditLog.action == "export").order_by(AuditLog.id.desc()).get()
+    assert "文件已加密" in exported.summary and json.loads(exported.changes) == {"protected": True}
+    plain = printing.care_record(cid, START, END)
+    assert plain.protected_pdf is None and plain.saved_pdf is plain.pdf

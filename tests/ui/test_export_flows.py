@@ -293,3 +293,57 @@ def test_full_roster_button_exports_every_field_of_the_cadres_shown(win, qtbot, 
     assert names == [r[0] for r in table]                           # the cadres shown, in order
     months = [r[header.index("参加工作时间")] for r in rows[1:] if r[header.index("参加工作时间")]]
     assert months and all(len(m) in (7, 10) and m[4] in ".-" for m in months)
+
+
+# ---------------------------------------------------------------- password protection (issue 11)
+
+def test_options_dialog_offers_a_password_only_with_sensitive_columns(qtbot, store, type_text):
+    dialog = export_action.ExportOptionsDialog(export_action.exports.get("roster"))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=3000)
+    box = dialog.password_box
+    assert not box.isVisible() and dialog.password is None
+    dialog.confidential_check.setChecked(True)
+    assert box.isVisible() and not box.fields.isVisible()
+    box.protect_check.setChecked(True)
+    assert box.fields.isVisible() and box.password_edit.hasFocus()
+    type_text(box.password_edit, "Mima@2026")
+    type_text(box.confirm_edit, "Mima@2027")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() != QDialog.DialogCode.Accepted and dialog.isVisible()      # not accepted
+    assert box.message.isVisible() and "两次输入的文件密码不一致" in box.message.text()
+    box.confirm_edit.clear()
+    type_text(box.confirm_edit, "Mima@2026")
+    assert not box.message.isVisible()
+    assert dialog.password == "Mima@2026"
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    dialog.confidential_check.setChecked(False)      # no sensitive columns: no password is used
+    assert dialog.password is None
+
+
+def test_sensitive_export_protected_with_a_password(win, qtbot, monkeypatch, tmp_path):
+    import json
+
+    from tests.security.test_protect import open_protected
+
+    def options_exec(dialog):
+        dialog.confidential_check.setChecked(True)
+        dialog.password_box.protect_check.setChecked(True)
+        dialog.password_box.password_edit.setText("Mima@2026")
+        dialog.password_box.confirm_edit.setText("Mima@2026")
+        return int(QDialog.DialogCode.Accepted.value)
+
+    out = tmp_path / "名册.xlsx"
+    monkeypatch.setattr(export_action.ExportOptionsDialog, "exec", options_exec)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a: (str(out), "")))
+    summary = export(qtbot, win.roster_page)
+    assert summary.protected
+    rows = open_protected(out, "Mima@2026")
+    numbers = dict(queries.db.execute_sql("SELECT name, id_number FROM cadre WHERE archived = 0").fetchall())
+    assert [r[1] for r in rows[1:]] == [numbers[r[0]] for r in rows[1:]]
+    entry = AuditLog.select().where(AuditLog.action == "export").get()
+    assert json.loads(entry.changes)["protected"] is True
+    assert "已用密码加密" in win.roster_page._export_message.informativeText()

@@ -482,3 +482,36 @@ def test_printing_unit_name_is_saved_from_the_reports_page(window, qtbot):
     qtbot.keyClick(page.unit_name_edit, Qt.Key.Key_Return)
     assert printing.unit_name() == "城关镇公务员关心关爱中心"
     assert page.unit_name_message.text() == "已保存"
+
+
+def test_mental_record_saved_with_a_password(window, qtbot, with_mental, type_text, monkeypatch, tmp_path):
+    """Issue 11: with mental-health content ticked, 文件加密 is offered; the saved PDF opens
+    only with the password, the preview stays readable."""
+    detail = window.open_cadre(with_mental)
+    qtbot.mouseClick(detail.print_care_button, Qt.MouseButton.LeftButton)
+    dialog = detail.care_dialog
+    box = dialog.password_box
+    assert not box.isVisible()
+    dialog.mental_check.setChecked(True)
+    assert box.isVisible() and box.isEnabled()
+    type_text(dialog.purpose_edit, "组织部年度考核调阅")
+    box.protect_check.setChecked(True)
+    assert not dialog.export_button.isEnabled() and "文件密码" in dialog.status_label.text()
+    type_text(box.password_edit, "Mima@2026")
+    type_text(box.confirm_edit, "Mima@2026")
+    assert dialog.export_button.isEnabled() and "用密码加密" in dialog.status_label.text()
+    target = tmp_path / "档案.pdf"
+    save_as(monkeypatch, target)
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(target.exists, timeout=15000)
+    locked = pypdf.PdfReader(io.BytesIO(target.read_bytes()))
+    assert locked.is_encrypted and locked.decrypt("Mima@2027") == pypdf.PasswordType.NOT_DECRYPTED
+    locked = pypdf.PdfReader(io.BytesIO(target.read_bytes()))
+    assert locked.decrypt("Mima@2026") != pypdf.PasswordType.NOT_DECRYPTED
+    assert "心理健康" in "".join(p.extract_text() for p in locked.pages)
+    entry = printing.print_log()[0]
+    assert "导出" in entry.actions
+    from carecenter.db.models import AuditLog
+
+    exported = AuditLog.select().where(AuditLog.action == "export").order_by(AuditLog.id.desc()).get()
+    assert "文件已加密" in exported.summary

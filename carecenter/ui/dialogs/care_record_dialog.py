@@ -36,6 +36,7 @@ from .. import theme
 from ..tasks import Job
 from ..widgets.date_edit import DateEdit
 from ..widgets.list_page import make_button
+from ..widgets.password_box import PasswordBox
 from . import print_preview_dialog as preview
 
 REQUIRED_MARK = "<span style='color:#c62828'>*</span> "
@@ -204,6 +205,10 @@ class CareRecordDialog(QDialog):
         self.purpose_label.setBuddy(self.purpose_edit)
         self.purpose_row = self._column(self.purpose_edit, self.purpose_message)
         form.addRow(self.purpose_label, self.purpose_row)
+        # issue 11: a saved care record with mental-health content may be protected with a password
+        self.password_box = PasswordBox(self, opens=self.tr("打开导出的 PDF 文件"))
+        self.password_label = self._label(self.tr("文件加密"), False)
+        form.addRow(self.password_label, self.password_box)
         self.form = form
         outer.addLayout(form)
         outer.addStretch(1)
@@ -233,7 +238,10 @@ class CareRecordDialog(QDialog):
         self.export_button.clicked.connect(lambda: self.run(preview.EXPORT))
         self.cancel_button.clicked.connect(self.reject)
 
+        self.password_box.changed.connect(self._validate)
         self.form.setRowVisible(self.purpose_row, False)
+        self.form.setRowVisible(self.password_box, False)
+        self.password_box.setEnabled(False)
         self._validate()
         self.resize(max(560, self.sizeHint().width()), self.sizeHint().height())
         self.period_picker.year_combo.setFocus()
@@ -280,10 +288,20 @@ class CareRecordDialog(QDialog):
             out["period"] = period_error
         if self.include_mental and not self.purpose:
             out["purpose"] = self.tr("请填写查阅事由：打印心理健康记录须写明用途（如 组织部调阅）")
+        found = self.password_box.problem() if self.include_mental else None
+        if found:
+            out["password"] = found[1]
         return out
+
+    @property
+    def password(self) -> str | None:
+        """The password to protect the saved PDF with (mental-health content, box ticked)."""
+        return self.password_box.password if self.include_mental else None
 
     def _on_mental_toggled(self, checked: bool) -> None:
         self.form.setRowVisible(self.purpose_row, checked)
+        self.form.setRowVisible(self.password_box, checked)
+        self.password_box.setEnabled(checked)
         if checked:
             self._purpose_touched = False
             self.purpose_edit.setFocus()
@@ -307,7 +325,7 @@ class CareRecordDialog(QDialog):
             tip = self.tr("请先改正以下问题：") + "\n" + "\n".join(f"· {m}" for m in problems.values())
             for b in (self.preview_button, self.print_button, self.export_button):
                 b.setToolTip(tip)
-            names = {"period": self.tr("期间"), "purpose": self.tr("查阅事由")}
+            names = {"period": self.tr("期间"), "purpose": self.tr("查阅事由"), "password": self.tr("文件密码")}
             self.status_label.setText(self.tr("还需填写：") + "、".join(names[k] for k in problems))
             theme.set_role(self.status_label, "warning")
         else:
@@ -317,6 +335,8 @@ class CareRecordDialog(QDialog):
             text = self.tr("期间：{0}").format(self.period_picker.describe())
             if self.include_mental:
                 text += self.tr("；包含心理健康记录")
+            if self.password:
+                text += self.tr("；导出的 PDF 用密码加密")
             self.status_label.setText(text)
             theme.set_role(self.status_label, "hint")
 
@@ -338,10 +358,14 @@ class CareRecordDialog(QDialog):
             self._validate()
             if "purpose" in problems:
                 self.purpose_edit.setFocus()
+            elif "password" in problems:
+                self.password_box.show_problems()
             return None
         start, end = self.period_picker.period()
         kwargs: dict[str, Any] = {"include_mental": self.include_mental,
                                   "purpose": self.purpose if self.include_mental else ""}
+        if self.password:
+            kwargs["password"] = self.password
         self.job = preview.build(self, printing.care_record, self.cadre_id, start, end,
                                  title=self.tr("打印关爱档案"),
                                  label=self.tr("正在生成 {0} 的关心关爱档案…").format(self.name),

@@ -130,8 +130,9 @@ def _print_target(printer: QPrinter) -> str:
 
 def record(printout: Any, action: str, target: str = "") -> None:
     """Write 预览/打印/导出 to the print log; a failure there never hides the printout."""
+    protected = action == "导出" and getattr(printout, "protected_pdf", None) is not None
     try:
-        printing.record_output(printout.code, action, target)
+        printing.record_output(printout.code, action, target, protected=protected)
     except DomainError as err:  # pragma: no cover - the log refusing is not the clerk's problem
         log.warning("print log: %s", err.message)
 
@@ -170,7 +171,8 @@ def print_printout(parent: QWidget | None, printout: Any,
     dialog.setOption(QPrintDialog.PrintDialogOption.PrintPageRange, printout.pages > 1)
     if printout.pages > 1:
         dialog.setMinMax(1, printout.pages)
-    dialog.setOption(QPrintDialog.PrintDialogOption.PrintToFile, True)
+    # a password-protected printout is saved only through 导出 (encrypted), never printed to a plain file
+    dialog.setOption(QPrintDialog.PrintDialogOption.PrintToFile, getattr(printout, "protected_pdf", None) is None)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return start_print(parent, printout, printer, on_done)
@@ -193,7 +195,7 @@ def export_printout(parent: QWidget | None, printout: Any) -> Path | None:
         path = path.with_name(path.name + ".pdf")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(printout.pdf)
+        path.write_bytes(getattr(printout, "saved_pdf", printout.pdf))
     except OSError as err:
         messages.error(parent, _tr("无法保存到 {0}：{1}。请换一个文件夹或文件名再试。").format(
             QDir.toNativeSeparators(str(path)), err.strerror or err))
