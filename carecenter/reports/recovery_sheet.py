@@ -46,7 +46,7 @@ def register_mono() -> str:
     """The monospaced face (once per process)."""
     with _lock:
         if MONO not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(TTFont(MONO, str(resource_path(*fonts.BUNDLED)), subfontIndex=1))
+            pdfmetrics.registerFont(TTFont(MONO, str(resource_path(*fonts.BUNDLED_HEI)), subfontIndex=1))
     return MONO
 
 
