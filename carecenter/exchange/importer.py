@@ -249,7 +249,10 @@ def _data_rows(sh: xlsx_reader.Sheet, kind: str, mapping: Mapping) -> tuple[list
     skipped: list[tuple[int, str]] = []
     cols = list(mapping.columns.items())
     value = sh.value
-    for r in range(mapping.header_row + 1, sh.max_row + 1):
+    # only the rows the sheet has (a sheet may have rows 1–20 and one row numbered 1,000,000)
+    for r in sh.row_numbers():
+        if r <= mapping.header_row:
+            continue
         cells = {key: value(r, c) for key, c in cols}
         if all(is_blank(v) for v in cells.values()):
             continue

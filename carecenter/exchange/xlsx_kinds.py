@@ -345,9 +345,14 @@ class RosterHandler:
         number = values.get("id_number", "")
         if not number and not any(k == "id_number" for k, _ in errs):
             errs.append(("id_number", "请填写身份证号"))
-        if number and len(seen.get(number, ())) > 1:
-            others = "、".join(str(n) for n in seen[number])
-            errs.append(("id_number", f"身份证号在文件中重复出现（第{others}行），请只保留一行"))
+        rows_with = seen.get(number, ()) if number else ()
+        if len(rows_with) > 1:
+            # each row names one other row, so the list grows with the file, not with its square
+            if rows_with[0] == r.row:
+                more = f"等 {len(rows_with)} 行" if len(rows_with) > 2 else ""
+                errs.append(("id_number", f"身份证号在文件中重复出现（与第{rows_with[1]}行{more}相同），请只保留一行"))
+            else:
+                errs.append(("id_number", f"身份证号与第{rows_with[0]}行重复，请只保留一行"))
         old = self.existing.get(number) if number else None
         if old is not None and old["archived"]:
             errs.append(("id_number", f"该身份证号属于已归档的干部「{old['name']}」，请先在干部名册中恢复"

@@ -18,17 +18,19 @@ message saying what to do.
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import io
+import os
 import posixpath
 import re
 import threading
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import ParseError, iterparse
+from xml.etree.ElementTree import ParseError, XMLPullParser
 
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
@@ -39,9 +41,59 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: CJK built-in date formats (ECMA-376 Part 1, 18.8.30, zh-cn/ja-jp/ko-kr ids)
 _CJK_DATE_IDS = frozenset(range(27, 37)) | frozenset(range(50, 59))
 _CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+_FIRST_TAG = re.compile(rb"<[A-Za-z_]")
 _RANGE_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?$")
-#: a sheet bigger than this is refused rather than exhausting memory
-MAX_CELLS = 5_000_000
+#: Excel's own limits: 1,048,576 rows × 16,384 columns (XFD), 32,767 characters in a cell
+EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_COLS = 16_384
+EXCEL_MAX_CELL_CHARS = 32_767
+_MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What the reader accepts; everything is checked before or while reading, so a
+    hostile workbook is refused within seconds and a bounded amount of memory.
+
+    A real roster of 10,000 cadres is about 1–2 MB on disk, 20 MB of sheet XML and
+    300,000 cells; the defaults leave a wide margin."""
+
+    #: the file on disk (checked before it is opened)
+    max_file_bytes: int = 50 * _MB
+    #: one worksheet's XML once decompressed (checked from the zip directory, before decompressing)
+    max_sheet_xml_bytes: int = 256 * _MB
+    #: the shared strings part once decompressed (likewise)
+    max_shared_strings_bytes: int = 64 * _MB
+    #: styles, workbook and relationship parts once decompressed (likewise)
+    max_other_part_bytes: int = 16 * _MB
+    #: cells read from one sheet (a row counts up to its last used column)
+    max_cells: int = 600_000
+    #: rows in one sheet (<row> elements, empty ones included)
+    max_rows: int = 200_000
+    #: XML tags (<…> and </…>) in one workbook's parts read: bounds the parsing time
+    max_tags: int = 3_500_000
+    #: XML elements inside one row (or between two rows, two shared strings)
+    max_pending: int = 300_000
+    #: elements nested in one another (a real sheet has fewer than 10 levels)
+    max_depth: int = 1_000
+    #: merged ranges in one sheet
+    max_merged: int = 100_000
+    #: one piece of text in the XML (a cell, a shared string) in bytes: far above Excel's 32,767 characters
+    max_text_bytes: int = 1 * _MB
+
+
+#: the limits in force (``python main.py import --max-size`` changes the file size)
+LIMITS = Limits()
+#: kept for callers of the old name
+MAX_CELLS = LIMITS.max_cells
+
+
+def set_max_file_mb(megabytes: int) -> None:
+    """Change the file-size limit (e.g. a county with one very large roster)."""
+    global LIMITS
+    if megabytes < 1:
+        raise ValueError(megabytes)
+    LIMITS = replace(LIMITS, max_file_bytes=int(megabytes) * _MB)
 
 
 def _local(tag: str) -> str:
@@ -69,8 +121,25 @@ def column_letter(index: int) -> str:
 
 def _unreadable(path: Path, detail: str = "") -> DomainError:
     return DomainError("xlsx_unreadable",
-                       f"无法读取文件「{path.name}」{detail}，请确认它是 Excel 工作簿（.xlsx），"
+                       f"无法读取文件「{display_name(path)}」{detail}，请确认它是 Excel 工作簿（.xlsx），"
                        "可以在 Excel 或 WPS 中打开后「另存为」.xlsx 再试", "file")
+
+
+def display_name(path: Path | str) -> str:
+    """A file name as it can be shown and stored: a name that is not valid UTF-8 (a GBK
+    name from an old USB stick, decoded by Python with surrogate escapes) is shown with
+    its undecodable bytes as \\xNN instead of failing later in print() or SQLite."""
+    name = Path(path).name
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _too_big(path: Path, what: str, limit: str, advice: str = "请检查文件，或拆分成几个文件后分别导入") -> DomainError:
+    return DomainError("xlsx_limit", f"文件「{display_name(path)}」{what}，超出了导入的上限（{limit}），{advice}。"
+                                     "没有导入任何数据", "file")
+
+
+def _mb(n: int) -> str:
+    return f"{n / _MB:g} MB"
 
 
 @dataclass
@@ -83,6 +152,8 @@ class Sheet:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # (row1, col1, row2, col2)
     max_row: int = 0
     max_col: int = 0
+    max_cells: int = LIMITS.max_cells
+    _present: list[int] | None = None
     _anchor: dict[tuple[int, int], tuple[int, int]] | None = None
 
     def raw(self, row: int, col: int) -> Any:
@@ -91,14 +162,32 @@ class Sheet:
             return None
         return values[col]
 
+    def row_numbers(self) -> list[int]:
+        """The rows the sheet really has (a <row> in its XML, even an empty one), in order;
+        they may be far apart."""
+        if self._present is None:
+            self._present = sorted(self.rows)
+        return self._present
+
     def anchors(self) -> dict[tuple[int, int], tuple[int, int]]:
         """{(row, col): (top row, left col)} for every covered cell of a merged range
-        except its top-left one, limited to the used area."""
+        except its top-left one, limited to the used area: only the rows the sheet
+        really has and its used columns (a range A3:XFD1048575 costs no more than the
+        cells it covers that exist), at most ``max_cells`` in all."""
         if self._anchor is None:
             out: dict[tuple[int, int], tuple[int, int]] = {}
+            present = self.row_numbers()
+            budget = self.max_cells
             for r1, c1, r2, c2 in self.merged:
-                r2, c2 = min(r2, self.max_row), min(c2, self.max_col - 1)
-                for r in range(r1, r2 + 1):
+                c2 = min(c2, self.max_col - 1)
+                if c2 < c1:
+                    continue
+                lo, hi = bisect.bisect_left(present, r1), bisect.bisect_right(present, r2)
+                budget -= (hi - lo) * (c2 - c1 + 1)
+                if budget < 0:
+                    raise DomainError("xlsx_limit", f"工作表「{self.name}」的合并单元格覆盖了太多单元格（超过 "
+                                                    f"{self.max_cells:,} 个），请取消不必要的合并后再导入", "sheet")
+                for r in present[lo:hi]:
                     for c in range(c1, c2 + 1):
                         if (r, c) != (r1, c1):
                             out[(r, c)] = (r1, c1)
@@ -123,23 +212,32 @@ class Sheet:
 class Book:
     """An opened workbook: sheet names and sheets on demand."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, limits: Limits | None = None):
         self.path = Path(path)
+        self.limits = limits = limits or LIMITS
+        self._tags_left = limits.max_tags
         try:
+            size = os.stat(self.path).st_size
+            if size > limits.max_file_bytes:
+                raise _too_big(self.path, f"有 {_mb(size)}", f"{_mb(limits.max_file_bytes)}",
+                               "一份名册通常不到 5 MB；请确认选对了文件，或删去无关的工作表、图片后再试")
             data = self.path.read_bytes()
         except FileNotFoundError:
-            raise DomainError("file_missing", f"找不到文件「{self.path}」，请重新选择", "file") from None
+            raise DomainError("file_missing", f"找不到文件「{display_name(self.path)}」，请重新选择", "file") from None
+        except IsADirectoryError:
+            raise DomainError("file_missing", f"「{display_name(self.path)}」是一个文件夹，请选择 Excel 文件（.xlsx）",
+                              "file") from None
         except OSError as err:
-            raise DomainError("file_unreadable", f"无法打开文件「{self.path.name}」（{err.strerror or err}），"
+            raise DomainError("file_unreadable", f"无法打开文件「{display_name(self.path)}」（{err.strerror or err}），"
                               "请确认文件没有被其他程序占用后再试", "file") from None
         self.digest = hashlib.blake2b(data, digest_size=16).hexdigest()
         if data[:8] == _OLE_MAGIC:
             raise DomainError("xlsx_old_format",
-                              f"「{self.path.name}」是旧版 Excel（.xls/.et）文件或设置了打开密码，"
+                              f"「{display_name(self.path)}」是旧版 Excel（.xls/.et）文件或设置了打开密码，"
                               "请在 Excel 或 WPS 中打开，「另存为」Excel 工作簿（.xlsx）后再导入", "file")
         try:
             self._zip = zipfile.ZipFile(io.BytesIO(data))
-        except zipfile.BadZipFile:
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError, NotImplementedError):
             raise _unreadable(self.path) from None
         names = set(self._zip.namelist())
         if "xl/workbook.xml" not in names:
@@ -157,19 +255,120 @@ class Book:
 
     # ------------------------------------------------------------ workbook parts
 
-    def _open(self, name: str):
+    def _open(self, name: str, limit: int | None = None, what: str = ""):
+        """A part of the zip, refused from the zip directory's sizes before anything is
+        decompressed when it would be bigger than ``limit`` once decompressed.  (zipfile
+        stops at the size the directory declares, so a part cannot grow past it.)"""
         try:
-            return self._zip.open(name)
+            info = self._zip.getinfo(name)
         except KeyError:
             raise _unreadable(self.path, f"（缺少 {name}）") from None
+        limit = self.limits.max_other_part_bytes if limit is None else limit
+        if info.file_size > limit:
+            raise _too_big(self.path, f"的{what or name}解压后有 {_mb(info.file_size)}", _mb(limit),
+                           "这不像一份正常的表格（可能是损坏或特意构造的文件）；请在 Excel 或 WPS 中打开，"
+                           "只保留需要导入的工作表，「另存为」新文件后再试")
+        try:
+            return self._zip.open(info)
+        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, ValueError, OSError, EOFError) as err:
+            raise _unreadable(self.path, f"（{name} 无法解压：{err}）") from None
+
+    def _elements(self, name: str, *, flush: frozenset[str], keep_depth: int = 1,
+                  limit: int | None = None, what: str = ""):
+        """Each complete element of a part whose tag is in ``flush`` and that lies no
+        deeper than ``keep_depth`` (the root is depth 0), in document order, in bounded
+        memory and time.
+
+        The part is fed to expat in chunks, and each chunk is looked at first (in C,
+        with bytes.find/count): a run of more than ``max_text_bytes`` without a tag
+        (one enormous text), more tags than ``max_tags`` in the workbook, more than
+        ``max_pending`` elements between two handed-out elements, or elements nested
+        deeper than ``max_depth`` are refused before expat holds them.  After each
+        chunk the complete elements are handed out and dropped from the tree: only the
+        last child of an open element can still be open.  No Python code runs per XML
+        element (no parser events after the root), so junk costs only expat's time.
+        XML errors become a Chinese message naming the part."""
+        limits = self.limits
+        max_text, max_depth = limits.max_text_bytes, limits.max_depth
+        max_pending_tags = 2 * limits.max_pending
+        parser = XMLPullParser(events=("start",))
+        root = None
+        since_tag = depth = pending = 0
+        seen: dict[str, bool] = {}
+
+        def wanted(el) -> bool:
+            tag = el.tag
+            hit = seen.get(tag)
+            if hit is None:
+                hit = seen[tag] = isinstance(tag, str) and tag.rsplit("}", 1)[-1] in flush
+            return hit
+
+        def complete(node, level: int, still_open: bool):
+            n = len(node)
+            upto = n - 1 if still_open else n
+            for i in range(upto):
+                child = node[i]
+                if wanted(child):
+                    yield child
+                elif level + 1 < keep_depth:
+                    yield from complete(child, level + 1, False)
+            if upto > 0:
+                del node[:upto]
+            if still_open and n:
+                child = node[0]
+                if not wanted(child) and level + 1 < keep_depth:
+                    yield from complete(child, level + 1, True)
+
+        try:
+            with self._open(name, limit, what) as fh:
+                while True:
+                    chunk = fh.read(65536)
+                    if chunk:
+                        first = chunk.find(b"<")
+                        since_tag += len(chunk) if first < 0 else first
+                        if since_tag > max_text:
+                            raise _too_big(self.path, f"的 {name} 中有一段文字超过 {_mb(max_text)}",
+                                           f"每个单元格不超过 {EXCEL_MAX_CELL_CHARS:,} 个字符")
+                        if first >= 0:
+                            since_tag = len(chunk) - chunk.rfind(b"<") - 1
+                            tags = chunk.count(b"<")
+                            self._tags_left -= tags
+                            if self._tags_left < 0:
+                                raise _too_big(self.path, "中的表格元素太多", f"共 {limits.max_tags:,} 个 XML 标记")
+                            pending += tags
+                            if pending > max_pending_tags:
+                                raise _too_big(self.path, f"的 {name} 中的表格元素太多",
+                                               f"一行之内 {limits.max_pending:,} 个 XML 元素")
+                            closing = chunk.count(b"</")
+                            depth += tags - 2 * closing - chunk.count(b"/>") - chunk.count(b"<?") - chunk.count(b"<!")
+                            if depth > max_depth:
+                                raise _too_big(self.path, f"的 {name} 嵌套太深", f"{max_depth:,} 层")
+                        parser.feed(chunk)
+                    else:
+                        parser.close()
+                    if root is None:
+                        root = next((el for ev, el in parser.read_events()), None)
+                        if root is not None:
+                            setevents = getattr(parser._parser, "_setevents", None)
+                            if setevents is not None:   # CPython: no more events at all
+                                setevents(parser._events_queue, ())
+                    else:
+                        parser._events_queue.clear() if hasattr(parser, "_events_queue") else \
+                            list(parser.read_events())
+                    if root is not None:
+                        for el in complete(root, 0, bool(chunk)):
+                            yield el
+                            pending = 0
+                    if not chunk:
+                        break
+        except (ParseError, zipfile.BadZipFile, EOFError, OSError, RuntimeError, ValueError) as err:
+            raise _unreadable(self.path, f"（{name} 已损坏：{err}）") from None
 
     def _parse(self, name: str):
-        """iterparse over a part, turning XML errors into a Chinese message."""
-        try:
-            with self._open(name) as fh:
-                yield from iterparse(fh, events=("end",))
-        except (ParseError, zipfile.BadZipFile, EOFError, OSError, RuntimeError) as err:
-            raise _unreadable(self.path, f"（{name} 已损坏：{err}）") from None
+        """(event, element) for the elements of the workbook and its relationships, in
+        bounded memory; see ``_elements``."""
+        for el in self._elements(name, flush=frozenset({"Relationship", "sheet", "workbookPr"}), keep_depth=2):
+            yield "end", el
 
     def _read_workbook(self) -> None:
         base = posixpath.dirname(self._workbook_path)
@@ -207,10 +406,12 @@ class Book:
             out: list[str] = []
             name = next((n for n in self._names if n.lower().endswith("sharedstrings.xml")), None)
             if name:
-                for _ev, el in self._parse(name):
-                    if _local(el.tag) == "si":
-                        out.append(_text_of(el))
-                        el.clear()
+                for el in self._elements(name, flush=frozenset({"si"}), keep_depth=1,
+                                         limit=self.limits.max_shared_strings_bytes, what="共享字符串（sharedStrings.xml）"):
+                    text = _text_of(el)   # every element handed out is an <si>
+                    if len(text) > EXCEL_MAX_CELL_CHARS:
+                        raise _cell_too_long(self.path, len(text))
+                    out.append(text)
             self._shared = out
         return self._shared
 
@@ -221,26 +422,24 @@ class Book:
             xfs: list[bool] = []
             name = next((n for n in self._names if n.lower().endswith("styles.xml")), None)
             if name:
-                in_cell_xfs = False
-                with self._open(name) as fh:
-                    try:
-                        for ev, el in iterparse(fh, events=("start", "end")):
-                            tag = _local(el.tag)
-                            if tag == "cellXfs":
-                                in_cell_xfs = ev == "start"
-                            elif ev == "end" and tag == "numFmt":
+                # a <xf> inside <cellXfs> (not <cellStyleXfs>): each cell style, in order
+                for el in self._elements(name, flush=frozenset({"numFmt", "cellXfs"}), keep_depth=2):
+                    tag = _local(el.tag)
+                    if tag == "cellXfs":
+                        for xf in el:
+                            if _local(xf.tag) == "xf":
                                 try:
-                                    custom[int(el.get("numFmtId") or -1)] = el.get("formatCode") or ""
-                                except ValueError:
-                                    pass
-                            elif ev == "end" and tag == "xf" and in_cell_xfs:
-                                try:
-                                    fmt_id = int(el.get("numFmtId") or 0)
+                                    fmt_id = int(xf.get("numFmtId") or 0)
                                 except ValueError:
                                     fmt_id = 0
                                 xfs.append(_is_date_format_id(fmt_id, custom))
-                    except ParseError as err:
-                        raise _unreadable(self.path, f"（{name} 已损坏：{err}）") from None
+                    elif tag == "numFmt":
+                        try:
+                            code = el.get("formatCode") or ""
+                            if len(code) <= 255:   # Excel's own limit for a number format
+                                custom[int(el.get("numFmtId") or -1)] = code
+                        except ValueError:
+                            pass
             self._date_styles = xfs
         return self._date_styles
 
@@ -253,75 +452,112 @@ class Book:
         shared = self._shared_strings()
         date_styles = self._styles()
         epoch = CALENDAR_MAC_1904 if self._date1904 else CALENDAR_WINDOWS_1900
-        sheet = Sheet(name)
+        limits = self.limits
+        max_cells = limits.max_cells
+        sheet = Sheet(name, max_cells=max_cells)
         rows = sheet.rows
         next_row = 1
+        row_count = 0
+        present: set[int] = set()
         cells = 0
         max_col = 0
         letters_cache: dict[str, int] = {}
+        where = f"工作表「{name}」"
         try:
-            with self._open(path) as fh:
-                for _ev, el in iterparse(fh, events=("end",)):
-                    tag = el.tag
-                    if tag[-4:] == "}row" or tag == "row":
-                        r_attr = el.get("r")
-                        row_no = int(r_attr) if r_attr and r_attr.isdigit() else next_row
-                        next_row = row_no + 1
-                        values: list[Any] = []
-                        col = 0
-                        for c in el:
-                            ctag = c.tag
-                            if not (ctag[-2:] == "}c" or ctag == "c"):
-                                continue
-                            ref = c.get("r")
-                            if ref:
-                                letters = ref.rstrip("0123456789")
-                                index = letters_cache.get(letters)
-                                if index is None:
-                                    m = _CELL_REF.match(ref)
-                                    index = letters_cache[letters] = column_index(m.group(1)) if m else col
-                                col = index
-                            value = _cell_value(c, shared, date_styles, epoch)
-                            if value is not None:
-                                if col >= len(values):
-                                    values.extend([None] * (col + 1 - len(values)))
-                                values[col] = value
-                            col += 1
-                        if values:
-                            rows[row_no] = values
-                            if len(values) > max_col:
-                                max_col = len(values)
-                            cells += len(values)
-                            if cells > MAX_CELLS:
-                                raise DomainError(
-                                    "xlsx_too_big",
-                                    f"工作表「{name}」太大（超过 {MAX_CELLS:,} 个单元格），请拆分成几个文件后分别导入",
-                                    "sheet")
-                        el.clear()
-                    elif tag[-9:] == "mergeCell":
-                        rng = _parse_range(el.get("ref") or "")
-                        if rng:
-                            sheet.merged.append(rng)
-        except (ParseError, zipfile.BadZipFile, EOFError, OSError, RuntimeError, ValueError) as err:
+            for el in self._elements(path, flush=frozenset({"row", "mergeCell"}), keep_depth=2,
+                                     limit=limits.max_sheet_xml_bytes, what=f"{where}（{path}）"):
+                tag = el.tag
+                if tag[-4:] == "}row" or tag == "row":
+                    r_attr = el.get("r")
+                    if r_attr and r_attr.isdigit() and len(r_attr) <= 8:
+                        row_no = int(r_attr)
+                    elif r_attr and r_attr.strip():
+                        raise _outside(self.path, where, f"行号「{r_attr[:20]}」")
+                    else:
+                        row_no = next_row
+                    if not 1 <= row_no <= EXCEL_MAX_ROWS:
+                        raise _outside(self.path, where, f"第 {row_no:,} 行")
+                    row_count += 1
+                    if row_count > limits.max_rows:
+                        raise _too_big(self.path, f"的{where}超过 {limits.max_rows:,} 行", f"{limits.max_rows:,} 行")
+                    next_row = row_no + 1
+                    present.add(row_no)
+                    values: list[Any] = []
+                    col = 0
+                    for c in el:
+                        ctag = c.tag
+                        if not (ctag[-2:] == "}c" or ctag == "c"):
+                            continue
+                        ref = c.get("r")
+                        if ref:
+                            letters = ref.rstrip("0123456789")
+                            index = letters_cache.get(letters)
+                            if index is None:
+                                m = _CELL_REF.match(ref)
+                                index = letters_cache[letters] = column_index(m.group(1)) if m else col
+                            col = index
+                        if col >= EXCEL_MAX_COLS:
+                            raise _outside(self.path, where, f"第 {row_no} 行的第 {col + 1:,} 列")
+                        value = _cell_value(c, shared, date_styles, epoch)
+                        if value is not None:
+                            if col >= len(values):
+                                values.extend([None] * (col + 1 - len(values)))
+                            values[col] = value
+                            if type(value) is str and len(value) > EXCEL_MAX_CELL_CHARS:
+                                raise _cell_too_long(self.path, len(value), f"{where}第 {row_no} 行")
+                        col += 1
+                    if values:
+                        rows[row_no] = values
+                        if len(values) > max_col:
+                            max_col = len(values)
+                        cells += len(values)
+                        if cells > max_cells:
+                            raise DomainError(
+                                "xlsx_too_big",
+                                f"文件「{display_name(self.path)}」的{where}太大（超过导入的上限 {max_cells:,} 个单元格），"
+                                "请拆分成几个文件后分别导入，没有导入任何数据", "sheet")
+                elif tag[-9:] == "mergeCell":
+                    rng = _parse_range(el.get("ref") or "")
+                    if rng:
+                        if rng[2] > EXCEL_MAX_ROWS or rng[3] >= EXCEL_MAX_COLS:
+                            raise _outside(self.path, where, f"合并单元格「{(el.get('ref') or '')[:30]}」")
+                        sheet.merged.append(rng)
+                        if len(sheet.merged) > limits.max_merged:
+                            raise _too_big(self.path, f"的{where}中合并单元格太多",
+                                           f"{limits.max_merged:,} 处合并单元格")
+        except ValueError as err:
             raise _unreadable(self.path, f"（{path} 已损坏：{err}）") from None
         sheet.max_row = max(rows, default=0)
         sheet.max_col = max_col
+        sheet._present = sorted(present)
         return sheet
 
     def close(self) -> None:
         self._zip.close()
 
 
+def _outside(path: Path, where: str, what: str) -> DomainError:
+    return DomainError("xlsx_limit", f"文件「{display_name(path)}」的{where}中出现了{what}，超出了 Excel 的范围"
+                                     f"（最多 {EXCEL_MAX_ROWS:,} 行、{EXCEL_MAX_COLS:,} 列）。这不像一份正常的表格，"
+                                     "请在 Excel 或 WPS 中打开，「另存为」新文件后再试，没有导入任何数据", "file")
+
+
+def _cell_too_long(path: Path, length: int, where: str = "") -> DomainError:
+    return DomainError("xlsx_limit", f"文件「{display_name(path)}」{where}有一个单元格长达 {length:,} 个字符，"
+                                     f"超出了 Excel 的上限（每个单元格 {EXCEL_MAX_CELL_CHARS:,} 个字符）。"
+                                     "请检查文件后再试，没有导入任何数据", "file")
+
+
 def _text_of(el) -> str:
     """Text of an <si> or <is> element: plain <t> or rich-text runs <r><t>, never <rPh>."""
     parts: list[str] = []
     for child in el:
-        tag = _local(child.tag)
-        if tag == "t":
+        tag = child.tag
+        if tag[-2:] == "}t" or tag == "t":
             parts.append(child.text or "")
-        elif tag == "r":
+        elif tag[-2:] == "}r" or tag == "r":
             for t in child:
-                if _local(t.tag) == "t":
+                if t.tag[-2:] == "}t" or t.tag == "t":
                     parts.append(t.text or "")
     return "".join(parts)
 
@@ -339,6 +575,8 @@ def _parse_range(ref: str) -> tuple[int, int, int, int] | None:
     m = _RANGE_REF.match(ref.strip())
     if not m:
         return None
+    if len(m.group(2)) > 8 or len(m.group(4) or "") > 8:
+        return (EXCEL_MAX_ROWS + 1, 0, EXCEL_MAX_ROWS + 1, 0)   # refused by the caller
     c1, r1 = column_index(m.group(1)), int(m.group(2))
     if m.group(3):
         c2, r2 = column_index(m.group(3)), int(m.group(4))

@@ -51,6 +51,7 @@ def book(path, sheet_xml: str, *, ns=MAIN, date1904=False, extra_sheet=False):
 
 SHEET = f"""<worksheet xmlns="{MAIN}"><sheetData>
 <row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1" t="s"><v>1</v></c></row>
+<row r="2" spans="1:13"/>
 <row r="3"><c r="A3" t="s"><v>2</v></c><c r="B3" t="s"><v>3</v></c><c r="C3" s="4"><v>33032819900315011</v></c>
   <c r="D3" s="1"><v>31107</v></c><c r="E3" s="2"><v>31107</v></c><c r="F3" s="3"><v>45000.5</v></c>
   <c r="G3" t="b"><v>1</v></c><c r="H3" t="e"><v>#N/A</v></c><c r="I3" t="str"><f>A3</f><v>王伟</v></c>

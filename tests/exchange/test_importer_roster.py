@@ -123,7 +123,8 @@ def test_every_problem_is_listed_by_row_and_column_with_a_chinese_reason(units, 
     assert "已归档" in got[(6, "F", "单位")]
     assert "不能晚于今天" in got[(7, "G", "参加工作时间")]
     assert "1 至 27" in got[(8, "I", "级别")]
-    assert "重复出现（第9、10行）" in got[(9, "C", "身份证号")] and (10, "C", "身份证号") in got
+    assert "重复出现（与第10行相同）" in got[(9, "C", "身份证号")]
+    assert "与第9行重复" in got[(10, "C", "身份证号")]
     assert "性别与身份证号不一致" in got[(11, "D", "性别")]
     assert "科学计数法" in got[(12, "C", "身份证号")]
     assert "1 月还是 10 月" in got[(13, "G", "参加工作时间")]
@@ -340,3 +341,16 @@ def test_header_repeated_on_each_printed_page_is_skipped(units, tmp_path):
     assert pre.creates == 3 and pre.skipped == [(4, "重复的表头行")]
     # the clerk may pick another header row: its columns are matched again
     assert importer.detect(path, "Sheet1", "roster", header_row=4).columns == {"name": 1, "id_number": 2, "unit": 3}
+
+
+def test_a_duplicated_id_number_names_one_other_row_so_the_report_grows_linearly(units, tmp_path):
+    rows = [["姓名", "身份证号", "单位"]] + [["王伟", ID_A, "城关镇人民政府"] for _ in range(3000)]
+    path = workbook(tmp_path / "dup.xlsx", rows)
+    pre = importer.preview(path, "Sheet1", "roster", importer.detect(path, "Sheet1", "roster"))
+    ids = [p for p in pre.problems if p.field == "身份证号"]
+    assert len(ids) == 3000 and pre.valid_count == 0
+    assert "与第3行等 3000 行相同" in ids[0].reason
+    assert all("与第2行重复" in p.reason for p in ids[1:])
+    # each reason is short: the text grows with the rows, not with their square
+    assert max(len(p.reason) for p in pre.problems) < 80
+    assert sum(len(line) for line in importer.report_lines(pre)) < 3000 * 120
