@@ -52,7 +52,17 @@ def open_store(paths: DataPaths) -> list[str]:
     printing.use_layouts(_report_layout)
     if _after_open is not None:
         _after_open()
+    from .services import allowance
+
+    allowance.use_safety_backup(lambda month: _safety_backup(paths, month))
     return applied
+
+
+def _safety_backup(paths: DataPaths, month) -> None:
+    """Before an allowance month is locked: a safety copy named after the step."""
+    from .exchange import backup
+
+    backup.safety_backup(paths, backup.KIND_BEFORE_LOCK, f"{month:%Y-%m}")
 
 
 def _report_layout(name: str):

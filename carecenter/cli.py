@@ -1,10 +1,23 @@
-"""Command line: the GUI by default, headless subcommands for scripted use."""
+"""Command line: the GUI by default, headless subcommands for scripted use.
+
+Exit codes (README「命令行」): 0 done; 1 done in part or not found (an import with
+refused rows, an unknown ID number, an outdated printout); 2 refused with a Chinese
+message, nothing changed (bad input, a missing or unusable data folder or file, a
+database that is busy, not ours or from a newer version); 3 an unexpected error,
+written with its traceback to the log file named in the message; 130 interrupted.
+"""
 from __future__ import annotations
 
 import argparse
 import importlib
+import logging
+import os
+import sqlite3
 import sys
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable
 
 from . import __version__
 from .paths import DataPaths, default_data_dir, demo_data_dir
@@ -21,23 +34,83 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
+EXIT_OK, EXIT_PARTLY, EXIT_REFUSED, EXIT_UNEXPECTED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+#: commands that may be given a data folder that does not exist yet (they create it)
+CREATES_DATA_DIR = frozenset({"demo", "gui", "bench"})
+
+
+@dataclass(frozen=True)
+class GlobalOption:
+    """An option of the whole program: accepted before or after any subcommand
+    (``--data-dir D print …`` and ``print … --data-dir D`` mean the same)."""
+
+    flag: str
+    dest: str
+    help: str
+    metavar: str
+    convert: Callable[[str], Any] = str
+
+
+#: the global options; main() takes them out of the arguments wherever they stand
+GLOBAL_OPTIONS: list[GlobalOption] = [
+    GlobalOption("--data-dir", "data_dir", "数据目录（默认：本机用户数据目录）；可写在子命令之前或之后", "目录", Path),
+    GlobalOption("--user", "user", "登录名：子命令以这个账户的身份运行（密码在提示后输入，"
+                                   "或在脚本中用环境变量 CARECENTER_PASSWORD 提供）；图形界面中预填登录名", "登录名"),
+]
+
+
+class UsageError(Exception):
+    """A mistake in the command line, told in Chinese (exit code 2)."""
+
+
+def split_global_options(argv: list[str]) -> tuple[list[str], dict[str, Any]]:
+    """(the other arguments, {dest: value}) with every global option taken out, in
+    either ``--flag value`` or ``--flag=value`` form (not after a ``--``)."""
+    rest: list[str] = []
+    found: dict[str, Any] = {}
+    flags = {o.flag: o for o in GLOBAL_OPTIONS}
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest.extend(argv[i:])
+            break
+        name, eq, value = arg.partition("=")
+        option = flags.get(name)
+        if option is None:
+            rest.append(arg)
+            i += 1
+            continue
+        if not eq:
+            if i + 1 >= len(argv) or (argv[i + 1].startswith("--") and argv[i + 1] != "--"):
+                raise UsageError(f"{option.flag} 后面缺少{option.metavar}，例如 {option.flag} D:\\关爱中心数据")
+            value = argv[i + 1]
+            i += 1
+        i += 1
+        if option.dest in found and found[option.dest] != option.convert(value):
+            raise UsageError(f"{option.flag} 给了两次且不相同（{found[option.dest]} 与 {value}），请只写一次")
+        found[option.dest] = option.convert(value)
+    return rest, found
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="carecenter",
         description="关心关爱中心：乡镇干部关心关爱工作台账（离线桌面程序）。不带子命令时打开图形界面。",
+        epilog="退出码：0 完成；1 部分完成或未找到（如导入时有行未导入）；2 已拒绝并说明原因，数据没有改动；"
+               "3 意外错误（详细信息记入日志）。",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--data-dir", type=Path, help="数据目录（默认：本机用户数据目录）")
+    for option in GLOBAL_OPTIONS:
+        parser.add_argument(option.flag, dest=option.dest, type=option.convert, metavar=option.metavar,
+                            help=option.help)
     parser.add_argument("--demo", action="store_true", help="打开演示数据库（与真实数据分开存放，首次使用时自动生成）")
-    parser.add_argument("--user", help="登录名：子命令以这个账户的身份运行（密码在提示后输入，"
-                                       "或在脚本中用环境变量 CARECENTER_PASSWORD 提供）；图形界面中预填登录名")
     sub = parser.add_subparsers(dest="command", title="子命令", metavar="COMMAND")
 
     p = sub.add_parser("gui", help="打开图形界面（默认）")
     p.set_defaults(func=cmd_gui)
 
-    p = sub.add_parser("demo", help="生成演示数据库（不打开窗口）")
-    p.add_argument("--data-dir", type=Path, dest="sub_data_dir", help="演示数据库所在目录（须为空或不存在）")
+    p = sub.add_parser("demo", help="生成演示数据库（不打开窗口）；用 --data-dir 指定演示数据库所在目录（须为空或不存在）")
     p.add_argument("--cadres", type=int, default=120, help="干部人数（默认 120）")
     p.add_argument("--seed", type=int, default=20261125, help="随机种子（同一种子生成同样的数据）")
     p.add_argument("--years", type=int, default=4, help="生成最近几年的休假与体检记录（默认 4，0 表示不生成）")
@@ -52,13 +125,19 @@ def build_parser() -> argparse.ArgumentParser:
     # headless commands that live with their feature: each module has add_commands(sub)
     for name in COMMAND_MODULES:
         importlib.import_module(name).add_commands(sub)
+    # each subcommand's --help lists the global options too (main() takes them out first)
+    for subparser in set(sub.choices.values()):
+        group = subparser.add_argument_group("全局选项（可写在子命令之前或之后）")
+        for option in GLOBAL_OPTIONS:
+            group.add_argument(option.flag, dest=option.dest, metavar=option.metavar, help=option.help,
+                               default=argparse.SUPPRESS)
     return parser
 
 
 def resolve_paths(args: argparse.Namespace) -> DataPaths:
-    data_dir = getattr(args, "sub_data_dir", None) or args.data_dir
+    data_dir = getattr(args, "data_dir", None)
     if data_dir is None:
-        data_dir = demo_data_dir() if args.demo else default_data_dir()
+        data_dir = demo_data_dir() if getattr(args, "demo", False) else default_data_dir()
     return DataPaths(Path(data_dir).expanduser().resolve())
 
 
@@ -121,36 +200,151 @@ def damaged_advice(db_path: Path) -> str:
             f"  python main.py --data-dir \"{paths.root}\" --user 系统管理员登录名 restore \"{newest.path}\" --yes")
 
 
-def main(argv: list[str] | None = None) -> int:
-    from . import app
-    from .domain.errors import DomainError
-    from .db import database
-    from .signin_cli import NO_SIGNIN, CredentialError, sign_in_hook
+def check_data_dir(args: argparse.Namespace) -> None:
+    """A --data-dir given on the command line must be a folder that exists, except for
+    the commands that make one (demo, bench) and the window (which asks first)."""
+    given = getattr(args, "data_dir", None)
+    if given is None:
+        return
+    folder = Path(given).expanduser()
+    command = getattr(args, "command", None) or "gui"
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--data-dir 指定的「{folder}」是一个文件，不是文件夹。请指定数据目录（存放 carecenter.db 的文件夹）")
+    if not folder.exists() and command not in CREATES_DATA_DIR:
+        raise UsageError(f"数据目录「{folder}」不存在，其中也没有数据库。请检查 --data-dir 是否写对"
+                         "（新建数据目录请打开图形界面，或用 demo 命令生成演示数据）")
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    func = getattr(args, "func", cmd_gui)
-    from .security import access
 
-    previous = access.current()
-    if getattr(args, "command", None) not in NO_SIGNIN and not getattr(args, "no_signin", False):
-        access.set_actor(None)   # the command acts only as the account it signs in
-        app.set_after_open(sign_in_hook(args))
+def check_out_suffix(out: Path | None, suffix: str, what: str) -> Path | None:
+    """``--out`` with no extension gets ``suffix``; another extension is refused with the right one."""
+    if out is None:
+        return None
+    out = Path(out).expanduser()
+    if out.suffix == "":
+        return out.with_suffix(suffix)
+    if out.suffix.lower() != suffix:
+        raise UsageError(f"--out 的文件类型不对：{what}保存为 {suffix} 文件，「{out.name}」是 {out.suffix} 文件。"
+                         f"请改成 --out {out.with_suffix(suffix).name}")
+    return out
+
+
+def _data_root(args: argparse.Namespace | None) -> Path | None:
     try:
+        return resolve_paths(args).root if args is not None else None
+    except Exception:  # noqa: BLE001 - only used to name the log file
+        return None
+
+
+def _log_file(args: argparse.Namespace | None) -> Path:
+    """Where the unexpected error is written: the data folder's log, else the temp folder."""
+    from .app import setup_logging
+
+    root = _data_root(args)
+    if root is not None and root.is_dir():
+        try:
+            return setup_logging(DataPaths(root))
+        except OSError:
+            pass
+    logfile = Path(tempfile.gettempdir()) / "carecenter-error.log"
+    handler = logging.FileHandler(logfile, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+    return logfile
+
+
+def known_error_message(exc: BaseException) -> str | None:
+    """The Chinese message of an error the user can act on, or None for an unexpected one."""
+    from .db import database
+    from .domain.errors import DomainError
+
+    from .signin_cli import CredentialError
+
+    if isinstance(exc, UsageError):
+        return str(exc)
+    if isinstance(exc, CredentialError):
+        return exc.message
+    if isinstance(exc, database.DatabaseDamaged):
+        return f"{exc}\n{damaged_advice(exc.path)}"
+    if isinstance(exc, DomainError):
+        return exc.message
+    if isinstance(exc, (database.DatabaseTooNew, database.NotOurDatabase)):
+        return str(exc)
+    if isinstance(exc, sqlite3.OperationalError):
+        text = str(exc).lower()
+        if "locked" in text or "busy" in text:
+            return "数据正被另一个窗口或程序使用，请关闭其他打开这份数据的关心关爱中心程序后再试。本次没有改动任何数据"
+        if "readonly" in text or "read-only" in text:
+            return "数据目录不允许写入（只读的文件夹、U 盘或光盘）。请把数据目录复制到可写的位置，或用 --data-dir 另选一个"
+        if "unable to open" in text:
+            return "无法打开数据库文件。请确认数据目录存在且可以写入，或用 --data-dir 另选一个"
+        if "disk" in text and "full" in text:
+            return "磁盘空间不足，请腾出空间后再试。本次没有改动任何数据"
+        return None
+    if isinstance(exc, OSError):
+        where = exc.filename if exc.filename is not None else ""
+        why = exc.strerror or str(exc)
+        if isinstance(exc, PermissionError):
+            why = "没有权限（只读的文件夹，或文件正被其他程序打开）"
+        elif isinstance(exc, FileNotFoundError):
+            why = "找不到该文件或文件夹"
+        elif getattr(exc, "errno", None) == 28:
+            why = "磁盘空间不足"
+        return f"无法访问「{os.fsdecode(where) if where else '文件'}」：{why}。请换一个位置或检查后再试"
+    return None
+
+
+def _safe_streams() -> None:
+    """Paths are bytes the OS gave us: a GBK file name decoded with surrogate escapes must
+    print as \\xNN, not stop the program with UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; every error ends here with a Chinese message and an exit code
+    (no Python traceback reaches the user)."""
+    from . import app
+    from .security import access
+    from .signin_cli import NO_SIGNIN, sign_in_hook
+
+    _safe_streams()
+    args: argparse.Namespace | None = None
+    previous = access.current()
+    try:
+        rest, found = split_global_options(list(sys.argv[1:] if argv is None else argv))
+        parser = build_parser()
+        args = parser.parse_args(rest)
+        for key, value in found.items():
+            setattr(args, key, value)
+        check_data_dir(args)
+        func = getattr(args, "func", cmd_gui)
+        if getattr(args, "command", None) not in NO_SIGNIN and not getattr(args, "no_signin", False):
+            access.set_actor(None)   # the command acts only as the account it signs in
+            app.set_after_open(sign_in_hook(args))
         return func(args)
-    except CredentialError as err:
-        print(f"错误：{err.message}", file=sys.stderr)
-        return 2
-    except database.DatabaseDamaged as err:
-        print(f"错误：{err}", file=sys.stderr)
-        print(damaged_advice(err.path), file=sys.stderr)
-        return 2
-    except (database.NotOurDatabase, database.DatabaseTooNew) as err:
-        print(f"错误：{err}", file=sys.stderr)
-        return 2
-    except DomainError as err:
-        print(f"错误：{err.message}", file=sys.stderr)
-        return 2
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        print("\n已中断。进行中的操作要么已全部完成，要么完全没做。", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - the one top-level handler
+        message = known_error_message(exc)
+        if message is not None:
+            print(f"错误：{message}", file=sys.stderr)
+            return EXIT_REFUSED
+        try:
+            logfile = _log_file(args)
+            logging.getLogger("carecenter.cli").exception("unexpected error in %s", sys.argv)
+        except Exception:  # noqa: BLE001 - the message below still goes out
+            logfile = None
+        where = f"，详细信息已记录到日志 {logfile}" if logfile else ""
+        print(f"程序遇到意外错误（{type(exc).__name__}）{where}。请把日志文件发给技术人员。", file=sys.stderr)
+        return EXIT_UNEXPECTED
     finally:
         app.set_after_open(None)
         access.set_actor(previous)

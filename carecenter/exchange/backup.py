@@ -4,7 +4,13 @@
   ``backups`` folder with SQLite's online backup API (consistent while the
   application keeps working: WAL mode), verifies the written copy, then prunes
   the folder to the rotation: the newest backup of each of the last 7 days,
-  4 ISO weeks and 12 months that have one (``KEEP``).
+  4 ISO weeks and 12 months that have one (``KEEP``), and on each of those 7 days
+  also the day's first backup and its automatic one (a manual 立即备份 never
+  prunes the morning's automatic backup).  Every backup is audited (``backup``,
+  where to).
+* ``safety_backup`` is the copy made before a step that changes much at once:
+  every import (``导入前``) and every allowance-month lock (``锁定前-YYYY-MM``);
+  the newest ``KEEP_SAFETY`` of each kind are kept.
 * ``auto_backup_if_due`` does that once a day at start-up, verified with the full
   ``PRAGMA integrity_check`` (it runs in the background, nobody waits for it).
 * ``backup_to`` writes a copy to any folder (a USB stick); it is not rotated.
@@ -45,22 +51,29 @@ PREFIX = "关爱中心备份"
 KIND_AUTO = "自动"
 KIND_MANUAL = "手动"
 KIND_SAFETY = "恢复前"
+KIND_BEFORE_IMPORT = "导入前"
+KIND_BEFORE_LOCK = "锁定前"
 KIND_EXTERNAL = ""          # a copy written to a folder of the clerk's choice
 KIND_NAMES = {KIND_AUTO: "自动备份", KIND_MANUAL: "手动备份", KIND_SAFETY: "恢复前的安全副本",
+              KIND_BEFORE_IMPORT: "导入前的安全副本", KIND_BEFORE_LOCK: "锁定津贴月份前的安全副本",
               KIND_EXTERNAL: "备份文件"}
 ROTATED = (KIND_AUTO, KIND_MANUAL)
+SAFETY_KINDS = (KIND_SAFETY, KIND_BEFORE_IMPORT, KIND_BEFORE_LOCK)
+#: a .part file older than this (seconds) is a leftover, not a backup being written
+STALE_PART_AGE = 120
 #: (label, how many, bucket of a timestamp): the newest backup of each bucket is kept
 KEEP: tuple[tuple[str, int, Callable[[datetime], object]], ...] = (
     ("每日", 7, lambda t: t.date()),
     ("每周", 4, lambda t: tuple(t.isocalendar())[:2]),
     ("每月", 12, lambda t: (t.year, t.month)),
 )
-KEEP_SAFETY = 5             # safety copies made before a restore: the newest five
+KEEP_SAFETY = 5             # safety copies: the newest five of each kind (before a restore, import, lock)
 SUFFIX = ".db"
 PART = ".part"              # a copy being written; renamed when complete and verified
 RESTORING = ".restoring"    # the replacement database waiting beside the live one
 EXTERNAL_STATE = "external.json"
-NAME_RE = re.compile(r"^" + PREFIX + r"-(\d{8})-(\d{6})(?:-(自动|手动|恢复前))?(?:-\d+)?\.db$")
+NAME_RE = re.compile(r"^" + PREFIX + r"-(\d{8})-(\d{6})(?:-(自动|手动|恢复前|导入前|锁定前)(?:-(\d{4}-\d{2}))?)?"
+                     r"(?:-\d+)?\.db$")
 
 Progress = Callable[[int, str], None]
 Check = Callable[[], None]
@@ -79,11 +92,13 @@ class BackupFile:
     taken_at: datetime
     kind: str
     size: int
-    keep: tuple[str, ...] = ()      # 每日 / 每周 / 每月: why the rotation keeps it
+    keep: tuple[str, ...] = ()      # 每日 / 每周 / 每月 / 当日首份: why the rotation keeps it
+    detail: str = ""                # the month of a 锁定前 copy
 
     @property
     def kind_name(self) -> str:
-        return KIND_NAMES.get(self.kind, KIND_NAMES[KIND_EXTERNAL])
+        name = KIND_NAMES.get(self.kind, KIND_NAMES[KIND_EXTERNAL])
+        return f"{name}（{self.detail}）" if self.detail else name
 
 
 @dataclass(frozen=True)
@@ -301,13 +316,15 @@ def _entry(path: Path) -> BackupFile | None:
         stat = path.stat()
     except OSError:
         return None
+    detail = ""
     if m:
         taken = datetime.strptime(m.group(1) + m.group(2), "%Y%m%d%H%M%S")
         kind = m.group(3) or KIND_EXTERNAL
+        detail = m.group(4) or ""
     else:
         taken = datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0)
         kind = KIND_EXTERNAL
-    return BackupFile(path, taken, kind, stat.st_size)
+    return BackupFile(path, taken, kind, stat.st_size, detail=detail)
 
 
 def _keep_reasons(entries: Iterable[BackupFile]) -> dict[Path, tuple[str, ...]]:
@@ -325,6 +342,19 @@ def _keep_reasons(entries: Iterable[BackupFile]) -> dict[Path, tuple[str, ...]]:
                 break
             seen.append(b)
             reasons[e.path].append(label)
+    # on each day the daily rotation keeps, also its first backup and its automatic one
+    kept_days = {e.taken_at.date() for e in regular if "每日" in reasons.get(e.path, ())}
+    first_of_day: dict[date, BackupFile] = {}
+    for e in reversed(regular):     # oldest first
+        day = e.taken_at.date()
+        if day not in kept_days:
+            continue
+        if day not in first_of_day:
+            first_of_day[day] = e
+            if "当日首份" not in reasons[e.path]:
+                reasons[e.path].append("当日首份")
+        elif e.kind == KIND_AUTO and "每日" not in reasons[e.path]:
+            reasons[e.path].append("当日自动")
     return {p: tuple(r) for p, r in reasons.items()}
 
 
@@ -338,7 +368,7 @@ def list_backups(paths: DataPaths) -> list[BackupFile]:
     entries = [e for p in folder.iterdir() if p.is_file() and NAME_RE.match(p.name)
                for e in [_entry(p)] if e is not None and e.kind != KIND_EXTERNAL]
     reasons = _keep_reasons(entries)
-    out = [BackupFile(e.path, e.taken_at, e.kind, e.size, reasons.get(e.path, ())) for e in entries]
+    out = [BackupFile(e.path, e.taken_at, e.kind, e.size, reasons.get(e.path, ()), e.detail) for e in entries]
     out.sort(key=lambda e: (e.taken_at, e.path.name), reverse=True)
     return out
 
@@ -346,13 +376,13 @@ def list_backups(paths: DataPaths) -> list[BackupFile]:
 def prune(paths: DataPaths) -> list[Path]:
     """Delete the backups the rotation no longer keeps; return their paths."""
     removed = []
-    safety_seen = 0
+    safety_seen: dict[str, int] = defaultdict(int)
     for e in list_backups(paths):
         if e.kind in ROTATED:
             drop = not e.keep
         else:
-            safety_seen += 1
-            drop = safety_seen > KEEP_SAFETY
+            safety_seen[e.kind] += 1
+            drop = safety_seen[e.kind] > KEEP_SAFETY
         if drop:
             try:
                 e.path.unlink()
@@ -364,16 +394,49 @@ def prune(paths: DataPaths) -> list[Path]:
     return removed
 
 
-def cleanup_stale(paths: DataPaths, backups: bool = True) -> list[Path]:
+def _old_enough(path: Path, min_age: float) -> bool:
+    if min_age <= 0:
+        return True
+    try:
+        return datetime.now().timestamp() - path.stat().st_mtime >= min_age
+    except OSError:
+        return False
+
+
+def cleanup_stale_parts(folder: Path, min_age: float = 0) -> list[Path]:
+    """Remove the ``.part`` files a killed backup left in ``folder`` (a USB stick's); with
+    ``min_age`` only those not written to for that many seconds (another backup may be
+    writing one)."""
+    removed = []
+    try:
+        candidates = [p for p in Path(folder).iterdir() if p.name.startswith(PREFIX) and PART in p.name]
+    except OSError:
+        return removed
+    for p in candidates:
+        if not _old_enough(p, min_age):
+            continue
+        try:
+            p.unlink()
+            removed.append(p)
+        except (FileNotFoundError, IsADirectoryError, PermissionError):
+            continue
+    if removed:
+        log.info("removed leftovers of an interrupted backup: %s", ", ".join(p.name for p in removed))
+    return removed
+
+
+def cleanup_stale(paths: DataPaths, backups: bool = True, min_age: float = 0) -> list[Path]:
     """Remove what an interrupted backup (``backups``) or restore left behind; never a
-    complete backup.  Only at start-up for ``backups``: a running backup's file is a .part."""
+    complete backup.  At start-up for ``backups`` (a running backup's file is a .part);
+    with ``min_age`` (the command line, while a window may be making a backup) only the
+    files not written to for that many seconds."""
     removed = []
     candidates = []
     if backups and paths.backups.is_dir():
-        candidates += [p for p in paths.backups.iterdir() if PART in p.name]
+        candidates += [p for p in paths.backups.iterdir() if PART in p.name and _old_enough(p, min_age)]
     if paths.root.is_dir():
         candidates += [p for p in paths.root.iterdir()
-                       if p.name.startswith(paths.database.name + RESTORING)]
+                       if p.name.startswith(paths.database.name + RESTORING) and _old_enough(p, min_age)]
     for p in candidates:
         try:
             p.unlink()
@@ -413,17 +476,55 @@ def last_external(paths: DataPaths) -> tuple[datetime, str] | None:
 
 # ================================================================ making backups
 
+def _store_is(paths: DataPaths) -> bool:
+    """Is the application's database (``db.database.db``) open on this data folder's file?"""
+    name = database.db.database   # (peewee connects on first use in any thread)
+    try:
+        return bool(name) and Path(name).resolve() == paths.database.resolve()
+    except OSError:
+        return False
+
+
+def _audit_backup(paths: DataPaths, target: Path, kind: str, *, strict: bool) -> None:
+    """Audit a backup (action ``backup``, where to).  ``strict`` (a copy leaving the data
+    folder): when the row cannot be written the copy is removed again and the error
+    raised, so no copy of the data leaves unaudited; otherwise the failure is logged."""
+    from ..services import audit
+    from ..services.values import path_text
+
+    where = path_text(target)
+    what = KIND_NAMES.get(kind, KIND_NAMES[KIND_EXTERNAL])
+    try:
+        if not _store_is(paths):
+            database.open_database(paths.database, paths.pre_migration)
+        with database.db.atomic():
+            audit.record("backup", "database", "", f"{what}：{where}"[:200],
+                         {"file": where, "kind": kind or "external"})
+    except Exception as err:  # noqa: BLE001 - decided below
+        if strict:
+            _remove_db_files(target)
+            log.warning("backup to %s removed: it could not be audited (%s)", where, err)
+            if isinstance(err, BackupError):
+                raise
+            raise BackupError("not_audited", f"备份已写好但无法记入审计（{err}），为保护数据已删除这份备份 {where}。"
+                                             "请稍后重试。") from err
+        log.warning("backup %s could not be audited: %s", where, err)
+
+
 def backup_now(paths: DataPaths, kind: str = KIND_MANUAL, *, full_check: bool | None = None,
                progress: Progress | None = None, check: Check | None = None,
-               now: datetime | None = None) -> BackupFile:
-    """A backup into the rotation folder (then pruned), or a safety copy before a restore.
+               now: datetime | None = None, detail: str = "") -> BackupFile:
+    """A backup into the rotation folder (then pruned), or a safety copy before a restore,
+    an import or a lock (``detail``: the month locked, part of the name).
 
     Verified with ``integrity_check`` when ``full_check`` (default: automatic backups),
     else with ``quick_check`` (every page and record) so the clerk does not wait long."""
     if kind == KIND_MANUAL:   # the automatic and safety backups are the program's own
         access.check("backup")
-    if kind not in (KIND_AUTO, KIND_MANUAL, KIND_SAFETY):
+    if kind not in (KIND_AUTO, KIND_MANUAL) + SAFETY_KINDS:
         raise ValueError(kind)
+    if detail and not re.fullmatch(r"\d{4}-\d{2}", detail):
+        raise ValueError(detail)
     full = (kind == KIND_AUTO) if full_check is None else full_check
     moment = (now or datetime.now()).replace(microsecond=0)
     folder = paths.backups
@@ -431,14 +532,16 @@ def backup_now(paths: DataPaths, kind: str = KIND_MANUAL, *, full_check: bool | 
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise _write_error(folder, err) from err
-    target = _unique(folder / f"{PREFIX}-{_stamp(moment)}-{kind}{SUFFIX}")
+    target = _unique(folder / f"{PREFIX}-{_stamp(moment)}-{kind}{'-' + detail if detail else ''}{SUFFIX}")
     src = _live_source(paths)
     try:
         _copy(src, target, full_check=full, progress=progress or _noop_progress, check=check or _noop_check,
-              what="备份" if kind != KIND_SAFETY else "安全副本")
+              what="备份" if kind in ROTATED else "安全副本")
     finally:
         src.close()
     log.info("backup written: %s (%s, %s)", target, kind, "integrity_check" if full else "quick_check")
+    if kind != KIND_SAFETY:   # a restore audits itself, naming its safety copy
+        _audit_backup(paths, target, kind, strict=False)
     prune(paths)
     return next((e for e in list_backups(paths) if e.path == target), None) or _entry(target)  # type: ignore[return-value]
 
@@ -493,6 +596,7 @@ def backup_to(paths: DataPaths, folder: Path, *, full_check: bool = False, progr
     finally:
         src.close()
     log.info("backup written to %s", target)
+    _audit_backup(paths, target, KIND_EXTERNAL, strict=True)
     try:
         paths.backups.mkdir(parents=True, exist_ok=True)
         (paths.backups / EXTERNAL_STATE).write_text(
@@ -502,6 +606,34 @@ def backup_to(paths: DataPaths, folder: Path, *, full_check: bool = False, progr
     entry = _entry(target)
     assert entry is not None
     return entry
+
+
+def safety_backup(paths: DataPaths, kind: str, detail: str = "", *, progress: Progress | None = None,
+                  check: Check | None = None) -> BackupFile | None:
+    """The safety copy before an import (``KIND_BEFORE_IMPORT``) or an allowance-month
+    lock (``KIND_BEFORE_LOCK``, ``detail`` = "YYYY-MM"), checked with ``quick_check``.
+    None when there is no database yet.  A copy that cannot be made raises BackupError
+    with a message saying the step was not done."""
+    if kind not in SAFETY_KINDS:
+        raise ValueError(kind)
+    if not paths.database.exists():
+        return None
+    step = {KIND_BEFORE_IMPORT: "导入", KIND_BEFORE_LOCK: "锁定"}.get(kind, "恢复")
+    try:
+        return backup_now(paths, kind, full_check=False, progress=progress, check=check, detail=detail)
+    except BackupError as err:
+        raise BackupError(err.code, f"{step}前的安全备份没有做成，为保护数据本次没有{step}：{err.message}") from err
+
+
+def open_store_paths() -> DataPaths | None:
+    """The data folder of the database the application has open (None when none is, or
+    when it is not a data folder's ``carecenter.db``)."""
+    from ..paths import DB_FILENAME
+
+    name = database.db.database
+    if not name or Path(name).name != DB_FILENAME:
+        return None
+    return DataPaths(Path(name).resolve().parent)
 
 
 def backup_due(paths: DataPaths, today: date | None = None) -> bool:

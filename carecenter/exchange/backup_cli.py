@@ -1,10 +1,15 @@
 """``python main.py backup`` and ``python main.py restore``: the same as the 数据备份 page.
 
-Exit codes: 0 done, 2 refused (nothing changed), 1 an unexpected failure (see the log).
+Exit codes: 0 done, 2 refused (nothing changed); an unexpected failure ends in the
+top-level handler of ``carecenter.cli`` (exit code 3, written to the log).  A backup
+stopped by Ctrl+C or SIGTERM removes its ``.part`` file; one left by a killed run is
+removed the next time (``backup.cleanup_stale``).
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
 import time
 from pathlib import Path
@@ -17,7 +22,6 @@ def add_commands(sub) -> None:
                                    "带 --to 时写到指定文件夹（例如 U 盘），不参与轮换。")
     p.add_argument("--to", type=Path, metavar="FOLDER", help="把备份写到这个文件夹（例如 U 盘）")
     p.add_argument("--list", action="store_true", help="只列出数据目录里已有的备份")
-    p.add_argument("--data-dir", type=Path, dest="sub_data_dir", help="数据目录（默认：本机用户数据目录）")
     p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser("restore", help="从备份文件恢复数据库（先检查备份，并保留当前数据库的安全副本）",
@@ -25,7 +29,6 @@ def add_commands(sub) -> None:
                                    "先把当前数据库另存为安全副本，再整体替换；较旧的备份会自动升级结构。")
     p.add_argument("file", type=Path, metavar="FILE", help="备份文件（.db）")
     p.add_argument("--yes", action="store_true", help="不再询问，直接恢复")
-    p.add_argument("--data-dir", type=Path, dest="sub_data_dir", help="数据目录（默认：本机用户数据目录）")
     p.set_defaults(func=cmd_restore)
 
 
@@ -74,11 +77,33 @@ def _sign_in(paths, candidate: Path | None = None) -> None:
         database.close_database()
 
 
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM (a service manager, ``kill``) unwinds like Ctrl+C, so the backup's
+    ``finally``/``except BaseException`` blocks remove its ``.part`` file."""
+    def on_term(_signum, _frame):
+        raise KeyboardInterrupt()
+
+    try:
+        previous = signal.signal(signal.SIGTERM, on_term)
+    except (ValueError, OSError):      # not the main thread: nothing to change
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     from ..db import database
+    from ..services.values import path_text
     from . import backup
 
     paths = _setup(args)
+    backup.cleanup_stale(paths, min_age=backup.STALE_PART_AGE)
+    if args.to is not None:
+        backup.cleanup_stale_parts(args.to.expanduser(), min_age=backup.STALE_PART_AGE)
     if args.list:
         entries = backup.list_backups(paths)
         if not entries:
@@ -101,20 +126,17 @@ def cmd_backup(args: argparse.Namespace) -> int:
     _sign_in(paths)
     t = time.perf_counter()
     try:
-        if args.to is not None:
-            made = backup.backup_to(paths, args.to.expanduser())
-        else:
-            made = backup.backup_now(paths, backup.KIND_MANUAL)
+        with _terminate_as_interrupt():
+            if args.to is not None:
+                made = backup.backup_to(paths, args.to.expanduser())
+            else:
+                made = backup.backup_now(paths, backup.KIND_MANUAL)
     except backup.BackupError as err:
         _err(err.message)
         return 2
-    except Exception as err:  # noqa: BLE001 - logged, told in Chinese
-        import logging
-
-        logging.getLogger(__name__).exception("backup failed")
-        _err(f"备份未能完成（{err}），详细原因已记录到日志 {paths.logs}。")
-        return 1
-    print(f"已备份：{made.path}")
+    finally:
+        database.close_database()
+    print(f"已备份：{path_text(made.path)}")
     print(f"  大小 {backup.size_text(made.size)}，用时 {time.perf_counter() - t:.1f} 秒，副本已通过检查")
     if args.to is None:
         print(f"  备份文件夹按日/周/月轮换保留，现有 {len(backup.list_backups(paths))} 份")
@@ -124,9 +146,11 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     from . import backup
 
+    from ..services.values import path_text
+
     paths = _setup(args)
     file = args.file.expanduser()
-    print(f"正在检查备份文件 {file} …")
+    print(f"正在检查备份文件 {path_text(file)} …")
     try:
         info = backup.inspect_backup(paths, file)
     except backup.BackupError as err:
@@ -151,23 +175,18 @@ def cmd_restore(args: argparse.Namespace) -> int:
     paths.ensure()
     _sign_in(paths, file)
     try:
-        result = backup.restore(paths, file)
+        with _terminate_as_interrupt():
+            result = backup.restore(paths, file)
     except backup.BackupError as err:
         _err(err.message)
         return 2
-    except Exception as err:  # noqa: BLE001 - logged, told in Chinese
-        import logging
-
-        logging.getLogger(__name__).exception("restore failed")
-        _err(f"恢复未能完成（{err}），详细原因已记录到日志 {paths.logs}。")
-        return 1
     finally:
         from ..db.database import close_database
 
         close_database()
-    print(f"已从备份恢复：{file}")
+    print(f"已从备份恢复：{path_text(file)}")
     if result.safety is not None:
-        print(f"  原来的数据库已保存为安全副本：{result.safety.path}")
+        print(f"  原来的数据库已保存为安全副本：{path_text(result.safety.path)}")
     if result.migrations:
         print(f"  已升级数据库结构：{', '.join(result.migrations)}")
     return 0

@@ -388,7 +388,8 @@ def write_xlsx(out: Path, title: str, columns: list[Column], rows: Iterable[Sequ
 
 def write_workbook(out: Path, sheets: Sequence[Sheet], *, notes: Notes = (),
                    progress: Callable[[int, str], None] | None = None,
-                   cancelled: Callable[[], bool] | None = None) -> WriteResult:
+                   cancelled: Callable[[], bool] | None = None,
+                   finish: Callable[[WriteResult, Callable[[], None]], None] | None = None) -> WriteResult:
     """Write the sheets (header in row 1, bold and frozen; typed cells; fitted widths)
     and a 「说明」 sheet with ``notes`` — (label, value) pairs, or a function given the
     rows written per sheet that returns them (to state the count).
@@ -399,7 +400,8 @@ def write_workbook(out: Path, sheets: Sequence[Sheet], *, notes: Notes = (),
     moved into place at the end, so a cancelled or failed export leaves any earlier
     file untouched.  ``progress(percent, text)`` is called every ``STEP`` rows (percent
     -1 when no sheet told its ``total``); ``cancelled()`` is asked as often and stops
-    the export with ``ExportCancelled``."""
+    the export with ``ExportCancelled``.  ``finish(result, move)``, when given, is called
+    instead of moving the file into place (to record the export in the same transaction)."""
     out = Path(out)
     report = progress or (lambda _p, _t: None)
     stop = cancelled or (lambda: False)
@@ -481,7 +483,10 @@ def write_workbook(out: Path, sheets: Sequence[Sheet], *, notes: Notes = (),
             zf.writestr("xl/styles.xml", _STYLES)
             zf.writestr("xl/sharedStrings.xml", strings.xml())
         check()
-        os.replace(tmp_name, out)
+        if finish is None:
+            os.replace(tmp_name, out)
+        else:
+            finish(result, lambda: os.replace(tmp_name, out))
     except BaseException:
         try:
             os.unlink(tmp_name)
@@ -551,13 +556,27 @@ def export_list(key: str, out: Path, query, *, include_confidential: bool = Fals
         os.close(fd)
         try:
             result = write_workbook(Path(plain), sheets, notes=notes, progress=progress, cancelled=cancelled)
-            encrypt_xlsx(Path(plain), out, password)
+            # encrypted beside the target, then moved into place in the audit's transaction
+            fd, sealed = tempfile.mkstemp(prefix=".export-", suffix=".xlsx", dir=str(out.parent))
+            os.close(fd)
+            try:
+                encrypt_xlsx(Path(plain), Path(sealed), password)
+                exports.record_export(spec, out, result.total_rows, confidential, query, protected=True,
+                                      then=lambda: os.replace(sealed, out))
+            finally:
+                try:
+                    os.unlink(sealed)
+                except OSError:
+                    pass
         finally:
             try:
                 os.unlink(plain)
             except OSError:
                 pass
     else:
-        result = write_workbook(out, sheets, notes=notes, progress=progress, cancelled=cancelled)
-    exports.record_export(spec, out, result.total_rows, confidential, query, protected=bool(password))
+        def finish(written: WriteResult, move: Callable[[], None]) -> None:
+            # the audit row and the file arrive together: never an unaudited (confidential) export
+            exports.record_export(spec, out, written.total_rows, confidential, query, then=move)
+
+        result = write_workbook(out, sheets, notes=notes, progress=progress, cancelled=cancelled, finish=finish)
     return ExportSummary(spec.key, spec.name, out, result.total_rows, confidential, bool(password))

@@ -42,7 +42,6 @@ def add_commands(sub) -> None:
     p.add_argument("--password", action="store_true",
                    help="用密码加密导出的文件（Excel、WPS 打开时要输入密码）：在终端中输入两次，不回显；"
                    "脚本中可改用环境变量 CARECENTER_FILE_PASSWORD")
-    p.add_argument("--data-dir", type=Path, dest="sub_data_dir", metavar="目录", help="数据目录（默认：本机用户数据目录）")
     p.set_defaults(func=cmd_export)
 
 
@@ -64,9 +63,11 @@ def _error(message: str) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from ..app import open_store
-    from ..cli import resolve_paths
+    from ..cli import check_out_suffix, resolve_paths
+    from ..db.database import check_ours
     from ..domain.errors import DomainError
     from ..services import exports
+    from ..services.values import path_text
     from .export import export_list
 
     key = args.list
@@ -77,11 +78,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     spec = exports.LISTS.get(key)
     if spec is None:
         return _error(f"没有名为「{args.list}」的列表。可导出的列表：{_list_help()}")
-    out = Path(args.out).expanduser()
-    if out.suffix == "":
-        out = out.with_suffix(".xlsx")
-    if out.suffix.lower() != ".xlsx":
-        return _error(f"--out 须为 .xlsx 文件（现为「{out.name}」），例如 --out {spec.name}.xlsx")
+    out = check_out_suffix(args.out, ".xlsx", "导出的列表")
+    if out.is_dir():
+        return _error(f"--out「{path_text(out)}」是一个文件夹，请写上文件名，例如 --out {path_text(out / spec.name)}.xlsx")
+    if not out.parent.is_dir():
+        return _error(f"要保存到的文件夹「{path_text(out.parent)}」不存在，请先建好文件夹或换一个位置")
     try:
         month = parse_month(args.month)
     except ValueError:
@@ -107,7 +108,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             return _error(err.message)
     paths = resolve_paths(args)
     if not paths.database.exists():
-        return _error(f"没有找到数据库 {paths.database}，请用 --data-dir 指定数据目录")
+        return _error(f"没有找到数据库 {path_text(paths.database)}，请用 --data-dir 指定数据目录")
+    check_ours(paths.database)
     open_store(paths)
     criteria = exports.Criteria(unit=args.unit.strip(), year=args.year, month=month, search=args.search.strip())
     try:
@@ -116,8 +118,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     except DomainError as err:
         return _error(err.message)
     except OSError as err:
-        return _error(f"无法写入 {out}：{err.strerror or err}。请换一个保存位置，或先关闭已打开的同名文件")
+        return _error(f"无法写入 {path_text(out)}：{err.strerror or err}。请换一个保存位置，或先关闭已打开的同名文件。"
+                      "没有导出任何数据")
     extra = f"（含{spec.confidential}，已记入审计）" if summary.confidential else ""
     extra += "（文件已用密码加密）" if summary.protected else ""
-    print(f"已导出{summary.name} {summary.rows:,} 行{extra}：{summary.path}")
+    print(f"已导出{summary.name} {summary.rows:,} 行{extra}：{path_text(summary.path)}")
     return 0

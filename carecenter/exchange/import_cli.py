@@ -25,7 +25,8 @@ def add_commands(sub) -> None:
     p.add_argument("--sheet", help="工作表名称（默认：第一个能识别出表头的工作表）")
     p.add_argument("--dry-run", action="store_true", help="只检查并列出问题，不写入数据库")
     p.add_argument("--problems", type=Path, help="把问题清单另存为 .xlsx（发给报送人修改）")
-    p.add_argument("--data-dir", type=Path, dest="sub_data_dir", help="数据目录（默认：本机用户数据目录）")
+    p.add_argument("--max-size", type=int, metavar="MB",
+                   help="文件大小上限（MB，默认 50）：更大的文件不打开就拒绝")
     p.set_defaults(func=cmd_import)
 
 
@@ -47,21 +48,51 @@ def _pick_sheet(path: Path, kind: str, wanted: str | None) -> tuple[str, object]
     return best
 
 
+def _check_problems_target(out: Path) -> Path:
+    """The problem list's file: .xlsx, in a folder that exists and can be written — checked
+    before the work, so a typo does not cost a long preview."""
+    import os
+
+    from ..cli import UsageError, check_out_suffix
+    from ..services.values import path_text
+
+    out = check_out_suffix(out, ".xlsx", "问题清单")
+    folder = out.parent if str(out.parent) else Path(".")
+    if out.is_dir():
+        raise UsageError(f"--problems「{path_text(out)}」是一个文件夹，请写上文件名，例如 --problems 问题清单.xlsx")
+    if not folder.is_dir():
+        raise UsageError(f"--problems 要保存到的文件夹「{path_text(folder)}」不存在，请先建好文件夹或换一个位置。没有导入任何数据")
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"文件夹「{path_text(folder)}」不允许写入，无法保存问题清单；请用 --problems 另选一个位置。"
+                         "没有导入任何数据")
+    return out
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from ..app import open_store, seed_rule_tables
     from ..cli import resolve_paths
+    from ..db.database import check_ours
     from ..domain.errors import DomainError
-    from . import importer
+    from ..services.values import path_text
+    from . import importer, xlsx_reader
 
     path: Path = args.file
+    if args.max_size is not None:
+        if args.max_size < 1:
+            print("错误：--max-size 应为正整数（MB），如 --max-size 100", file=sys.stderr)
+            return 2
+        xlsx_reader.set_max_file_mb(args.max_size)
+    problems_out = _check_problems_target(args.problems) if args.problems else None
+    paths = resolve_paths(args)
+    if paths.database.exists():
+        check_ours(paths.database)
     try:
         sheet, mapping = _pick_sheet(path, args.kind, args.sheet)
         if not mapping.columns:
-            print(f"错误：在「{path.name}」中没有找到{KIND_NAMES[args.kind]}的表头。"
+            print(f"错误：在「{xlsx_reader.display_name(path)}」中没有找到{KIND_NAMES[args.kind]}的表头。"
                   f"请使用导入模板，或让表头包含「{'」「'.join(f.label for f in importer.fields(args.kind) if f.required)}」等列名。",
                   file=sys.stderr)
             return 2
-        paths = resolve_paths(args)
         open_store(paths)
         seed_rule_tables()
         pre = importer.preview(path, sheet, args.kind, mapping)
@@ -74,9 +105,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(line)
     print("列的对应：" + "；".join(f"{labels[k]} ← {texts[c] or '（无表头）'}"
                                 for k, c in sorted(mapping.columns.items(), key=lambda kv: kv[1])))
-    if args.problems and pre.problems:
-        importer.save_problems(pre, args.problems)
-        print(f"问题清单已保存：{args.problems}")
+    if problems_out is not None and pre.problems:
+        try:
+            importer.save_problems(pre, problems_out)
+        except OSError as err:
+            print(f"错误：无法保存问题清单到「{path_text(problems_out)}」（{err.strerror or err}），请用 --problems "
+                  "另选一个位置。没有导入任何数据", file=sys.stderr)
+            return 2
+        print(f"问题清单已保存：{path_text(problems_out)}")
     if args.dry_run:
         print("仅检查（--dry-run）：没有写入数据库。")
     elif pre.valid_count:

@@ -46,6 +46,7 @@ from ..security import access
 from ..db.models import new_uuid
 from ..domain.errors import DomainError
 from ..services import audit
+from ..services.values import path_text
 from . import xlsx_reader
 from .xlsx_cells import cell_text, compact, is_blank
 from .xlsx_fields import FIELDS, KINDS, Field, match_header
@@ -373,7 +374,7 @@ def preview(path: Path, sheet: str, kind: str, mapping: Mapping, *,
         kind=kind, rows_total=len(rows), valid_count=len(valid),
         problems=_problems(kind, mapping, rows, outcome.errors),
         updates=[(row, name, [Change(*c) for c in changes]) for row, name, changes in outcome.updates],
-        creates=outcome.created, unchanged=outcome.unchanged, skipped=skipped, file_name=path.name,
+        creates=outcome.created, unchanged=outcome.unchanged, skipped=skipped, file_name=path_text(path.name),
         sheet=sheet, header_row=mapping.header_row, _rows=rows, _valid=valid, _signature=list(outcome.signature),
         _plan=plan, _state=state)
 
@@ -389,14 +390,23 @@ def run_import(preview: ImportPreview, *, progress: Callable[[int, int], None] |
                cancelled: Callable[[], bool] | None = None) -> ImportResult:
     """Write the preview's valid rows in one transaction: all of them or none.
 
+    First a safety copy of the database is made in the data folder's backups
+    (``关爱中心备份-…-导入前.db``); when it cannot be made nothing is imported.
     Raises ``Cancelled`` (nothing written) when ``cancelled()`` turns true, and
     DomainError when the database changed since the preview."""
+    from . import backup
+
     kind = preview.kind
     _check_allowed(kind)
     _check_kind(kind)
     valid = set(preview._valid)
     rows = [r for r in preview._rows if r.row in valid]
     tick = _Tick(len(rows), progress, cancelled)
+    if rows:
+        paths = backup.open_store_paths()
+        if paths is not None:
+            backup.safety_backup(paths, backup.KIND_BEFORE_IMPORT,
+                                 check=(lambda: _raise_if(cancelled)) if cancelled is not None else None)
     with db.atomic():
         handler = HANDLERS[kind]()
         if handler.bulk:
@@ -424,11 +434,16 @@ def run_import(preview: ImportPreview, *, progress: Callable[[int, int], None] |
                 created += 1
         refused = preview.rows_total - preview.valid_count
         audit.record("import", _TABLES[kind], new_uuid(),
-                     f"从「{preview.file_name}」导入{KINDS[kind]}：新增 {created}，更新 {updated}，"
+                     f"从「{path_text(preview.file_name)}」导入{KINDS[kind]}：新增 {created}，更新 {updated}，"
                      f"未导入 {refused} 行",
-                     {"file": preview.file_name, "sheet": preview.sheet, "created": created, "updated": updated,
+                     {"file": path_text(preview.file_name), "sheet": preview.sheet, "created": created, "updated": updated,
                       "refused": refused, "rows": preview.rows_total})
     return ImportResult(created=created, updated=updated)
+
+
+def _raise_if(cancelled: Callable[[], bool]) -> None:
+    if cancelled():
+        raise Cancelled()
 
 
 def save_problems(preview: ImportPreview, out: Path) -> None:

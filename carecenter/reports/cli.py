@@ -16,7 +16,6 @@ KINDS_HELP = "allowance（津贴补贴发放花名册）、leave（年休假统�
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("print", help="打印个人关心关爱档案或登记表为 PDF，核验打印件（不打开窗口）")
-    p.add_argument("--data-dir", type=Path, dest="sub_data_dir", help="数据目录（默认：本机用户数据目录）")
     what = p.add_subparsers(dest="print_command", title="打印内容", metavar="WHAT")
 
     r = what.add_parser("record", help="个人关心关爱档案")
@@ -60,29 +59,48 @@ def _fail(message: str, code: int = 1) -> int:
 def _open(args) -> bool:
     from ..app import open_store
     from ..cli import resolve_paths
+    from ..db.database import check_ours
+    from ..services.values import path_text
 
     paths = resolve_paths(args)
     if not paths.database.exists():
-        print(f"错误：数据目录 {paths.root} 中没有数据库，请用 --data-dir 指定正确的数据目录。", file=sys.stderr)
+        print(f"错误：数据目录 {path_text(paths.root)} 中没有数据库，请用 --data-dir 指定正确的数据目录。", file=sys.stderr)
         return False
+    check_ours(paths.database)
     open_store(paths)
     return True
 
 
-def _write(out: Path, printout) -> int:
-    from ..services import printing
+def _target(out: Path | None) -> Path | None:
+    """The --out file: .pdf (another extension is refused with .pdf suggested), its folder made."""
+    from ..cli import UsageError, check_out_suffix
+    from ..services.values import path_text
 
-    out = out.expanduser()
-    if out.suffix.lower() != ".pdf":
-        out = out.with_suffix(".pdf")
+    out = check_out_suffix(out, ".pdf", "打印件")
+    if out is None:
+        return None
+    if out.is_dir():
+        raise UsageError(f"--out「{path_text(out)}」是一个文件夹，请写上文件名，例如 --out {path_text(out / '档案.pdf')}")
+    return out
+
+
+def _write(out: Path, make) -> int:
+    """Make the printout straight into ``out`` (written, flushed, moved into place, then
+    logged in one transaction: see ``printing._save_logged``)."""
+    from ..domain.errors import DomainError
+    from ..services.values import path_text
+
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(printout.saved_pdf)
+        if str(out.parent):
+            out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        return _fail(f"无法写入 {out}：{exc.strerror or exc}。请换一个位置或检查文件是否被占用。")
-    protected = printout.protected_pdf is not None
-    printing.record_output(printout.code, "导出", str(out.resolve()), protected=protected)
-    print(f"已生成《{printout.title}》：{out}（共 {printout.pages} 页，核验码 {printout.code}"
+        return _fail(f"无法建立文件夹 {path_text(out.parent)}：{exc.strerror or exc}。请换一个位置。", 2)
+    try:
+        printout = make(out)
+    except DomainError as err:
+        return _fail(err.message)
+    protected = getattr(printout, "protected_pdf", None) is not None
+    print(f"已生成《{printout.title}》：{path_text(out)}（共 {printout.pages} 页，核验码 {printout.code}"
           + ("，文件已用密码加密" if protected else "") + "）")
     return 0
 
@@ -114,6 +132,7 @@ def cmd_record(args) -> int:
     period = _period(args)
     if isinstance(period, str):
         return _fail(period, 2)
+    out = _target(args.out)
     password = None
     if args.password:
         from ..security.protect import password_for_command_line
@@ -123,7 +142,7 @@ def cmd_record(args) -> int:
         except DomainError as err:
             return _fail(err.message, 2)
     if not _open(args):
-        return 1
+        return 2
     from ..db.models import Cadre
     from ..services import printing
 
@@ -132,19 +151,22 @@ def cmd_record(args) -> int:
     if cadre is None:
         shown = idcard.mask(number) if len(number) == 18 else number
         return _fail(f"未找到身份证号为 {shown} 的干部，请核对身份证号。")
-    try:
-        printout = printing.care_record(cadre.id, *period, include_mental=args.include_mental, purpose=args.purpose,
-                                        password=password)
-    except DomainError as err:
-        return _fail(err.message)
-    return _write(args.out or Path(printout.file_name), printout)
+    if out is None:
+        try:
+            out = Path(printing.default_care_file_name(cadre.id, *period))
+        except DomainError as err:
+            return _fail(err.message)
+    return _write(out, lambda target: printing.care_record(
+        cadre.id, *period, include_mental=args.include_mental, purpose=args.purpose, password=password,
+        out=target))
 
 
 def cmd_register(args) -> int:
     from ..domain.errors import DomainError
 
+    out = _target(args.out)
     if not _open(args):
-        return 1
+        return 2
     from ..db.models import Unit
     from ..services import printing
 
@@ -154,20 +176,21 @@ def cmd_register(args) -> int:
         if unit is None:
             return _fail(f"没有名为“{args.unit.strip()}”的单位，请填写单位全称。")
         unit_id = unit.id
-    try:
-        printout = printing.register(args.kind, args.period, unit_id=unit_id)
-    except DomainError as err:
-        return _fail(err.message)
-    return _write(args.out or Path(printout.file_name), printout)
+    if out is None:
+        try:
+            out = Path(printing.default_register_file_name(args.kind, args.period, unit_id=unit_id))
+        except DomainError as err:
+            return _fail(err.message)
+    return _write(out, lambda target: printing.register(args.kind, args.period, unit_id=unit_id, out=target))
 
 
 def cmd_verify(args) -> int:
     if not _open(args):
-        return 1
+        return 2
     from ..services import printing
 
     result = printing.verify(args.code)
     if not result.found:
         return _fail(result.message)
     print(result.message)
-    return 0 if result.current else 3
+    return 0 if result.current else 1

@@ -1073,10 +1073,28 @@ def remove_correction(line_id: int) -> None:
                      f"删除{fmt_month(_d(batch.month))}的{row.kind}行 {format_yuan(row.amount_fen)} 元")
 
 
+#: the safety copy made before a month is locked (``exchange.backup.safety_backup``),
+#: handed in by the composition root (``app.open_store``): services do not import exchange
+_before_lock: Callable[[date], Any] | None = None
+
+
+@exempt('composition root hands the safety copy down')
+def use_safety_backup(hook: Callable[[date], Any] | None) -> None:
+    """``hook(month)`` makes the safety copy before ``lock_month`` locks ``month``; it
+    raises (a DomainError saying so) when the copy cannot be made, and nothing is locked."""
+    global _before_lock
+    _before_lock = hook
+
+
 @requires('allowance.lock')
 def lock_month(month: date) -> dict[str, Any]:
     """Lock the month: totals are checked against the sum of the lines (domain
-    ``check_totals``); afterwards nothing in it changes.  Records who and when."""
+    ``check_totals``); afterwards nothing in it changes.  Records who and when.
+    First a safety copy of the database is made (``use_safety_backup``)."""
+    return _lock_month(month, safety_copy=True)
+
+
+def _lock_month(month: date, *, safety_copy: bool) -> dict[str, Any]:
     access.require_whole_township("锁定月份")
     month = month_of(month)
     batch = _batch(month)
@@ -1084,6 +1102,8 @@ def lock_month(month: date) -> dict[str, Any]:
         raise DomainError("not_generated", f"{fmt_month(month)}还没有生成发放明细，请先生成", "month")
     if batch.status == STATUS_LOCKED:
         raise _locked_error(month)
+    if safety_copy and _before_lock is not None:
+        _before_lock(month)
     user = audit.current_user()
     with db.atomic():
         amounts = [r[0] for r in db.execute_sql(
@@ -1387,7 +1407,7 @@ def generate_demo_months(today: date | None = None, seed: int = 20261125, months
             if lid:
                 adjust_line(lid[0], lid[1] // 2, "当月下旬才到岗，经党委会研究按半月发放（演示数据）")
         if i < months - 1:
-            lock_month(m)
+            _lock_month(m, safety_copy=False)   # demo data: no safety copy per generated month
             AllowanceBatch.update(locked_by="演示数据").where(AllowanceBatch.month == m).execute()
     if months >= 2:   # one 补发 line in the current draft month, correcting the first locked month
         m0 = add_month(today, -(months - 1))

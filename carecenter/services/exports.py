@@ -979,12 +979,27 @@ def secrecy_note(spec: ListExport, confidential: bool) -> tuple[str, str] | None
 
 @requires('export')
 def record_export(spec: ListExport, out: Path, rows: int, confidential: bool, query: Any,
-                  protected: bool = False) -> None:
+                  protected: bool = False, then: Callable[[], None] | None = None) -> None:
     """Write the export to the audit trail (DOMAIN.md §6: who exported what; issue 11:
-    whether the file was protected with a password)."""
+    whether the file was protected with a password).
+
+    ``then`` (moving the written file into place) runs inside the same transaction, after
+    the audit row: when it fails the audit row is rolled back, and when the commit fails
+    after it the file is removed again — there is never an unaudited export."""
+    from .values import path_text
+
     summary = (f"导出{spec.name} {rows} 行" + ("（含" + spec.confidential + "）" if confidential else "")
                + ("，文件已加密" if protected else ""))
-    with db.atomic():
-        audit.record("export", "export", spec.key, summary,
-                     {"file": str(out), "rows": rows, "confidential": confidential, "protected": protected,
-                      "query": _plain(query)})
+    moved = False
+    try:
+        with db.atomic():
+            audit.record("export", "export", spec.key, summary,
+                         {"file": path_text(out), "rows": rows, "confidential": confidential, "protected": protected,
+                          "query": _plain(query)})
+            if then is not None:
+                then()
+                moved = True
+    except BaseException:
+        if moved:
+            Path(out).unlink(missing_ok=True)
+        raise

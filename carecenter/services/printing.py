@@ -41,7 +41,7 @@ from .print_data import (AllowanceRegisterData, AllowanceRow, BalanceRow, CareRe
                             WelfareLine, WelfareRegisterData, WelfareRow, content_hash)
 from ..security.protect import check_file_password
 from . import audit
-from .values import as_date, as_text
+from .values import as_date, as_text, path_text
 from ..security.access import exempt, requires
 
 
@@ -385,15 +385,51 @@ def _care_params(cadre_id: int, start: date, end: date, include_mental: bool, pu
     return json.dumps(params, ensure_ascii=False, sort_keys=True)
 
 
+def _save_logged(pdf: bytes, out: Path | None, log: Callable[[], Any], *, protected: bool = False) -> None:
+    """Run ``log`` (the print-log and audit rows) in one transaction; with ``out``, the PDF
+    is first written to a temporary file in the target folder and flushed to disk, and
+    moved into place inside that transaction.  A failed write leaves no "printed" entry
+    and no partial file; a failed commit removes the moved file again."""
+    if out is None:
+        with db.atomic():
+            log()
+        return
+    out = Path(out)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
+    moved = False
+    try:
+        try:
+            with open(tmp, "wb") as fh:
+                fh.write(pdf)
+                fh.flush()
+                os.fsync(fh.fileno())
+            with db.atomic():
+                row = log()
+                _note_output(row, "导出", path_text(out.resolve()), protected=protected)
+                os.replace(tmp, out)
+                moved = True
+        except OSError as exc:
+            where = path_text(exc.filename) if exc.filename else path_text(out)
+            raise DomainError("write_failed", f"无法写入 {where}（{exc.strerror or exc}）。请换一个保存位置，"
+                                              "或关闭正在使用该文件的程序后重试；本次没有记入打印记录", "out") from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        if moved:
+            out.unlink(missing_ok=True)
+        raise
+
+
 @requires('print', 'roster.read', 'leave.read', 'health.read', 'welfare.read', 'allowance.read')
 def care_record(cadre_id: int, start: date, end: date, *, include_mental: bool = False,
-                purpose: str = "", password: str | None = None) -> Printout:
+                purpose: str = "", password: str | None = None, out: Path | None = None) -> Printout:
     """One cadre's 个人关心关爱档案 for [start, end], logged with its verification code.
 
     Mental-health records only with ``include_mental`` and a purpose; that read is
     audited (``view`` of ``mental_record``), and the first page says so.  With
     ``password`` the printout also carries the document encrypted with it
-    (``protected_pdf``, what is saved to a file), and the audit row says so."""
+    (``protected_pdf``, what is saved to a file), and the audit row says so.  With
+    ``out`` the file is saved there and logged as exported in the same transaction
+    (``_save_logged``)."""
     _check_period(start, end)
     purpose = as_text(purpose)
     if include_mental and not purpose:
@@ -413,16 +449,20 @@ def care_record(cadre_id: int, start: date, end: date, *, include_mental: bool =
     protected = _layout("care_record").pdf(data, furniture, password)[0] if password else None
     title = _care_title(data)
     period = fmt.period_text(start, end)
-    with db.atomic():
-        PrintLog.create(code=code, kind=CARE_RECORD, title=title, subject=data.name, period=period,
-                        params=_care_params(cadre.id, start, end, include_mental, purpose), printed_at=at,
-                        printed_by=audit.current_user(), pages=pages, content_hash=content_hash(data))
+
+    def log() -> PrintLog:
+        row = PrintLog.create(code=code, kind=CARE_RECORD, title=title, subject=data.name, period=period,
+                              params=_care_params(cadre.id, start, end, include_mental, purpose), printed_at=at,
+                              printed_by=audit.current_user(), pages=pages, content_hash=content_hash(data))
         audit.record("print", "cadre", cadre.uuid,
                      f"打印《{title}》，核验码 {code}" + ("（文件已加密）" if protected else ""),
                      {"protected": protected is not None})
         if include_mental:
             audit.record("view", "mental_record", cadre.uuid,
                          f"打印 {cadre.name} 的心理健康记录（{len(data.mental or ())} 条），事由：{purpose}"[:200])
+        return row
+
+    _save_logged(protected if protected is not None else pdf, out, log, protected=protected is not None)
     return Printout(pdf, code, title, pages, _care_file_name(data), protected)
 
 
@@ -762,12 +802,38 @@ def _period_label(kind: str, when: date | int) -> str:
     return fmt.cn_month(when) if kind == "allowance" else f"{when}年度"
 
 
+def _register_slug(kind: str, when: date | int) -> str:
+    return f"{when:%Y-%m}" if kind == "allowance" else str(when)
+
+
+def _register_file_name(kind: str, slug: str, scope: str) -> str:
+    return f"{REGISTER_KINDS[kind]}_{slug}" + ("" if scope == "全部单位" else f"_{_safe_name(scope)}") + ".pdf"
+
+
 @requires('print')
-def register(kind: str, period: str, *, unit_id: int | None = None) -> Printout:
+def default_register_file_name(kind: str, period: str, *, unit_id: int | None = None) -> str:
+    """The file name ``register`` suggests (「登记表名_期间[_单位]」.pdf), known before printing."""
+    when = parse_period(kind, period)
+    return _register_file_name(kind, _register_slug(kind, when), _scope(unit_id)[0])
+
+
+@requires('print')
+def default_care_file_name(cadre_id: int, start: date, end: date) -> str:
+    """The file name ``care_record`` suggests (「个人关心关爱档案_姓名_期间」.pdf), known before printing."""
+    _check_period(start, end)
+    cadre = Cadre.get_or_none(Cadre.id == cadre_id) if isinstance(cadre_id, int) else None
+    if cadre is None:
+        raise DomainError("not_found", "未找到该干部，请重新选择", "cadre_id")
+    return f"{fmt.CARE_RECORD_TITLE}_{_safe_name(cadre.name)}_{_period_slug(start, end)}.pdf"
+
+
+@requires('print')
+def register(kind: str, period: str, *, unit_id: int | None = None, out: Path | None = None) -> Printout:
     """A register as PDF, logged with its verification code.
 
     ``period``: a month ("2026-11") for the allowance payout register, a year ("2026")
-    for the others.  An empty period raises DomainError (…没有可打印的记录…)."""
+    for the others.  An empty period raises DomainError (…没有可打印的记录…).  With ``out``
+    the PDF is saved there and logged as exported in the same transaction."""
     when = parse_period(kind, period)
     data = _GATHER[kind](when, unit_id)
     label = _period_label(kind, when)
@@ -776,14 +842,17 @@ def register(kind: str, period: str, *, unit_id: int | None = None) -> Printout:
     code = _new_codes(1)[0]
     at = now()
     pdf, pages = _layout("registers").pdf(kind, data, Furniture(code, unit_name(), at), title=title)
-    slug = f"{when:%Y-%m}" if kind == "allowance" else str(when)
-    file_name = f"{REGISTER_KINDS[kind]}_{slug}" + ("" if scope == "全部单位" else f"_{_safe_name(scope)}") + ".pdf"
+    slug = _register_slug(kind, when)
+    file_name = _register_file_name(kind, slug, scope)
     params = json.dumps({"kind": kind, "period": slug, "unit_id": unit_id or None}, sort_keys=True)
-    with db.atomic():
+    def log() -> PrintLog:
         row = PrintLog.create(code=code, kind=kind, title=title, subject=scope, period=label, params=params,
                               printed_at=at, printed_by=audit.current_user(), pages=pages,
                               content_hash=content_hash(data))
         audit.record("print", "print_log", row.uuid, f"打印《{title}》，核验码 {code}")
+        return row
+
+    _save_logged(pdf, out, log)
     return Printout(pdf, code, title, pages, file_name)
 
 
@@ -800,12 +869,17 @@ def record_output(code: str, action: str, target: str = "", *, protected: bool =
         row = PrintLog.get_or_none(PrintLog.code == key)
         if row is None:
             raise DomainError("not_found", f"未找到核验码 {key or code} 的打印记录", "code")
-        line = f"{now():%Y-%m-%d %H:%M} {action}" + (f" → {target}" if target else "")
-        actions = (row.actions + "\n" + line) if row.actions else line
-        PrintLog.update(actions=actions, updated_at=now()).where(PrintLog.id == row.id).execute()
-        audit.record(_AUDIT_ACTION[action], "print_log", row.uuid,
-                     f"{action}《{row.title}》" + (f" → {target}" if target else "") + f"，核验码 {key}"
-                     + ("（文件已加密）" if protected else ""), {"protected": protected})
+        _note_output(row, action, path_text(target), protected=protected)
+
+
+def _note_output(row: PrintLog, action: str, target: str = "", *, protected: bool = False) -> None:
+    """Append "时间 操作 → 去向" to the printout's log row and audit it (inside the caller's transaction)."""
+    line = f"{now():%Y-%m-%d %H:%M} {action}" + (f" → {target}" if target else "")
+    actions = (row.actions + "\n" + line) if row.actions else line
+    PrintLog.update(actions=actions, updated_at=now()).where(PrintLog.id == row.id).execute()
+    audit.record(_AUDIT_ACTION[action], "print_log", row.uuid,
+                 f"{action}《{row.title}》" + (f" → {target}" if target else "") + f"，核验码 {row.code}"
+                 + ("（文件已加密）" if protected else ""), {"protected": protected})
 
 
 @requires('print')

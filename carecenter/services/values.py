@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 from contextlib import contextmanager
 from functools import wraps
 from datetime import date, datetime
@@ -30,6 +31,19 @@ def as_date(value: Any) -> date | None:
 def as_text(value: Any) -> str:
     """Trimmed text; None reads as empty."""
     return "" if value is None else str(value).strip()
+
+
+@exempt('pure formatting or parsing, no data')
+def path_text(path: Any) -> str:
+    """A file path as text that can be printed, logged and stored.  Paths are bytes the
+    OS gave us: a name that is not valid UTF-8 (a GBK name from an old USB stick) comes
+    from Python with surrogate escapes, which UTF-8 output and SQLite refuse; here its
+    undecodable bytes read \\xNN and everything else as it is."""
+    text = path if isinstance(path, str) else os.fsdecode(path)
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:   # a lone surrogate of another kind (an invalid UTF-16 name on Windows)
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 @requires()

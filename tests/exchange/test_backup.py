@@ -18,6 +18,7 @@ from carecenter.app import open_store, seed_rule_tables
 from tests.conftest import TEST_PASSWORD, add_accounts, signed_in_cli
 from carecenter.db import database
 from carecenter.db.database import APP_ID, close_database, known_version, open_database
+from carecenter.db.models import AuditLog
 from carecenter.exchange import backup
 from carecenter.paths import DataPaths
 from carecenter.services import roster
@@ -77,6 +78,7 @@ def filled(store):
 # ================================================================ making a backup
 
 def test_backup_is_a_verified_self_contained_copy(filled):
+    before = live_dump(filled)
     made = backup.backup_now(filled)
     assert made.kind == backup.KIND_MANUAL and made.path.parent == filled.backups
     assert made.path.name.startswith("关爱中心备份-") and made.path.name.endswith("-手动.db")
@@ -86,8 +88,13 @@ def test_backup_is_a_verified_self_contained_copy(filled):
     assert pragma(made.path, "integrity_check") == "ok"
     assert pragma(made.path, "application_id") == APP_ID
     assert pragma(made.path, "user_version") == known_version()
-    assert dump(made.path) == live_dump(filled)
-    assert made.size == made.path.stat().st_size and made.keep == ("每日", "每周", "每月")
+    assert dump(made.path) == before
+    assert made.size == made.path.stat().st_size and made.keep == ("每日", "每周", "每月", "当日首份")
+    # then audited, naming where it went: the live database differs by that row only
+    row = AuditLog.select().order_by(AuditLog.id.desc()).first()
+    assert row.action == "backup" and str(made.path) in row.summary and str(made.path) in row.changes
+    assert [line for line in live_dump(filled) if line not in before] == [
+        line for line in live_dump(filled) if line.startswith('INSERT INTO "audit_log"') and line not in before]
 
 
 def test_backup_is_a_consistent_snapshot_while_a_write_is_open(filled):
@@ -105,9 +112,12 @@ def test_backup_is_a_consistent_snapshot_while_a_write_is_open(filled):
 def test_backup_to_a_folder_is_not_rotated_and_is_remembered(filled, tmp_path):
     stick = tmp_path / "U盘"
     stick.mkdir()
+    before = live_dump(filled)
     made = backup.backup_to(filled, stick, now=datetime(2026, 11, 25, 8, 31))
     assert made.path == stick / "关爱中心备份-20261125-083100.db"
-    assert dump(made.path) == live_dump(filled)
+    assert dump(made.path) == before
+    row = AuditLog.select().order_by(AuditLog.id.desc()).first()   # audited: where it went
+    assert row.action == "backup" and str(made.path) in row.summary
     assert backup.list_backups(filled) == []          # the rotation folder holds none of it
     assert backup.last_backup_time(filled) == datetime(2026, 11, 25, 8, 31)
     assert backup.last_external(filled) == (datetime(2026, 11, 25, 8, 31), str(made.path))
@@ -190,9 +200,26 @@ def test_rotation_keeps_7_daily_4_weekly_12_monthly():
     assert weekly == [date(2026, 11, 8), date(2026, 11, 15), date(2026, 11, 22), date(2026, 11, 25)]
     month_ends = [date(2026, m + 1, 1) - timedelta(days=1) for m in range(1, 11)]   # 01-31 … 10-31
     assert monthly == [date(2025, 12, 31), *month_ends, date(2026, 11, 25)]
-    assert len(kept) == 7 + 2 + 11
+    assert len(kept) == 7 + 2 + 11 + 1
     newest = max(entries, key=lambda e: e.taken_at)
-    assert newest.path in kept and entry(end).path not in kept   # the earlier one of the last day goes
+    # the newest represents the last day; its first (the morning's automatic one) stays too
+    assert "每日" in kept[newest.path] and kept[entry(end).path] == ("当日首份",)
+
+
+def test_a_manual_backup_never_prunes_the_days_automatic_one():
+    end = datetime(2026, 11, 25, 8, 30)
+    entries = [entry(end - timedelta(days=d)) for d in range(30)]
+    manual = [entry(end + timedelta(hours=h), backup.KIND_MANUAL) for h in range(1, 6)]
+    reasons = backup._keep_reasons(entries + manual)
+    assert entry(end).path in reasons                       # today's automatic backup
+    assert manual[-1].path in reasons                       # the newest of today
+    assert not any(m.path in reasons for m in manual[:-1])  # the manual ones in between go
+    # on an earlier day kept by the daily rotation, its first backup stays as well
+    later = entry(end - timedelta(days=2) + timedelta(hours=3), backup.KIND_MANUAL)
+    reasons = backup._keep_reasons(entries + [later])
+    assert reasons[entry(end - timedelta(days=2)).path] == ("当日首份",) and "每日" in reasons[later.path]
+    # beyond the seven daily days only the weekly/monthly newest stay
+    assert entry(end - timedelta(days=20)).path not in reasons
 
 
 def test_rotation_counts_days_that_have_a_backup():
@@ -365,7 +392,7 @@ def test_refuses_while_another_connection_holds_the_database(filled):
 
 def test_restore_brings_the_backup_back_and_keeps_a_safety_copy(filled):
     made = backup.backup_now(filled)
-    in_backup = live_dump(filled)
+    in_backup = dump(made.path)
     add_unit("备份之后加的单位")
     after = live_dump(filled)
 
@@ -555,8 +582,11 @@ def test_cli_refusals_exit_non_zero_and_change_nothing(filled, tmp_path):
     assert "不是关心关爱中心的备份" in proc.stderr and "Traceback" not in proc.stderr
     assert live_dump(filled) == before and backup.list_backups(filled) == []
 
+    (tmp_path / "空目录").mkdir()
     proc = run_cli("backup", "--data-dir", str(tmp_path / "空目录"), home=home)
     assert proc.returncode == 2 and "还没有数据库" in proc.stderr
+    proc = run_cli("backup", "--data-dir", str(tmp_path / "没有的目录"), home=home)
+    assert proc.returncode == 2 and "不存在" in proc.stderr and not (tmp_path / "没有的目录").exists()
     proc = run_cli("backup", "--data-dir", str(filled.root), "--to", str(tmp_path / "nowhere"), home=home)
     assert proc.returncode == 2 and "找不到文件夹" in proc.stderr
 
