@@ -20,7 +20,8 @@ log = logging.getLogger("carecenter")
 def setup_logging(paths: DataPaths) -> Path:
     paths.ensure()
     logfile = paths.logs / "carecenter.log"
-    handler = logging.FileHandler(logfile, encoding="utf-8")
+    # a path the OS gave us as bytes that are not UTF-8 is logged as \xNN, never a logging error
+    handler = logging.FileHandler(logfile, encoding="utf-8", errors="backslashreplace")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     if not any(isinstance(h, logging.FileHandler) and getattr(h, "baseFilename", "") == str(logfile)
@@ -58,11 +59,13 @@ def open_store(paths: DataPaths) -> list[str]:
     return applied
 
 
-def _safety_backup(paths: DataPaths, month) -> None:
-    """Before an allowance month is locked: a safety copy named after the step."""
+def _safety_backup(paths: DataPaths, month) -> str:
+    """Before an allowance month is locked: a safety copy named after the step; returns where."""
     from .exchange import backup
+    from .services.values import path_text
 
-    backup.safety_backup(paths, backup.KIND_BEFORE_LOCK, f"{month:%Y-%m}")
+    made = backup.safety_backup(paths, backup.KIND_BEFORE_LOCK, f"{month:%Y-%m}")
+    return path_text(made.path) if made is not None else ""
 
 
 def _report_layout(name: str):

@@ -246,7 +246,7 @@ def _log_file(args: argparse.Namespace | None) -> Path:
         except OSError:
             pass
     logfile = Path(tempfile.gettempdir()) / "carecenter-error.log"
-    handler = logging.FileHandler(logfile, encoding="utf-8")
+    handler = logging.FileHandler(logfile, encoding="utf-8", errors="backslashreplace")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.getLogger().addHandler(handler)
     return logfile
@@ -269,7 +269,9 @@ def known_error_message(exc: BaseException) -> str | None:
         return exc.message
     if isinstance(exc, (database.DatabaseTooNew, database.NotOurDatabase)):
         return str(exc)
-    if isinstance(exc, sqlite3.OperationalError):
+    import peewee
+
+    if isinstance(exc, (sqlite3.OperationalError, peewee.OperationalError)):
         text = str(exc).lower()
         if "locked" in text or "busy" in text:
             return "数据正被另一个窗口或程序使用，请关闭其他打开这份数据的关心关爱中心程序后再试。本次没有改动任何数据"

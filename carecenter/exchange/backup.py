@@ -10,7 +10,8 @@
   where to).
 * ``safety_backup`` is the copy made before a step that changes much at once:
   every import (``导入前``) and every allowance-month lock (``锁定前-YYYY-MM``);
-  the newest ``KEEP_SAFETY`` of each kind are kept.
+  the newest ``KEEP_SAFETY`` of each kind are kept.  The audit row of the step names
+  its safety copy (a step that is cancelled or fails leaves the copy, and no row).
 * ``auto_backup_if_due`` does that once a day at start-up, verified with the full
   ``PRAGMA integrity_check`` (it runs in the background, nobody waits for it).
 * ``backup_to`` writes a copy to any folder (a USB stick); it is not rotated.
@@ -44,6 +45,7 @@ from ..db import database
 from ..security import access
 from ..domain.errors import DomainError
 from ..paths import DataPaths
+from ..services.values import path_text
 
 log = logging.getLogger(__name__)
 
@@ -540,7 +542,7 @@ def backup_now(paths: DataPaths, kind: str = KIND_MANUAL, *, full_check: bool | 
     finally:
         src.close()
     log.info("backup written: %s (%s, %s)", target, kind, "integrity_check" if full else "quick_check")
-    if kind != KIND_SAFETY:   # a restore audits itself, naming its safety copy
+    if kind in ROTATED:   # a safety copy is named in the audit row of its step (restore, import, lock)
         _audit_backup(paths, target, kind, strict=False)
     prune(paths)
     return next((e for e in list_backups(paths) if e.path == target), None) or _entry(target)  # type: ignore[return-value]
@@ -600,7 +602,7 @@ def backup_to(paths: DataPaths, folder: Path, *, full_check: bool = False, progr
     try:
         paths.backups.mkdir(parents=True, exist_ok=True)
         (paths.backups / EXTERNAL_STATE).write_text(
-            json.dumps({"at": moment.isoformat(), "path": str(target)}, ensure_ascii=False), encoding="utf-8")
+            json.dumps({"at": moment.isoformat(), "path": path_text(target)}, ensure_ascii=False), encoding="utf-8")
     except OSError:
         log.warning("could not record the backup to %s", target, exc_info=True)
     entry = _entry(target)

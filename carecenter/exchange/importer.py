@@ -402,11 +402,11 @@ def run_import(preview: ImportPreview, *, progress: Callable[[int, int], None] |
     valid = set(preview._valid)
     rows = [r for r in preview._rows if r.row in valid]
     tick = _Tick(len(rows), progress, cancelled)
+    safety = None
     if rows:
         paths = backup.open_store_paths()
         if paths is not None:
-            backup.safety_backup(paths, backup.KIND_BEFORE_IMPORT,
-                                 check=(lambda: _raise_if(cancelled)) if cancelled is not None else None)
+            safety = backup.safety_backup(paths, backup.KIND_BEFORE_IMPORT)
     with db.atomic():
         handler = HANDLERS[kind]()
         if handler.bulk:
@@ -437,13 +437,9 @@ def run_import(preview: ImportPreview, *, progress: Callable[[int, int], None] |
                      f"从「{path_text(preview.file_name)}」导入{KINDS[kind]}：新增 {created}，更新 {updated}，"
                      f"未导入 {refused} 行",
                      {"file": path_text(preview.file_name), "sheet": preview.sheet, "created": created, "updated": updated,
-                      "refused": refused, "rows": preview.rows_total})
+                      "refused": refused, "rows": preview.rows_total,
+                      "safety_copy": path_text(safety.path) if safety is not None else ""})
     return ImportResult(created=created, updated=updated)
-
-
-def _raise_if(cancelled: Callable[[], bool]) -> None:
-    if cancelled():
-        raise Cancelled()
 
 
 def save_problems(preview: ImportPreview, out: Path) -> None:

@@ -1080,8 +1080,9 @@ _before_lock: Callable[[date], Any] | None = None
 
 @exempt('composition root hands the safety copy down')
 def use_safety_backup(hook: Callable[[date], Any] | None) -> None:
-    """``hook(month)`` makes the safety copy before ``lock_month`` locks ``month``; it
-    raises (a DomainError saying so) when the copy cannot be made, and nothing is locked."""
+    """``hook(month)`` makes the safety copy before ``lock_month`` locks ``month`` and returns
+    where it is (named in the lock's audit row); it raises (a DomainError saying so) when
+    the copy cannot be made, and nothing is locked."""
     global _before_lock
     _before_lock = hook
 
@@ -1102,8 +1103,7 @@ def _lock_month(month: date, *, safety_copy: bool) -> dict[str, Any]:
         raise DomainError("not_generated", f"{fmt_month(month)}还没有生成发放明细，请先生成", "month")
     if batch.status == STATUS_LOCKED:
         raise _locked_error(month)
-    if safety_copy and _before_lock is not None:
-        _before_lock(month)
+    copy = _before_lock(month) if safety_copy and _before_lock is not None else None
     user = audit.current_user()
     with db.atomic():
         amounts = [r[0] for r in db.execute_sql(
@@ -1115,7 +1115,8 @@ def _lock_month(month: date, *, safety_copy: bool) -> dict[str, Any]:
             AllowanceBatch.id == batch.id).execute()
         audit.record("update", "allowance_batch", batch.uuid,
                      f"锁定{fmt_month(month)}津贴补贴：{len(amounts)} 行，合计 {format_yuan(batch.total_fen)} 元",
-                     {"status": [STATUS_DRAFT, STATUS_LOCKED], "total_fen": batch.total_fen})
+                     {"status": [STATUS_DRAFT, STATUS_LOCKED], "total_fen": batch.total_fen,
+                      **({"safety_copy": copy} if copy else {})})
     return batch_info(month)  # type: ignore[return-value]
 
 

@@ -327,8 +327,12 @@ def test_cli_confidential_flag_and_bad_input(demo_store, tmp_path, capsys):
     assert cli("export", "roster", "--data-dir", root, "--out", str(tmp_path / "x.csv")) == 2
     assert ".xlsx" in capsys.readouterr().err
     assert cli("export", "roster", "--data-dir", str(tmp_path / "nothing"), "--out", str(out)) == 2
-    assert "没有找到数据库" in capsys.readouterr().err
+    assert "不存在，其中也没有数据库" in capsys.readouterr().err
     assert not (tmp_path / "nothing").exists()
+    (tmp_path / "empty").mkdir()
+    assert cli("export", "roster", "--data-dir", str(tmp_path / "empty"), "--out", str(out)) == 2
+    assert "没有找到数据库" in capsys.readouterr().err
+    assert list((tmp_path / "empty").iterdir()) == []
 
 
 def test_cli_help_lists_every_list(capsys):

@@ -88,6 +88,10 @@ class BackupsModel(ColumnTable):
         if key == "keep":
             if e.kind == backup.KIND_SAFETY:
                 return _tr("恢复前保存，保留最近 {0} 份").format(backup.KEEP_SAFETY)
+            if e.kind == backup.KIND_BEFORE_IMPORT:
+                return _tr("导入前保存，保留最近 {0} 份").format(backup.KEEP_SAFETY)
+            if e.kind == backup.KIND_BEFORE_LOCK:
+                return _tr("锁定津贴月份前保存，保留最近 {0} 份").format(backup.KEEP_SAFETY)
             return "、".join(_tr(k) for k in e.keep)
         if key == "size":
             return backup.size_text(e.size)
@@ -100,7 +104,7 @@ class BackupsModel(ColumnTable):
         return _tr("{0}（{1:%Y-%m-%d %H:%M:%S}）双击可用它恢复").format(e.path.name, e.taken_at)
 
     def _foreground(self, row: int, key: str) -> QColor | None:
-        if key == "kind" and self.rows[row].kind == backup.KIND_SAFETY:
+        if key == "kind" and self.rows[row].kind in backup.SAFETY_KINDS:
             return QColor(theme.WARNING)
         return None
 
