@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_id_number
+from tests.conftest import TEST_PASSWORD, add_accounts, make_id_number
 from tests.exchange.test_importer_support import workbook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,8 +30,13 @@ def gbk_path(folder: Path, suffix: str) -> str:
     return os.fsdecode(os.path.join(os.fsencode(folder), GBK + suffix.encode()))
 
 
-def run(*args, home: Path, stdin=subprocess.DEVNULL) -> subprocess.CompletedProcess:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONIOENCODING="utf-8", LANG="C.UTF-8", LC_ALL="C.UTF-8")
+def run(*args, home: Path, stdin=subprocess.DEVNULL, user: bool = True) -> subprocess.CompletedProcess:
+    """main.py in a child process, signed in as ``tester`` (``--user`` after the command's
+    own arguments unless ``user`` is False); fails on any traceback."""
+    if user:
+        args = (*args, "--user", "tester")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONIOENCODING="utf-8", LANG="C.UTF-8", LC_ALL="C.UTF-8",
+               CARECENTER_PASSWORD=TEST_PASSWORD)
     for var in ("HOME", "USERPROFILE", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "APPDATA", "LOCALAPPDATA"):
         env[var] = str(home)
     proc = subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, args)], cwd=home, env=env, stdin=stdin,
@@ -44,10 +49,18 @@ def run(*args, home: Path, stdin=subprocess.DEVNULL) -> subprocess.CompletedProc
 
 @pytest.fixture(scope="module")
 def demo_data(tmp_path_factory) -> Path:
+    from carecenter.app import open_store
+    from carecenter.db.database import close_database
+    from carecenter.paths import DataPaths
+    from carecenter.services import demo
+
     folder = tmp_path_factory.mktemp("demo") / "data"
-    home = tmp_path_factory.mktemp("home")
-    proc = run("demo", "--data-dir", folder, "--cadres", 30, "--years", 1, home=home)
-    assert proc.returncode == 0, proc.stderr
+    open_store(DataPaths(folder))
+    try:
+        demo.build(30, history_years=1)
+        add_accounts()
+    finally:
+        close_database()
     return folder
 
 
@@ -120,18 +133,20 @@ def bad_inputs(tmp: Path, data: Path) -> list[tuple[str, list, str]]:
         ("demo: file as data dir", ["demo", "--data-dir", a_file], "是一个文件"),
         ("demo: bad count", ["demo", "--data-dir", missing, "--cadres", "0"], "正整数"),
         ("bench: bad count", ["bench", "--cadres", "0"], "正整数"),
-        ("global option without a value", ["backup", "--list", "--data-dir"], "--data-dir 后面缺少"),
     ]
 
 
 def test_every_subcommand_answers_bad_input_without_a_traceback(data, tmp_path, home):
-    before = query(data, "SELECT count(*) FROM audit_log")
+    changes = "SELECT count(*) FROM audit_log WHERE action NOT IN ('signin', 'signin_failed')"
+    before = query(data, changes)
     for what, args, phrase in bad_inputs(tmp_path, data):
         proc = run(*args, home=home)     # run() fails on any "Traceback"
         assert proc.returncode == 2, (what, proc.returncode, proc.stderr)
         assert proc.stderr.startswith("错误：") and phrase in proc.stderr, (what, proc.stderr)
+    proc = run("--user", "tester", "backup", "--list", "--data-dir", home=home, user=False)
+    assert proc.returncode == 2 and "--data-dir 后面缺少" in proc.stderr
     assert not (tmp_path / "没有的目录").exists()
-    assert query(data, "SELECT count(*) FROM audit_log") == before
+    assert query(data, changes) == before      # signing in is all that was recorded
 
 
 @pytest.mark.parametrize("place", ["before", "after"])
@@ -144,8 +159,9 @@ def test_the_data_dir_works_before_or_after_any_subcommand(data, tmp_path, home,
         ["import", "roster", roster_file(tmp_path / f"r-{place}.xlsx", data), "--dry-run"],
     ] + ([["print", "verify", code[0][0]]] if code else [])
     for args in commands:
-        full = (["--data-dir", data] + args) if place == "before" else (args + [f"--data-dir={data}"])
-        proc = run(*full, home=home)
+        full = (["--data-dir", data, "--user", "tester"] + args) if place == "before" else \
+            (args + [f"--data-dir={data}", "--user=tester"])
+        proc = run(*full, home=home, user=False)
         assert proc.returncode == 0, (args, proc.stderr)
 
 
@@ -290,6 +306,8 @@ def test_sigterm_during_a_backup_removes_its_part_file(data, home):
         "from pathlib import Path\n"
         "from carecenter.paths import DataPaths\n"
         "from carecenter.exchange import backup, backup_cli\n"
+        "from carecenter.security import access\n"
+        "access.set_actor(access.system_actor('test'))\n"
         "paths = DataPaths(Path(sys.argv[1]))\n"
         "def kill():\n"
         "    os.kill(os.getpid(), signal.SIGTERM)\n"
