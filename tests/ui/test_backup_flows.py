@@ -72,7 +72,7 @@ def test_page_in_the_navigation_and_backup_now(window, page, qtbot, add_unit):
     made = backup.list_backups(window.paths)[0]
     assert made.kind == backup.KIND_MANUAL
     assert page.model.data(page.model.index(0, 1)) == "手动备份"
-    assert page.model.data(page.model.index(0, 2)) == "每日、每周、每月"
+    assert page.model.data(page.model.index(0, 2)) == "每日、每周、每月、当日首份"   # the only backup: newest and first of the day
     assert window.backup_label.text() == f"上次备份 今天 {made.taken_at:%H:%M}"
     assert page.last_label.text() == f"上次备份：今天 {made.taken_at:%H:%M}"
     assert page.hint_label.text().startswith("已备份：今天")
