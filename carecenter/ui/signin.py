@@ -8,8 +8,6 @@ after 切换用户 / 退出登录.
 from __future__ import annotations
 
 import os
-from typing import Callable
-
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
@@ -195,7 +193,7 @@ class SetupDialog(_Form):
         intro.setWordWrap(True)
         self.outer.insertWidget(1, intro)
         self.login_edit = QLineEdit(self)
-        self.login_edit.setPlaceholderText(self.tr("英文字母或数字，例如 admin"))
+        self.login_edit.setPlaceholderText(self.tr("英文字母或数字，如姓名拼音"))
         self.name_edit = QLineEdit(self)
         self.password_edit = _password_field(self)
         self.confirm_edit = _password_field(self)
@@ -432,5 +430,3 @@ class IdleWatcher(QObject):
         if self.minutes and not self.paused:
             self.idle.emit()
 
-
-Callback = Callable[[], None]
