@@ -319,7 +319,8 @@ class LockScreen(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("LockScreen")
-        self.setStyleSheet("#LockScreen { background: #eef1f5; }")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet("#LockScreen { background: #e9edf2; }")
         outer = QVBoxLayout(self)
         outer.addStretch(2)
         card = QFrame(self)
