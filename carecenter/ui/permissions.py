@@ -59,6 +59,12 @@ ACTIONS: dict[str, dict[str, str]] = {
     "LeaveTab": {"add_button": "leave.edit", "edit_button": "leave.edit"},
     "WelfareTab": {"add_button": "welfare.edit", "edit_button": "welfare.edit", "add_talk_button": "welfare.edit",
                    "edit_talk_button": "welfare.edit"},
+    "AllowanceTab": {"transferred": "allowance.edit", "retirement_kind": "allowance.edit", "retired": "allowance.edit",
+                     "sent_down": "allowance.edit", "save_facts_button": "allowance.edit",
+                     "add_period_button": "allowance.edit", "edit_period_button": "allowance.edit",
+                     "remove_period_button": "allowance.edit", "export_button": "export"},
+    "HealthTab": {"reveal_button": "mental.read", "edit_check_button": "health.edit", "followup_button": "health.edit",
+                  "mental_edit_button": "mental.edit", "mental_add_button": "mental.edit"},
     "BackupPage": {"restore_button": "backup", "backup_button": "backup", "backup_to_button": "backup"},
 }
 
@@ -93,6 +99,17 @@ class _KeepDisabled(QObject):
         return False
 
 
+_keeper: _KeepDisabled | None = None
+
+
+def _the_keeper() -> _KeepDisabled:
+    """One filter for every denied button (no per-button child objects)."""
+    global _keeper
+    if _keeper is None:
+        _keeper = _KeepDisabled()
+    return _keeper
+
+
 def guard(root: QObject) -> list[QWidget]:
     """Disable the buttons of ``root`` (a page, a detail window, a tab) that need a
     permission the account lacks; returns the widgets disabled."""
@@ -105,10 +122,7 @@ def guard(root: QObject) -> list[QWidget]:
             widget = getattr(root, attr, None)
             if not isinstance(widget, QWidget) or access.allowed(permission):
                 continue
-            if getattr(widget, "_permission_guard", None) is None:
-                keeper = _KeepDisabled(widget)
-                widget.installEventFilter(keeper)
-                widget._permission_guard = keeper  # type: ignore[attr-defined]
+            widget.installEventFilter(_the_keeper())   # installing twice keeps one
             widget.setEnabled(False)
             widget.setToolTip(denied_text(permission))
             out.append(widget)

@@ -380,6 +380,26 @@ def test_actions_the_role_lacks_stay_disabled(store, themed, qtbot, boxes, add_u
     w.close()
 
 
+@pytest.mark.parametrize("role,tabs", [("head", ["基本信息", "休假", "健康", "津贴", "慰问"]),
+                                       ("mental", ["基本信息", "健康"])])
+def test_detail_window_tabs_follow_the_role(store, themed, qtbot, boxes, add_unit, add_cadre, make_id, role, tabs):
+    from carecenter.ui.main_window import MainWindow
+
+    cadre_id = add_cadre("张三", make_id("110105", "19850312", 11), add_unit())
+    access.set_actor(role_actor(role))
+    w = MainWindow(store)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w.home_page._job is None, timeout=10000)
+    detail = w.open_cadre(cadre_id)
+    assert [detail.tabs.tabText(i) for i in range(detail.tabs.count())] == tabs
+    assert boxes.texts == []
+    if role == "head":   # reads the allowance tab, may not change its dates
+        tab = next(t for t in detail.extra_tabs if type(t).__name__ == "AllowanceTab")
+        assert not tab.transferred.isEnabled() and not tab.add_period_button.isEnabled()
+    assert not detail.edit_button.isEnabled()
+
+
 def test_a_refusal_reaching_the_window_shows_its_chinese_sentence(tmp_path, boxes, qapp):
     import sys
 
