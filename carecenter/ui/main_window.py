@@ -442,6 +442,8 @@ class MainWindow(QMainWindow):
         for w in self._hidden_on_lock:
             w.hide()
         self.idle.pause(True)
+        for shortcut in (self.find_shortcut, self.new_shortcut):   # nothing behind the lock answers keys
+            shortcut.setEnabled(False)
         self.outer_stack.setCurrentWidget(self.lock_screen)
         self.statusBar().hide()
         self.lock_screen.prepare(self.actor.who)
@@ -453,6 +455,8 @@ class MainWindow(QMainWindow):
     def unlock(self) -> None:
         self.locked = False
         self.outer_stack.setCurrentWidget(self.content)
+        for shortcut in (self.find_shortcut, self.new_shortcut):
+            shortcut.setEnabled(True)
         self.statusBar().show()
         for w in self._hidden_on_lock:
             w.show()

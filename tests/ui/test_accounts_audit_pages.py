@@ -274,3 +274,25 @@ def test_audit_page_shows_a_broken_chain_in_red_words(audit_page, qtbot):
     qtbot.waitUntil(lambda: p._verify_job is None and not p.report.ok, timeout=10000)
     assert p.chain_label.text().startswith("✗ 审计日志校验未通过：第 ")
     assert "#b42318" in p.chain_frame.styleSheet()
+
+
+# ================================================================ 系统设置
+
+def test_settings_page_opens_every_rule_table_for_the_admin(as_admin, themed, qtbot, boxes):
+    from carecenter.services import printing
+    from carecenter.ui.pages import settings_page
+
+    p = settings_page.SettingsPage()
+    qtbot.addWidget(p)
+    p.show()
+    assert not access.allowed("roster.read")     # the 系统管理员 sees no business data …
+    for key, button in p.buttons.items():        # … yet keeps every rule table
+        button.click()
+        assert p.dialog is not None and p.dialog.isVisible(), key
+        p.dialog.reject()
+        qtbot.waitUntil(lambda: p.dialog is None, timeout=3000)
+    assert boxes.texts == []
+    p.unit_name_edit.setText("青岭镇公务员关心关爱中心")
+    assert p.save_unit_name() and printing.unit_name() == "青岭镇公务员关心关爱中心"
+    p.unit_name_edit.setText("")
+    assert not p.save_unit_name() and p.unit_name_message.text().startswith("请填写打印单位名称")

@@ -261,6 +261,7 @@ def test_idle_lock_with_an_injected_timer(signed_window, qtbot):
     assert w.idle.timer.isActive()
     w.idle.timer.timeout.emit()                       # ten quiet minutes later
     assert w.locked and w.outer_stack.currentWidget() is w.lock_screen
+    assert not w.new_shortcut.isEnabled() and not w.find_shortcut.isEnabled()
     assert not w.content.isVisible() and not w.statusBar().isVisible()
     assert not w.idle.timer.isActive()                 # nothing to watch while locked
     assert "无操作自动锁屏" in audit_actions("lock")[-1][1]
@@ -269,7 +270,7 @@ def test_idle_lock_with_an_injected_timer(signed_window, qtbot):
     assert w.locked and w.lock_screen.error_label.text() == "密码不正确，请重新输入。"
     w.lock_screen.password_edit.setText(TEST_PASSWORD)
     press_enter(qtbot, w.lock_screen.password_edit)
-    assert not w.locked and w.content.isVisible() and w.idle.timer.isActive()
+    assert not w.locked and w.content.isVisible() and w.idle.timer.isActive() and w.new_shortcut.isEnabled()
     assert audit_actions("unlock")
 
 
