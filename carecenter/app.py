@@ -106,7 +106,7 @@ def daily_backup(paths: DataPaths, today=None, progress=None, check=None, quiet:
     return made
 
 
-def run_gui(paths: DataPaths, demo: bool = False) -> int:
+def run_gui(paths: DataPaths, demo: bool = False, user: str | None = None) -> int:
     from .ui.application import run
 
-    return run(paths, demo=demo)
+    return run(paths, demo=demo, user=user)

@@ -145,7 +145,7 @@ def resolve_paths(args: argparse.Namespace) -> DataPaths:
 def cmd_gui(args: argparse.Namespace) -> int:
     from .app import run_gui
 
-    return run_gui(resolve_paths(args), demo=args.demo)
+    return run_gui(resolve_paths(args), demo=args.demo, user=args.user)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -58,13 +58,22 @@ class ExceptionReporter:
         if issubclass(exc_type, KeyboardInterrupt):
             sys.__excepthook__(exc_type, exc, tb)
             return
-        log.error("unexpected error:\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
+        from ..domain.errors import DomainError
+
+        expected = issubclass(exc_type, DomainError)   # a refusal (permission …): its own sentence
+        if expected:
+            log.info("refused: %s", getattr(exc, "message", exc))
+        else:
+            log.error("unexpected error:\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
         if self._showing or QApplication.instance() is None:
             return
         self._showing = True
         try:
             parent = QApplication.activeWindow()
-            messages.error(parent, UNEXPECTED.format(self.logfile), title="程序遇到意外错误")
+            if expected:
+                messages.error(parent, exc.message)
+            else:
+                messages.error(parent, UNEXPECTED.format(self.logfile), title="程序遇到意外错误")
         finally:
             self._showing = False
 
@@ -111,15 +120,84 @@ class StartupTimer(QObject):
         QApplication.instance().exit(0)
 
 
-def _generate_demo_if_empty() -> None:
-    from ..services import demo
+def _generate_demo_if_empty(paths: DataPaths | None = None) -> None:
+    """The demo data folder: build the demo on first use; the default demo folder made
+    before accounts existed gets the demo accounts (the demo opens in one step).  Never
+    another folder: --demo --data-dir on a real database must not add known passwords."""
+    from ..paths import demo_data_dir
+    from ..security import access
+    from ..services import accounts, demo
     from ..services import roster as roster_service
 
-    if roster_service.cadre_count(include_archived=True) == 0 and not roster_service.list_units(True, with_counts=False):
-        demo.build(DEMO_CADRES)
+    with access.acting_as(access.system_actor("演示数据生成")):
+        if roster_service.cadre_count(include_archived=True) == 0 and \
+                not roster_service.list_units(True, with_counts=False):
+            demo.build(DEMO_CADRES)
+        elif accounts.needs_setup() and paths is not None and \
+                Path(paths.root).resolve() == Path(demo_data_dir()).resolve():
+            accounts.create_demo_accounts()
 
 
-def run(paths: DataPaths, demo: bool = False) -> int:
+class Session(QObject):
+    """Sign-in, the main window, and signing in again after 切换用户 / 退出登录.
+
+    Each application process signs in on its own (two windows on the same data folder
+    are two sign-ins).  ``user``: the login name given with ``--user`` (prefilled; with
+    CARECENTER_PASSWORD set it signs in without the window)."""
+
+    def __init__(self, paths: DataPaths, demo: bool = False, user: str = ""):
+        super().__init__()
+        self.paths = paths
+        self.demo = demo
+        self.user = user or ""
+        self.window = None
+        self.signins = 0
+
+    def start(self) -> bool:
+        """Sign in and show the window; False when the person chose 退出."""
+        from ..security import access
+        from .signin import sign_in_flow
+
+        first = self.signins == 0
+        result = sign_in_flow(None, self.user, self.demo, use_env=first)
+        if result is None:
+            return False
+        self.signins += 1
+        self.user = result.actor.login
+        from .main_window import MainWindow
+
+        window = MainWindow(self.paths, demo=self.demo)
+        window.sign_out_requested.connect(self._on_sign_out_requested)
+        timing_file = os.environ.get(TIMING_ENV)
+        if timing_file and first and access.allowed("roster.read"):
+            # the benchmark times the roster's first page (issue 2), so it starts there
+            window.set_page("roster")
+            window._startup_timer = StartupTimer(window, timing_file)
+        self.window = window
+        window.show_initial()
+        return True
+
+    def _on_sign_out_requested(self, switch: bool) -> None:
+        from ..services import accounts
+
+        app = QApplication.instance()
+        window, self.window = self.window, None
+        app.setQuitOnLastWindowClosed(False)
+        try:
+            if window is not None:
+                window.close()
+                window.deleteLater()
+            accounts.sign_out("切换用户" if switch else "退出登录")
+            if not switch:
+                self.user = ""
+            started = self.start()
+        finally:
+            app.setQuitOnLastWindowClosed(True)
+        if not started:
+            app.quit()
+
+
+def run(paths: DataPaths, demo: bool = False, user: str | None = None) -> int:
     app = create_application()
     logfile = setup_logging(paths)
     log.info("starting %s (data folder %s%s)", __version__, paths.root, ", demo" if demo else "")
@@ -135,23 +213,19 @@ def run(paths: DataPaths, demo: bool = False) -> int:
                        informative=f"详细原因已记录到日志：{logfile}\n（{err}）")
         return 1
     if demo:
-        _generate_demo_if_empty()
+        _generate_demo_if_empty(paths)
     seed_rule_tables()
     ExceptionReporter(logfile).install()
 
-    from .main_window import MainWindow
-
-    window = MainWindow(paths, demo=demo)
-    timing_file = os.environ.get(TIMING_ENV)
-    if timing_file:
-        # the benchmark times the roster's first page (issue 2), so it starts there
-        window.set_page("roster")
-        window._startup_timer = StartupTimer(window, timing_file)
-    window.show_initial()
+    session = Session(paths, demo, user or "")
     try:
+        if not session.start():
+            return 0
         return app.exec()
     finally:
+        from ..services import accounts
         from .tasks import cancel_all
 
         cancel_all()
+        accounts.sign_out("关闭程序")
         close_database()

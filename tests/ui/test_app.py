@@ -31,7 +31,8 @@ from carecenter.ui.widgets.date_edit import DateEdit
 REPO = Path(__file__).resolve().parents[2]
 ALLOWED_LATIN = {"Ctrl", "Enter", "F", "N", "X", "PDF",  # PDF: 导出 PDF (issue 5)
                  "Excel",  # 导出当前列表到 Excel… / 从 Excel 导入… (issue 6)
-                 "U"}  # 备份到 U 盘 (issue 6)
+                 "U",  # 备份到 U 盘 (issue 6)
+                 "L"}  # 锁定屏幕（Ctrl+L） (issue 10)
 
 
 def visible_texts(root: QWidget, skip: tuple = ()) -> list[str]:
@@ -70,8 +71,9 @@ def test_no_english_on_screen(window, qtbot, add_unit, add_cadre):
     unit_id = add_unit()
     cadre_id = add_cadre("张三", "11010519491231002X", unit_id)
     window.roster_page.reload_units()
-    # the data folder's path (and the backup folder's, inside it) is the clerk's own, not our text
-    assert english_words(visible_texts(window, skip=(window.data_dir_label,
+    # the data folder's path (and the backup folder's, inside it) is the clerk's own, not our text;
+    # so is the signed-in login name
+    assert english_words(visible_texts(window, skip=(window.data_dir_label, window.who_label,
                                                      window.backup_page.folder_label))) == set()
     window.roster_page.add()
     dialog = window.roster_page.dialog
@@ -101,7 +103,9 @@ def test_window_title_and_status_bar(window, store):
     assert window.count_label.text() == "在册干部 0 人"
     assert window.backup_label.text() == "尚未备份"
     assert [window.nav.item(i).text() for i in range(window.nav.count())] == [
-        "工作台", "干部名册", "休假管理", "健康体检", "津贴补贴", "福利慰问", "报表打印", "单位管理", "数据备份"]
+        "工作台", "干部名册", "休假管理", "健康体检", "津贴补贴", "福利慰问", "报表打印", "单位管理", "系统设置",
+        "数据备份", "账户管理", "审计日志"]
+    assert window.who_label.text() == "当前用户 tester（测试员）｜系统管理员、经办人、负责人、心理关爱专员、安全审计员"
 
 
 def test_demo_title(store, themed, qtbot):
@@ -213,13 +217,24 @@ def _run_gui(args, env_extra, tmp_path, timeout=60):
 def test_timing_hook_writes_json_and_quits(tmp_path):
     data = tmp_path / "demo"
     out = tmp_path / "timing.json"
-    result = _run_gui(["--demo", "--data-dir", str(data)], {"CARECENTER_TIMING_FILE": str(out)}, tmp_path)
+    # the benchmark signs in without the window: --user plus CARECENTER_PASSWORD (issue 10)
+    result = _run_gui(["--demo", "--data-dir", str(data), "--user", "jingban"],
+                      {"CARECENTER_TIMING_FILE": str(out), "CARECENTER_PASSWORD": "Demo@2026"}, tmp_path)
     assert result.returncode == 0, result.stderr
     timing = json.loads(out.read_text(encoding="utf-8"))
     assert set(timing) == {"window_shown", "first_page", "maxrss_kb"}
     assert timing["window_shown"] > 0 and timing["first_page"] > 0 and timing["maxrss_kb"] >= 0
-    # --demo generated the demo roster on first use
+    # --demo generated the demo roster on first use, with its accounts; the window was the 经办人's
     assert (data / "carecenter.db").exists()
+    import sqlite3
+
+    con = sqlite3.connect(data / "carecenter.db")
+    try:
+        actions = con.execute('SELECT "action", "user" FROM "audit_log" WHERE "action" IN ("signin", "signout") '
+                              'ORDER BY "id"').fetchall()
+    finally:
+        con.close()
+    assert actions == [("signin", "jingban（演示经办人）"), ("signout", "jingban（演示经办人）")]
 
 
 def test_refuses_foreign_file_without_touching_it(tmp_path):

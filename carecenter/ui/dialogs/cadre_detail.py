@@ -148,8 +148,11 @@ class CadreDetail(QDialog):
         self.print_care_button.clicked.connect(self.print_care_record)
 
         self.reload()
+        from ..permissions import tab_allowed
+
         for title, factory in DETAIL_TABS:
-            self.add_tab(factory(cadre_id, self), title)
+            if tab_allowed(title):   # a tab the account may not read is not built
+                self.add_tab(factory(cadre_id, self), title)
         self._fit_to_screen()
 
     def _fit_to_screen(self) -> None:

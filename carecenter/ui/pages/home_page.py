@@ -162,6 +162,14 @@ class HomePage(QWidget):
         self.todo_title = QLabel(self.tr("今日待办"), self)
         self.todo_title.setStyleSheet("font-weight: 600; font-size: 12pt; margin: 8px 0 4px 0;")
         left.addWidget(self.todo_title)
+        # the audit's hash chain is broken (issue 10): everyone sees it, in words and red
+        self.chain_alert = QLabel(self)
+        self.chain_alert.setObjectName("ChainAlert")
+        self.chain_alert.setWordWrap(True)
+        self.chain_alert.setStyleSheet("#ChainAlert { color: #b42318; background: #fef3f2; border: 1px solid #fda29b; "
+                                       "border-left: 4px solid #b42318; border-radius: 6px; padding: 8px 12px; }")
+        self.chain_alert.setVisible(False)
+        left.addWidget(self.chain_alert)
         self.status_label = QLabel(self)
         self.status_label.setStyleSheet("color: #475467;")
         left.addWidget(self.status_label)
@@ -255,6 +263,11 @@ class HomePage(QWidget):
             self.status_label.setText(self.tr("今天没有待办事项。"))
         self.chart.set_rows(data.coverage)
         self.built.emit()
+
+    def set_chain_report(self, report) -> None:
+        """Show the start-up check of the audit log when its chain is broken."""
+        self.chain_alert.setVisible(not report.ok)
+        self.chain_alert.setText(self.tr("安全警告：{0}").format(report.message) if not report.ok else "")
 
     def _on_card_open_requested(self, target: home.Target) -> None:
         if target.cadre_id is not None:

@@ -313,7 +313,8 @@ class AllowanceTab(QWidget):
         self._show_facts_state()
 
     def _show_facts_state(self) -> None:
-        errors = service.facts_problems(self.facts_data())
+        # checked only once edited: an account that may only read (负责人) never asks
+        errors = service.facts_problems(self.facts_data()) if self._facts_dirty else []
         by_field = {e.field: e.message for e in errors}
         for key, w in self.inputs.items():
             target = w.line_edit if isinstance(w, DateEdit) else w
