@@ -23,7 +23,8 @@ from PySide6.QtWidgets import QApplication
 
 from .. import __version__
 from ..app import seed_rule_tables, open_store, setup_logging
-from ..db.database import DatabaseTooNew, NotOurDatabase, close_database
+from ..db import database
+from ..db.database import DatabaseDamaged, DatabaseTooNew, NotOurDatabase, close_database
 from ..paths import DataPaths
 from . import messages, theme
 
@@ -138,6 +139,60 @@ def _generate_demo_if_empty(paths: DataPaths | None = None) -> None:
             accounts.create_demo_accounts()
 
 
+def offer_restore(paths: DataPaths, message: str, parent=None) -> bool:
+    """The damaged-database dialog; True when a backup was restored."""
+    from .dialogs.damaged_dialog import DamagedDialog
+
+    dialog = DamagedDialog(paths, message, parent)
+    dialog.exec()
+    return dialog.restored
+
+
+class CheckWatcher(QObject):
+    """A large database is quick-checked in the background after opening (every write is
+    held back until it passes).  When it fails, the windows close and the damaged-database
+    dialog offers the backups; after a restore the application starts again."""
+
+    def __init__(self, paths: DataPaths, session: "Session"):
+        super().__init__(QApplication.instance())
+        self.paths = paths
+        self.session = session
+        self.timer = QTimer(self)
+        self.timer.setInterval(300)
+        self.timer.timeout.connect(self._poll)
+
+    def start(self) -> None:
+        if database.check_state() == "running":
+            self.timer.start()
+        else:
+            self._poll()
+
+    def _poll(self) -> None:
+        state = database.check_state()
+        if state == "running":
+            return
+        self.timer.stop()
+        if state == "ok":
+            try:
+                database.ensure_checked()     # the sign-in's held-back rows
+            except DatabaseDamaged:
+                state = "damaged"
+        if state != "damaged":
+            return
+        log.error("the open-time check found %s damaged", self.paths.database)
+        for w in QApplication.topLevelWidgets():
+            if w.isVisible():
+                w.hide()
+        restored = offer_restore(self.paths, str(DatabaseDamaged(self.paths.database)))
+        if restored:
+            from .pages.backup_page import relaunch_command
+            from PySide6.QtCore import QProcess
+
+            program, args = relaunch_command()
+            QProcess.startDetached(program, args)
+        QApplication.instance().exit(0 if restored else 2)
+
+
 class Session(QObject):
     """Sign-in, the main window, and signing in again after 切换用户 / 退出登录.
 
@@ -202,8 +257,14 @@ def run(paths: DataPaths, demo: bool = False, user: str | None = None) -> int:
     logfile = setup_logging(paths)
     log.info("starting %s (data folder %s%s)", __version__, paths.root, ", demo" if demo else "")
     try:
-        open_store(paths)
-    except (DatabaseTooNew, NotOurDatabase) as err:
+        try:
+            open_store(paths)
+        except DatabaseDamaged as err:
+            log.error("damaged database %s: %s", paths.database, err)
+            if not offer_restore(paths, str(err)):
+                return 2
+            open_store(paths)      # the restored file
+    except (DatabaseTooNew, NotOurDatabase, DatabaseDamaged) as err:
         log.error("refused to open %s: %s", paths.database, err)
         messages.error(None, str(err), title="无法打开数据库")
         return 2
@@ -221,6 +282,8 @@ def run(paths: DataPaths, demo: bool = False, user: str | None = None) -> int:
     try:
         if not session.start():
             return 0
+        watcher = CheckWatcher(paths, session)
+        watcher.start()
         return app.exec()
     finally:
         from ..services import accounts
