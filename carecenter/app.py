@@ -1,7 +1,9 @@
-"""Composition root: paths → open + migrate the store → services → Qt application → window.
+"""Composition root: paths → open + migrate the store → services (and what they are handed).
 
-``open_store`` is Qt-free (the headless subcommands use it); ``run_gui`` imports
-Qt lazily.
+``open_store`` is Qt-free (the headless subcommands use it); the GUI half of the root is
+``ui.application.run`` (called by ``cli``), which opens the store through this module.
+The packages below never import this module: what they need from it is handed down
+(``printing.use_layouts``, ``backup.reopen_with``).
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from .db import database
+from .exchange import backup
 from .paths import DataPaths
 from .services import accounts, choices, printing
 
@@ -51,6 +54,7 @@ def open_store(paths: DataPaths) -> list[str]:
     choices.seed_if_empty()
     accounts.seed_roles_if_empty()
     printing.use_layouts(_report_layout)
+    backup.reopen_with(reopen_store)
     if _after_open is not None:
         _after_open()
     from .services import allowance
@@ -68,6 +72,14 @@ def _safety_backup(paths: DataPaths, month) -> str:
     return path_text(made.path) if made is not None else ""
 
 
+def reopen_store(paths: DataPaths) -> list[str]:
+    """Reopen the database after a restore exactly as at start-up (``exchange.backup`` gets
+    this handed in by ``open_store``)."""
+    applied = open_store(paths)
+    seed_rule_tables()
+    return applied
+
+
 def _report_layout(name: str):
     """A reportlab layout of ``carecenter.reports`` (imported on the first print)."""
     return importlib.import_module(f"{__package__}.reports.{name}")
@@ -82,31 +94,3 @@ def seed_rule_tables() -> None:
     health.seed_rules_if_empty()
     allowance.seed_rules_if_empty()
     welfare.seed_rules_if_empty()
-
-
-def daily_backup(paths: DataPaths, today=None, progress=None, check=None, quiet: tuple[type, ...] = ()):
-    """The automatic backup at start-up, once a day (issue 6); the window starts it in the
-    background after it is shown.  Returns the new backup, or None when today's exists.
-    Failures are written to the log (``quiet``: exceptions that are no failure, e.g. the
-    job being cancelled because the application quits) and raised to the caller."""
-    from .exchange import backup
-
-    try:
-        made = backup.auto_backup_if_due(paths, today, progress=progress, check=check)
-    except quiet:
-        raise
-    except backup.BackupError as err:
-        log.error("automatic backup failed: %s", err.message)
-        raise
-    except Exception:
-        log.exception("automatic backup failed")
-        raise
-    if made is not None:
-        log.info("automatic backup %s (%d bytes)", made.path.name, made.size)
-    return made
-
-
-def run_gui(paths: DataPaths, demo: bool = False, user: str | None = None) -> int:
-    from .ui.application import run
-
-    return run(paths, demo=demo, user=user)

@@ -169,7 +169,11 @@ def _startup_floor(db_path: Path) -> tuple[float, float]:
     return (time.time() - t) * 1000, json.loads(out.stdout) / 1024
 
 
-def run_bench(cadres: int = 50000, keep: bool = False, out=print, years: int = 10) -> int:
+def run_bench(cadres: int = 50000, keep: bool = False, out=print, years: int = 10,
+              gui_figures: Callable[[Path], list[Figure]] | None = None) -> int:
+    """Build a benchmark database and print the figures.  ``gui_figures`` (handed in by the
+    command line, which may load Qt: ``ui.bench_gui.roster_figures``) adds the figures
+    measured through the real widgets; this module itself stays Qt-free."""
     root = Path(tempfile.mkdtemp(prefix="carecenter-bench-"))
     figures: list[Figure] = []
     try:
@@ -190,9 +194,8 @@ def run_bench(cadres: int = 50000, keep: bool = False, out=print, years: int = 1
         figures.append(Figure("启动到名册首页显示", (start["first_page"] - start["t0"]) * 1000, floor_ms, None))
         figures.append(Figure("峰值内存", start["maxrss_kb"] / 1024, floor_mb, 300, "MB"))
 
-        from .ui.bench_gui import roster_figures  # the GUI figures live with the GUI
-
-        figures.extend(roster_figures(root))
+        if gui_figures is not None:
+            figures.extend(gui_figures(root))
         figures.extend(_care_lists(root))
         figures.extend(allowance_figures(root))
         figures.extend(home_figures(root))

@@ -123,7 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep", action="store_true", help="保留临时目录以便检查")
     p.set_defaults(func=cmd_bench)
 
-    # headless commands that live with their feature: each module has add_commands(sub)
+    # headless commands that live with their feature: each module has add_commands(sub);
+    # a command gets what it needs of the composition root as args.root
     for name in COMMAND_MODULES:
         importlib.import_module(name).add_commands(sub)
     # each subcommand's --help lists the global options too (main() takes them out first)
@@ -132,7 +133,45 @@ def build_parser() -> argparse.ArgumentParser:
         for option in GLOBAL_OPTIONS:
             group.add_argument(option.flag, dest=option.dest, metavar=option.metavar, help=option.help,
                                default=argparse.SUPPRESS)
+    parser.set_defaults(root=CommandRoot())
     return parser
+
+
+class CommandRoot:
+    """What the composition root hands the feature packages' subcommands (``args.root``), so
+    that they never import ``cli`` or ``app`` themselves.  ``app`` loads on first use."""
+
+    @staticmethod
+    def resolve_paths(args: argparse.Namespace) -> DataPaths:
+        return resolve_paths(args)
+
+    @staticmethod
+    def setup_logging(paths: DataPaths) -> Path:
+        from .app import setup_logging
+
+        return setup_logging(paths)
+
+    @staticmethod
+    def open_store(paths: DataPaths) -> list[str]:
+        from .app import open_store
+
+        return open_store(paths)
+
+    @staticmethod
+    def reopen_store(paths: DataPaths) -> list[str]:
+        from .app import reopen_store
+
+        return reopen_store(paths)
+
+    @staticmethod
+    def check_out_suffix(out: Path | None, suffix: str, what: str) -> Path | None:
+        return check_out_suffix(out, suffix, what)
+
+    @staticmethod
+    def seed_rule_tables() -> None:
+        from .app import seed_rule_tables
+
+        seed_rule_tables()
 
 
 def resolve_paths(args: argparse.Namespace) -> DataPaths:
@@ -143,9 +182,9 @@ def resolve_paths(args: argparse.Namespace) -> DataPaths:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    from .app import run_gui
+    from .ui.application import run  # the GUI half of the composition root
 
-    return run_gui(resolve_paths(args), demo=args.demo, user=args.user)
+    return run(resolve_paths(args), demo=args.demo, user=args.user)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -176,12 +215,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    from functools import partial
+
+    from .app import open_store
     from .bench import run_bench
+    from .ui.bench_gui import roster_figures  # Qt loads only when the GUI figures are measured
 
     if args.cadres < 1 or args.years < 0:
         print("错误：--cadres 必须是正整数，--years 不能为负数", file=sys.stderr)
         return 2
-    return run_bench(args.cadres, keep=args.keep, years=args.years)
+    return run_bench(args.cadres, keep=args.keep, years=args.years,
+                     gui_figures=partial(roster_figures, open_store=open_store))
 
 
 def damaged_advice(db_path: Path) -> str:

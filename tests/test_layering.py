@@ -126,4 +126,118 @@ def test_security_sits_below_the_services():
                 for alias in node.names:
                     if alias.name.split(".")[0] in {"peewee", "playhouse", "PySide6", "carecenter"}:
                         offenders.append(f"{path.name}: import {alias.name}")
+
+
+# ---------------------------------------------------------------- import graph
+
+#: The composition root: it wires the packages together and hands down what they need
+#: (``app.open_store`` hands ``printing`` its layouts and ``backup`` its reopen function;
+#: ``cli`` hands ``bench`` the GUI figures).  ``ui.application`` is the GUI half of it.
+ROOT_MODULES = {"carecenter.cli", "carecenter.app", "carecenter.__main__", "carecenter.bench",
+                "carecenter.ui.application"}
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Every module of carecenter → the carecenter modules it imports anywhere in its text
+    (function-level and TYPE_CHECKING imports included: a lazy import is still a dependency)."""
+    import ast
+
+    files = {_module_name(p): p for p in (ROOT / "carecenter").rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in files.items():
+        package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+        deps: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package[:len(package) - (node.level - 1)]
+                    target = ".".join(base + ([node.module] if node.module else []))
+                else:
+                    target = node.module or ""
+                for alias in node.names:
+                    if f"{target}.{alias.name}" in files:
+                        deps.add(f"{target}.{alias.name}")
+                    elif target in files:
+                        deps.add(target)
+            elif isinstance(node, ast.Import):
+                deps.update(alias.name for alias in node.names if alias.name in files)
+        deps.discard(name)
+        graph[name] = deps
+    return graph
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+    counter = 0
+    for start in sorted(graph):
+        if start in index:
+            continue
+        work = [(start, iter(sorted(graph[start])))]
+        index[start] = low[start] = counter
+        counter += 1
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    if len(component) > 1:
+                        cycles.append(sorted(component))
+    return cycles
+
+
+def test_cycle_finder_finds_a_cycle():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": set()}
+    assert import_cycles(graph) == [["a", "b", "c"]]
+    assert import_cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_cycles():
+    """No two modules of the project import each other, directly or round a circle (the
+    circles app ↔ exchange.backup ↔ ui.application, exchange.importer ↔ exchange.xlsx_writer
+    and services.allowance ↔ services.demo were broken by handing things down)."""
+    graph = import_graph()
+    assert "carecenter.exchange.backup" in graph and graph["carecenter.app"]   # the walk saw the tree
+    assert import_cycles(graph) == []
+
+
+def test_feature_packages_never_import_the_composition_root():
+    """domain, db, services, reports, exchange and ui get what they need from the root handed
+    down (a function, a path, a factory); they never import carecenter.cli or carecenter.app."""
+    graph = import_graph()
+    offenders = sorted(f"{module} → {dep}" for module, deps in graph.items()
+                       if module not in ROOT_MODULES and module != "carecenter"
+                       for dep in deps if dep in {"carecenter.cli", "carecenter.app"})
     assert offenders == []

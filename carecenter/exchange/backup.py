@@ -80,6 +80,17 @@ NAME_RE = re.compile(r"^" + PREFIX + r"-(\d{8})-(\d{6})(?:-(自动|手动|恢复
 Progress = Callable[[int, str], None]
 Check = Callable[[], None]
 
+#: How ``commit_restore`` reopens the restored database exactly as at start-up (open,
+#: migrate, seed; returns the migrations applied).  Handed in by the composition root
+#: (``app.open_store``), so that this module never imports it.
+_reopen: Callable[[DataPaths], list[str]] | None = None
+
+
+def reopen_with(reopen: Callable[[DataPaths], list[str]]) -> None:
+    """Set how a restored database is reopened (the composition root calls this)."""
+    global _reopen
+    _reopen = reopen
+
 
 class BackupError(DomainError):
     """A backup or restore that was refused or could not be done; nothing was changed."""
@@ -884,8 +895,8 @@ def _detach_live(path: Path) -> None:
 def commit_restore(paths: DataPaths, prepared: PreparedRestore) -> RestoreResult:
     """Swap the prepared file in and reopen.  The caller makes sure no other thread of this
     process has the database open (this thread's connection is closed here)."""
-    from ..app import open_store, seed_rule_tables  # reopen exactly as at start-up
-
+    if _reopen is None:
+        raise RuntimeError("backup.reopen_with was not called: open the store with app.open_store first")
     if not prepared.temp.exists():
         raise BackupError("not_prepared", "恢复用的临时文件不见了，数据没有任何改动。请重新选择备份文件恢复。")
     database.close_database()
@@ -910,8 +921,7 @@ def commit_restore(paths: DataPaths, prepared: PreparedRestore) -> RestoreResult
     _fsync_dir(paths.database.parent)
     log.info("database restored from %s (safety copy %s)", prepared.info.path,
              prepared.safety.path if prepared.safety else "-")
-    applied = open_store(paths)
-    seed_rule_tables()
+    applied = _reopen(paths)   # exactly as at start-up (handed in by app.open_store)
     return RestoreResult(prepared.info, prepared.safety, prepared.migrations + applied)
 
 

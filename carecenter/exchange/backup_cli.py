@@ -37,18 +37,15 @@ def _err(text: str) -> None:
 
 
 def _setup(args: argparse.Namespace):
-    from ..app import setup_logging
-    from ..cli import resolve_paths
-
-    paths = resolve_paths(args)
+    paths = args.root.resolve_paths(args)
     try:
-        setup_logging(paths)
+        args.root.setup_logging(paths)
     except OSError:
         pass
     return paths
 
 
-def _sign_in(paths, candidate: Path | None = None) -> None:
+def _sign_in(args: argparse.Namespace, paths, candidate: Path | None = None) -> None:
     """Open the store so the command line signs the ``--user`` account in (the composition
     root's hook), then close it again: backups and restores work on the files.  When the
     live database cannot be opened (the reason to restore), the account is checked
@@ -56,9 +53,10 @@ def _sign_in(paths, candidate: Path | None = None) -> None:
     import shutil
     import tempfile
 
-    from ..app import open_store
     from ..db import database
     from ..paths import DataPaths
+
+    open_store = args.root.open_store
 
     try:
         open_store(paths)
@@ -123,7 +121,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     except (database.NotOurDatabase, database.DatabaseTooNew) as err:
         _err(str(err))
         return 2
-    _sign_in(paths)
+    _sign_in(args, paths)
     t = time.perf_counter()
     try:
         with _terminate_as_interrupt():
@@ -173,7 +171,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
             print("已取消，数据没有任何改动。")
             return 2
     paths.ensure()
-    _sign_in(paths, file)
+    _sign_in(args, paths, file)
+    backup.reopen_with(args.root.reopen_store)   # reopen after the swap exactly as at start-up
     try:
         with _terminate_as_interrupt():
             result = backup.restore(paths, file)

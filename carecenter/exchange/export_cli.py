@@ -62,13 +62,14 @@ def _error(message: str) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from ..app import open_store
-    from ..cli import check_out_suffix, resolve_paths
     from ..db.database import check_ours
     from ..domain.errors import DomainError
     from ..services import exports
     from ..services.values import path_text
     from .export import export_list
+
+    open_store, resolve_paths = args.root.open_store, args.root.resolve_paths
+    check_out_suffix = args.root.check_out_suffix
 
     key = args.list
     if getattr(args, "all_fields", False):

@@ -69,12 +69,13 @@ def _check_problems_target(out: Path) -> Path:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from ..app import open_store, seed_rule_tables
-    from ..cli import resolve_paths
     from ..db.database import check_ours
     from ..domain.errors import DomainError
     from ..services.values import path_text
     from . import importer, xlsx_reader
+
+    open_store, seed_rule_tables = args.root.open_store, args.root.seed_rule_tables
+    resolve_paths = args.root.resolve_paths
 
     path: Path = args.file
     if args.max_size is not None:

@@ -444,18 +444,23 @@ def run_import(preview: ImportPreview, *, progress: Callable[[int, int], None] |
 
 def save_problems(preview: ImportPreview, out: Path) -> None:
     """The problem list as .xlsx (行号, 列, 字段, 原值, 问题) for the sender to fix."""
-    from .xlsx_writer import write_problems
+    from . import xlsx_writer  # openpyxl loads only when a workbook is written
 
-    write_problems(preview, Path(out))
+    summary = (("导入类型", KINDS[preview.kind]), ("文件", preview.file_name), ("工作表", preview.sheet),
+               ("表头所在行", preview.header_row), ("数据行数", preview.rows_total),
+               ("可导入行数", preview.valid_count), ("有问题的行数", preview.refused_count),
+               ("问题条数", len(preview.problems)))
+    xlsx_writer.write_problems(((p.row, p.column, p.field, p.value, p.reason) for p in preview.problems),
+                               summary, Path(out))
 
 
 def write_template(kind: str, out: Path) -> None:
     """A template workbook: canonical headers (required ones marked), one example row
     marked 示例 (skipped on import) and a 说明 sheet."""
     _check_kind(kind)
-    from .xlsx_writer import write_template as _write
+    from . import xlsx_writer
 
-    _write(kind, Path(out))
+    xlsx_writer.write_template(kind, Path(out))
 
 
 def report_lines(preview: ImportPreview) -> list[str]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Iterable
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -17,9 +17,6 @@ from ..domain import welfare as welfare_rules
 from ..paths import resource_path
 from .xlsx_fields import FIELDS, KINDS, Field
 from .xlsx_reader import column_letter
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .importer import ImportPreview
 
 _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 _EXAMPLE_FILL = PatternFill("solid", fgColor="F2F2F2")
@@ -243,7 +240,9 @@ def _notes_sheet(wb: Workbook, kind: str, fields: list[Field], options: dict[str
             cell.alignment = _WRAP
 
 
-def write_problems(preview: "ImportPreview", out: Path) -> None:
+def write_problems(problems: Iterable[tuple], summary: Iterable[tuple[str, object]], out: Path) -> None:
+    """The problem list workbook: one row per problem (行号, 列, 字段, 原值, 问题) and a 概况
+    sheet of ``summary`` (label, value) pairs; the importer decides what goes in."""
     wb = Workbook()
     ws = wb.active
     ws.title = "问题清单"
@@ -251,8 +250,8 @@ def write_problems(preview: "ImportPreview", out: Path) -> None:
     for cell in ws[1]:
         cell.font = _HEAD_FONT
         cell.fill = _HEAD_FILL
-    for p in preview.problems:
-        ws.append([p.row, p.column, p.field, p.value, p.reason])
+    for row in problems:
+        ws.append(list(row))
         ws.cell(row=ws.max_row, column=4).number_format = "@"
         ws.cell(row=ws.max_row, column=5).alignment = _WRAP
     for letter, width in zip("ABCDE", (8, 6, 16, 24, 70)):
@@ -261,10 +260,7 @@ def write_problems(preview: "ImportPreview", out: Path) -> None:
     info = wb.create_sheet("概况")
     info.column_dimensions["A"].width = 16
     info.column_dimensions["B"].width = 50
-    for label, value in (("导入类型", KINDS[preview.kind]), ("文件", preview.file_name), ("工作表", preview.sheet),
-                         ("表头所在行", preview.header_row), ("数据行数", preview.rows_total),
-                         ("可导入行数", preview.valid_count), ("有问题的行数", preview.refused_count),
-                         ("问题条数", len(preview.problems))):
+    for label, value in summary:
         info.append([label, value])
     info.append([])
     info.append(["请按「问题清单」逐条改正原文件中的对应单元格后，重新导入。"])

@@ -57,11 +57,10 @@ def _fail(message: str, code: int = 1) -> int:
 
 
 def _open(args) -> bool:
-    from ..app import open_store
-    from ..cli import resolve_paths
     from ..db.database import check_ours
     from ..services.values import path_text
 
+    open_store, resolve_paths = args.root.open_store, args.root.resolve_paths
     paths = resolve_paths(args)
     if not paths.database.exists():
         print(f"错误：数据目录 {path_text(paths.root)} 中没有数据库，请用 --data-dir 指定正确的数据目录。", file=sys.stderr)

@@ -37,6 +37,7 @@ from decimal import Decimal
 from typing import Any, Callable, Iterable, Mapping
 
 from ..db import queries
+from ..db.bulk import bulk_insert
 from ..db.database import db
 from ..db.models import (AllowanceBatch, AllowanceLine, AllowanceRuleRow, Cadre, CadreAllowanceFacts, CadrePeriod,
                          Setting, Unit, new_uuid, now)
@@ -1350,8 +1351,6 @@ def generate_demo_months(today: date | None = None, seed: int = 20261125, months
     retirements, transfers, secondments and study periods; the last ``months`` months
     generated, the earlier ones locked, one adjustment with a reason and one 补发 line."""
     import random
-
-    from .demo import bulk_insert
 
     rng = random.Random(seed + 3)
     today = today or _today()

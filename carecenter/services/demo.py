@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from ..db import queries
+from ..db.bulk import bulk_insert
 from ..db.database import db
 from ..db.models import Cadre, Unit, new_uuid, now
 from ..domain import idcard, pinyin
 from . import audit, choices
 from ..security import access
-from ..security.access import exempt, requires
+from ..security.access import exempt
 from . import accounts
 
 TOWNSHIPS = [
@@ -61,27 +62,6 @@ class DemoSummary:
     units: int
     cadres: int
     family: int
-
-
-def _sql_value(v):
-    if isinstance(v, bool):
-        return int(v)
-    if isinstance(v, datetime):
-        return v.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(v, date):
-        return v.isoformat()
-    return v
-
-
-@exempt('demo/benchmark data generation (system actor)')
-def bulk_insert(table: str, rows: list[dict]) -> None:
-    """executemany straight to sqlite3: peewee's insert_many is too slow for 50,000 rows."""
-    if not rows:
-        return
-    cols = list(rows[0])
-    sql = 'INSERT INTO "%s" (%s) VALUES (%s)' % (
-        table, ", ".join(f'"{c}"' for c in cols), ", ".join("?" for _ in cols))
-    db.connection().executemany(sql, [[_sql_value(r[c]) for c in cols] for r in rows])
 
 
 def _pick_rank(table, years: int) -> str:

@@ -10,12 +10,12 @@ import json
 import random
 from datetime import date, timedelta
 
+from ..db.bulk import bulk_insert
 from ..db.database import db
 from ..db.models import new_uuid, now
 from ..domain import leave as lv
 from . import audit, health, leave
-from .demo import bulk_insert
-from ..security.access import exempt, requires
+from ..security.access import exempt
 
 INSTITUTIONS = ["县人民医院体检中心", "县中医院健康管理中心", "市第二人民医院体检科", "乡镇卫生院"]
 FINDINGS = [

@@ -6,17 +6,19 @@ import os
 import sqlite3
 import statistics
 from pathlib import Path
+from typing import Callable
 
 from ..bench import KEYSTROKE_QUERIES, Figure, _median_ms
 from ..paths import DataPaths
 
 
-def roster_figures(root: Path) -> list[Figure]:
-    """Figures measured through the real widgets, offscreen, in this process."""
+def roster_figures(root: Path, open_store: Callable[[DataPaths], object]) -> list[Figure]:
+    """Figures measured through the real widgets, offscreen, in this process.  ``open_store``
+    (the composition root's ``app.open_store``) opens the database in ``root`` as at start-up;
+    the command line hands both to ``bench.run_bench``."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from ..app import open_store
     from ..db import queries
     from .application import create_application
     from .main_window import MainWindow

@@ -274,7 +274,7 @@ def test_a_manual_backup_today_makes_the_automatic_one_unnecessary(filled):
 
 
 def test_daily_backup_logs_a_failure(filled, monkeypatch, caplog):
-    from carecenter.app import daily_backup
+    from carecenter.exchange.startup_backup import daily_backup
 
     monkeypatch.setattr(backup, "_fsync_file", lambda *_a: (_ for _ in ()).throw(OSError(13, "denied")))
     with pytest.raises(backup.BackupError):

@@ -311,7 +311,7 @@ class BackupPage(QWidget):
         """The daily backup at start-up, in the background (no dialog)."""
         if self.busy:
             return
-        from ...app import daily_backup
+        from ...exchange.startup_backup import daily_backup
 
         def work(ctx, paths):
             return daily_backup(paths, progress=ctx.progress, check=ctx.check, quiet=(tasks.JobCancelled,))
