@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -42,11 +41,12 @@ from ...domain import allowance as rules
 from ...domain.errors import DomainError, ValidationError
 from ...domain.money import format_yuan, format_yuan_plain, parse_yuan
 from ...services import allowance as service
-from .. import messages, theme
+from .. import actions, messages, theme
 from ..models.allowance_models import RuleRowsModel
 from ..widgets.date_edit import DateEdit
 from ..widgets.list_page import make_button
-from ..widgets.table_view import DataTable
+from ..widgets.form_dialog import SaveFlow, fit_to_screen, make_form
+from ..widgets.rule_table import RuleTable, call_confirmed
 from .allowance_adjust_dialog import GrowingForm
 
 # (key, kind, label, placeholder) per table; every table also has 起执行日期, 依据, 备注 (and 示例)
@@ -70,6 +70,7 @@ ROW_FIELDS: dict[str, list[tuple[str, str, str, str]]] = {
                       ("suspension_inclusive", "bool", "正好满这么多个月也停发（“以上”含本数）", "")],
 }
 AREA_CLASSES = ["一类", "二类", "三类", "四类", "五类", "六类"]
+ROW_WIDTHS = {"table": 150, "value": 110, "effective_from": 100, "example": 100, "source": 200}
 
 
 def _form_text(row: dict[str, Any], key: str) -> Any:
@@ -83,7 +84,7 @@ def _form_text(row: dict[str, Any], key: str) -> Any:
     return "" if value is None else str(value)
 
 
-class RowDialog(GrowingForm, QDialog):
+class RowDialog(GrowingForm, SaveFlow, QDialog):
     """Add (``RowDialog(table)``) or edit (``RowDialog(table, row)``) one dated row; ``saved(row_id)``."""
 
     saved = Signal(int)
@@ -101,11 +102,7 @@ class RowDialog(GrowingForm, QDialog):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(20, 16, 20, 14)
         outer.setSpacing(10)
-        form = QFormLayout()
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setHorizontalSpacing(12)
-        form.setVerticalSpacing(8)
+        form = make_form()
         self.widgets: dict[str, QWidget] = {}
         rs = service.rates()
         today = date.today()
@@ -220,37 +217,9 @@ class RowDialog(GrowingForm, QDialog):
                 err.field = "amount"
         return errors
 
-    def save(self) -> bool:
-        self._validate()
-        if self._errors:
-            self.reveal_errors()
-            return False
-        try:
-            self.row_id = service.save_rule(self.table, self.data(), self.row_id)
-        except ValidationError as err:
-            self._errors = list(err.errors)
-            self.reveal_errors()
-            return False
-        except DomainError as err:
-            messages.error(self, err.message)
-            return False
-        self._dirty = False
-        self.saved.emit(self.row_id)
-        self.accept()
-        return True
-
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and mods == Qt.KeyboardModifier.NoModifier:
-            self.save()
-            return
-        super().keyPressEvent(event)
-
-    def reject(self) -> None:
-        if not self.confirm_discard():
-            return
-        self._dirty = False
-        super().reject()
+    def store(self) -> int:
+        self.row_id = service.save_rule(self.table, self.data(), self.row_id)
+        return self.row_id
 
 
 # ---------------------------------------------------------------- the hardship matrix
@@ -435,44 +404,28 @@ class RowsTab(QWidget):
         label.setWordWrap(True)
         theme.set_role(label, "info")
         col.addWidget(label)
-        bar = QHBoxLayout()
-        bar.setSpacing(8)
-        bar.addStretch(1)
-        self.add_button = make_button(self.tr("新增"), "add-white", primary=True, parent=self,
-                                      tooltip=self.tr("新增一行（填写起执行日期）"))
+        self.model = RuleRowsModel(self)
+        self.rule_table = RuleTable(self.model, ROW_WIDTHS, add_tip=self.tr("新增一行（填写起执行日期）"),
+                                    edit_tip=self.tr("修改所选一行"),
+                                    retire_tip=self.tr("停用所选一行（保留记录，不再参与计算）"), parent=self)
+        t = self.rule_table
+        t.layout().setSpacing(8)
+        self.add_button, self.edit_button, self.retire_button, self.view = \
+            t.add_button, t.edit_button, t.retire_button, t.view
         if len(tables) > 1:
             menu = QMenu(self.add_button)
-            for t in tables:
-                action = menu.addAction(self.tr(service.TABLE_NAMES[t]))
-                action.triggered.connect(lambda _c=False, table=t: self.add(table))
+            for name in tables:
+                action = menu.addAction(self.tr(service.TABLE_NAMES[name]))
+                action.triggered.connect(lambda _c=False, table=name: self.add(table))
             self.add_button.setMenu(menu)
         else:
             self.add_button.clicked.connect(lambda: self.add(tables[0]))
-        self.edit_button = make_button(self.tr("编辑"), "edit", parent=self, tooltip=self.tr("修改所选一行"))
-        self.retire_button = make_button(self.tr("停用"), "archive", parent=self,
-                                         tooltip=self.tr("停用所选一行（保留记录，不再参与计算）"))
-        for b in (self.add_button, self.edit_button, self.retire_button):
-            bar.addWidget(b)
-        col.addLayout(bar)
-        self.model = RuleRowsModel(self)
-        self.view = DataTable(self)
-        self.view.setModel(self.model)
         self.view.setWordWrap(False)
-        header = self.view.horizontalHeader()
-        widths = {"table": 150, "value": 110, "effective_from": 100, "example": 100, "source": 200}
-        for i, key in enumerate(self.model.COLUMNS):
-            if key == "content":
-                header.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
-            else:
-                header.setSectionResizeMode(i, QHeaderView.ResizeMode.Interactive)
-                self.view.setColumnWidth(i, widths[key])
         self.view.setColumnHidden(0, len(tables) == 1)
-        col.addWidget(self.view, 1)
+        col.addWidget(t, 1)
         self.edit_button.clicked.connect(self.edit_selected)
         self.retire_button.clicked.connect(self.retire_selected)
         self.view.open_requested.connect(lambda _r: self.edit_selected())
-        self.view.selectionModel().selectionChanged.connect(self._update_buttons)
-        self.model.modelReset.connect(self._update_buttons)
         self.reload()
 
     def reload(self, select_id: int | None = None) -> None:
@@ -482,38 +435,18 @@ class RowsTab(QWidget):
         self.model.set_rules(rows)
         self.view.setColumnHidden(self.model.COLUMNS.index("value"), not any(
             r.get("amount_fen") is not None or r.get("percent") is not None for r in rows))
-        if select_id is not None:
-            row = self.model.row_of(select_id)
-            if row >= 0:
-                self.view.select_row(row)
-        self._update_buttons()
+        self.rule_table.rows_loaded(select_id)
 
     def selected(self) -> dict[str, Any] | None:
-        return self.model.rule(self.view.current_row())
-
-    def _update_buttons(self, *_args) -> None:
-        has = self.selected() is not None
-        self.edit_button.setEnabled(has)
-        self.retire_button.setEnabled(has)
+        return self.rule_table.selected()
 
     def add(self, table: str) -> None:
-        self._open(RowDialog(table, None, self))
+        actions.open_dialog(self, RowDialog(table, None, self), self._on_saved)
 
     def edit_selected(self) -> None:
         row = self.selected()
         if row is not None:
-            self._open(RowDialog(row["table"], row, self))
-
-    def _open(self, dialog: RowDialog) -> None:
-        self.dialog = dialog
-        dialog.saved.connect(self._on_saved)
-        dialog.finished.connect(lambda _r, d=dialog: self._on_finished(d))
-        dialog.open()
-
-    def _on_finished(self, dialog: RowDialog) -> None:
-        if self.dialog is dialog:
-            self.dialog = None
-        dialog.deleteLater()
+            actions.open_dialog(self, RowDialog(row["table"], row, self), self._on_saved)
 
     def _on_saved(self, row_id: int) -> None:
         self.reload(select_id=row_id)
@@ -525,13 +458,12 @@ class RowsTab(QWidget):
             return
         from ..models.allowance_models import rule_summary
 
-        if not messages.confirm(self, self.tr("确定停用“{0}”（{1} 起执行）？").format(
-                rule_summary(row), row["effective_from"]), self.tr("停用"),
-                informative=self.tr("停用后不再参与计算，已生成的月份不受影响；记录保留在修改记录中。")):
-            return
-        service.archive_rule(row["id"])
-        self.reload()
-        self.changed.emit()
+        done, _ = call_confirmed(self, self.tr("确定停用“{0}”（{1} 起执行）？").format(
+            rule_summary(row), row["effective_from"]), self.tr("停用"), lambda: service.archive_rule(row["id"]),
+            informative=self.tr("停用后不再参与计算，已生成的月份不受影响；记录保留在修改记录中。"))
+        if done:
+            self.reload()
+            self.changed.emit()
 
 
 class AllowanceRatesDialog(QDialog):
@@ -589,10 +521,7 @@ class AllowanceRatesDialog(QDialog):
         for tab in (self.matrix_tab, self.bands_tab, self.shares_tab, self.township_tab):
             tab.changed.connect(self._on_changed)
         self._update_preset_label()
-        self.resize(1000, 600)
-        screen = self.screen().availableGeometry() if self.screen() else None
-        if screen is not None:
-            self.resize(min(self.width(), screen.width() - 40), min(self.height(), screen.height() - 60))
+        fit_to_screen(self, 1000, 600)
 
     def _update_preset_label(self) -> None:
         preset = service.current_preset()
@@ -615,13 +544,9 @@ class AllowanceRatesDialog(QDialog):
         informative = self.tr("现有的全部标准将停用（保留记录），换成「{0}」的标准；已锁定的月份不受影响。").format(title)
         if service.preset_is_example(key):
             informative += self.tr("\n注意：该预设中的数字是示例，只能作为填写样板，请按本地文件逐项核实修改。")
-        if not messages.confirm(self, self.tr("确定载入「{0}」预设？").format(title), self.tr("载入预设"),
-                                informative=informative):
-            return
-        try:
-            count = service.replace_with_preset(key)
-        except DomainError as err:
-            messages.error(self, err.message)
+        done, count = call_confirmed(self, self.tr("确定载入「{0}」预设？").format(title), self.tr("载入预设"),
+                                     lambda: service.replace_with_preset(key), informative=informative)
+        if not done:
             return
         self.reload()
         self.rates_changed.emit()

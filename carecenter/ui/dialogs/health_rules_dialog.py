@@ -9,34 +9,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QFormLayout,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QMenu,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from ...domain.errors import DomainError, ValidationError
+from ...domain.errors import DomainError
 from ...services import health as health_service
-from .. import messages, theme
+from .. import theme
 from ..models.health_models import RulesModel
 from ..widgets.date_edit import DateEdit
-from ..widgets.list_page import make_button
-from ..widgets.table_view import DataTable
+from ..widgets.form_dialog import SaveFlow, make_form
+from ..widgets.rule_table import RuleTableDialog
 from .check_dialog import FormMixin
 
 RULE_WIDTHS = {"sex": 64, "ages": 120, "interval": 84, "package": 96, "effective_from": 104, "example": 200}
 SEX_CHOICES = [("不限", "any"), ("男", "男"), ("女", "女")]
 
 
-class RuleDialog(FormMixin, QDialog):
+class RuleDialog(FormMixin, SaveFlow, QDialog):
     """Add (``RuleDialog(None)``) or edit one rule row; ``saved(rule_id)``."""
 
     saved = Signal(int)
@@ -54,11 +43,7 @@ class RuleDialog(FormMixin, QDialog):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(20, 16, 20, 14)
         outer.setSpacing(10)
-        form = QFormLayout()
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setHorizontalSpacing(12)
-        form.setVerticalSpacing(8)
+        form = make_form()
         self.name = QLineEdit()
         self.name.setMaxLength(40)
         self.name.setPlaceholderText(self.tr("如 常规体检（45岁及以上，每年）"))
@@ -163,188 +148,55 @@ class RuleDialog(FormMixin, QDialog):
         out.pop("age_max", None)
         return out
 
-    def save(self) -> bool:
-        self._validate()
-        if self._errors:
-            self.reveal_errors()
-            return False
-        try:
-            rule_id = health_service.save_rule(self.data(), self.rule_id)
-        except ValidationError as err:
-            self._errors = list(err.errors)
-            self.reveal_errors()
-            return False
-        except DomainError as err:
-            messages.error(self, err.message)
-            return False
-        self.rule_id = rule_id
-        self._dirty = False
-        self.saved.emit(rule_id)
-        self.accept()
-        return True
-
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and mods == Qt.KeyboardModifier.NoModifier:
-            self.save()
-            return
-        super().keyPressEvent(event)
-
-    def reject(self) -> None:
-        if not self.confirm_discard():
-            return
-        self._dirty = False
-        super().reject()
+    def store(self) -> int:
+        self.rule_id = health_service.save_rule(self.data(), self.rule_id)
+        return self.rule_id
 
 
-class HealthRulesDialog(QDialog):
+class HealthRulesDialog(RuleTableDialog):
     """The rule table with 新增 / 编辑 / 停用 and 载入预设; ``rules_changed()`` after any change."""
 
-    rules_changed = Signal()
+    TITLE = "体检周期设置"
+    INTRO = ("按年龄段和性别规定多久体检一次。「应检/逾期」名单按这里的规则计算；"
+             "标为「示例」的周期请按本地规定修改。")
+    ADD_TIP = "新增一条体检周期规则"
+    EDIT_TIP = "修改所选规则"
+    RETIRE_TIP = "停用所选规则（保留记录，不再参与计算）"
+    PRESET_ICON = "health-rules"
+    PRESET_TIP = "用内置的预设规则替换现有规则"
+    EMPTY_TEXT = "还没有体检周期规则，点击「新增」或「载入预设」开始"
+    FOOTER_HINT = "双击一行可修改；停用的规则不再参与计算，但保留在修改记录中。"
+    WIDTHS = RULE_WIDTHS
+    SIZE = (1000, 480)
 
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.dialog: RuleDialog | None = None
-        self.setModal(True)
-        self.setWindowTitle(self.tr("体检周期设置"))
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(16, 14, 16, 12)
-        outer.setSpacing(10)
-        intro = QLabel(self.tr("按年龄段和性别规定多久体检一次。「应检/逾期」名单按这里的规则计算；"
-                               "标为「示例」的周期请按本地规定修改。"))
-        intro.setWordWrap(True)
-        theme.set_role(intro, "info")
-        outer.addWidget(intro)
+    def make_model(self) -> RulesModel:
+        return RulesModel(self)
 
-        bar = QHBoxLayout()
-        bar.setSpacing(8)
-        self.preset_label = QLabel()
-        theme.set_role(self.preset_label, "hint")
-        bar.addWidget(self.preset_label)
-        bar.addStretch(1)
-        self.add_button = make_button(self.tr("新增"), "add-white", primary=True, parent=self,
-                                      tooltip=self.tr("新增一条体检周期规则"))
-        self.edit_button = make_button(self.tr("编辑"), "edit", parent=self, tooltip=self.tr("修改所选规则"))
-        self.retire_button = make_button(self.tr("停用"), "archive", parent=self,
-                                         tooltip=self.tr("停用所选规则（保留记录，不再参与计算）"))
-        self.preset_button = make_button(self.tr("载入预设"), "health-rules", parent=self,
-                                         tooltip=self.tr("用内置的预设规则替换现有规则"))
-        self.preset_menu = QMenu(self.preset_button)
-        for key, title in health_service.preset_choices():
-            action = self.preset_menu.addAction(self.tr("{0}预设").format(title))
-            action.triggered.connect(lambda _c=False, k=key, t=title: self.load_preset(k, t))
-        self.preset_button.setMenu(self.preset_menu)
-        for b in (self.add_button, self.edit_button, self.retire_button, self.preset_button):
-            bar.addWidget(b)
-        outer.addLayout(bar)
-
-        self.model = RulesModel(self)
-        self.table_view = DataTable(self)
-        self.table_view.setModel(self.model)
-        header = self.table_view.horizontalHeader()
-        for i, key in enumerate(self.model.COLUMNS):
-            if key in RULE_WIDTHS:
-                header.setSectionResizeMode(i, QHeaderView.ResizeMode.Interactive)
-                self.table_view.setColumnWidth(i, RULE_WIDTHS[key])
-            else:
-                header.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
-        outer.addWidget(self.table_view, 1)
-        self.empty_label = QLabel(self.tr("还没有体检周期规则，点击「新增」或「载入预设」开始"))
-        theme.set_role(self.empty_label, "hint")
-        outer.addWidget(self.empty_label)
-
-        footer = QHBoxLayout()
-        hint = QLabel(self.tr("双击一行可修改；停用的规则不再参与计算，但保留在修改记录中。"))
-        theme.set_role(hint, "hint")
-        footer.addWidget(hint, 1)
-        self.close_button = make_button(self.tr("关闭"), parent=self)
-        footer.addWidget(self.close_button)
-        outer.addLayout(footer)
-
-        self.add_button.clicked.connect(self.add)
-        self.edit_button.clicked.connect(self.edit_selected)
-        self.retire_button.clicked.connect(self.retire_selected)
-        self.close_button.clicked.connect(self.accept)
-        self.table_view.open_requested.connect(lambda _row: self.edit_selected())
-        self.table_view.selectionModel().selectionChanged.connect(self._update_buttons)
-        self.model.modelReset.connect(self._update_buttons)
-        self.reload()
-        self.resize(1000, 480)
-        screen = self.screen().availableGeometry() if self.screen() else None
-        if screen is not None:
-            self.resize(min(self.width(), screen.width() - 40), min(self.height(), screen.height() - 60))
-
-    def reload(self, select_id: int | None = None) -> None:
+    def load_rows(self) -> None:
         self.model.set_rules(health_service.rule_rows(), health_service.example_rule_ids())
+
+    def preset_text(self) -> str:
         preset = health_service.current_preset()
         titles = dict(health_service.preset_choices())
-        self.preset_label.setText(self.tr("规则来源：{0}预设").format(titles.get(preset, preset)) if preset else "")
-        self.empty_label.setVisible(self.model.total == 0)
-        if select_id is not None:
-            row = self.model.row_of(select_id)
-            if row >= 0:
-                self.table_view.select_row(row)
-        self._update_buttons()
+        return self.tr("规则来源：{0}预设").format(titles.get(preset, preset)) if preset else ""
 
     def selected_rule(self) -> dict[str, Any] | None:
-        return self.model.rule(self.table_view.current_row())
+        return self.selected_row()
 
-    def _update_buttons(self, *_args) -> None:
-        has = self.selected_rule() is not None
-        self.edit_button.setEnabled(has)
-        self.retire_button.setEnabled(has)
+    def row_dialog(self, row: dict[str, Any] | None, current: dict[str, Any] | None) -> RuleDialog:
+        return RuleDialog(row, self)
 
-    def add(self) -> None:
-        self._open(None)
+    def archive(self, row: dict[str, Any]) -> None:
+        health_service.archive_rule(row["id"])
 
-    def edit_selected(self) -> None:
-        rule = self.selected_rule()
-        if rule is not None:
-            self._open(rule)
+    def retire_question(self, row: dict[str, Any]) -> tuple[str, str | None]:
+        return self.tr("确定停用规则“{0}”？停用后不再参与应检计算").format(row["name"]), None
 
-    def _open(self, rule: dict[str, Any] | None) -> None:
-        self.dialog = RuleDialog(rule, self)
-        self.dialog.saved.connect(self._on_rule_saved)
-        self.dialog.finished.connect(self._on_dialog_finished)
-        self.dialog.open()
+    def preset_choices(self) -> list[tuple[str, str]]:
+        return health_service.preset_choices()
 
-    def _on_dialog_finished(self, _result: int) -> None:
-        dialog = self.sender()
-        if dialog is self.dialog:
-            self.dialog = None
-        if dialog is not None:
-            dialog.deleteLater()
+    def replace_with_preset(self, key: str) -> int:
+        return health_service.replace_with_preset(key)
 
-    def _on_rule_saved(self, rule_id: int) -> None:
-        self.reload(select_id=rule_id)
-        self.rules_changed.emit()
-
-    def retire_selected(self) -> None:
-        rule = self.selected_rule()
-        if rule is None:
-            return
-        if not messages.confirm(self, self.tr("确定停用规则“{0}”？停用后不再参与应检计算").format(rule["name"]),
-                                self.tr("停用")):
-            return
-        try:
-            health_service.archive_rule(rule["id"])
-        except DomainError as err:
-            messages.error(self, err.message)
-            return
-        self.reload()
-        self.rules_changed.emit()
-
-    def load_preset(self, key: str, title: str) -> None:
-        if not messages.confirm(
-                self, self.tr("确定载入{0}预设？").format(title), self.tr("载入预设"),
-                informative=self.tr("现有的 {0} 条规则将全部停用（保留记录），换成{1}预设的规则。").format(
-                    self.model.total, title)):
-            return
-        try:
-            count = health_service.replace_with_preset(key)
-        except DomainError as err:
-            messages.error(self, err.message)
-            return
-        self.reload()
-        self.rules_changed.emit()
-        messages.info(self, self.tr("已载入{0}预设，共 {1} 条规则。").format(title, count))
+    def preset_question(self, title: str) -> str:
+        return self.tr("现有的 {0} 条规则将全部停用（保留记录），换成{1}预设的规则。").format(self.model.total, title)

@@ -19,30 +19,29 @@ from PySide6.QtWidgets import (
     QDialog,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
-    QMenu,
     QVBoxLayout,
     QWidget,
 )
 
 from ...domain import welfare as rules
-from ...domain.errors import DomainError, ValidationError
+from ...domain.errors import DomainError
 from ...domain.money import format_yuan
 from ...services import welfare as welfare_service
-from .. import messages, theme
+from .. import theme
 from ..models.welfare_models import OccasionsModel
 from ..widgets.date_edit import DateEdit
 from ..widgets.list_page import make_button
-from ..widgets.table_view import DataTable
+from ..widgets.form_dialog import SaveFlow
+from ..widgets.rule_table import RuleTableDialog
 from .welfare_dialog import FormBase, MoneyEdit, combo_value
 
 OCCASION_WIDTHS = {"name": 160, "standard": 96, "cap": 100, "scope": 170, "max_per_year": 80, "cash": 84,
                    "effective_from": 100, "example": 130}
 
 
-class OccasionDialog(FormBase, QDialog):
+class OccasionDialog(FormBase, SaveFlow, QDialog):
     """Add (``OccasionDialog(None)``) or edit one dated occasion row; ``saved(row_id)``.
 
     ``copy_of`` pre-fills a new row from an existing one (a new standard from a later date)."""
@@ -51,6 +50,7 @@ class OccasionDialog(FormBase, QDialog):
 
     LABELS = dict(welfare_service.OCCASION_FORM_LABELS)
     REQUIRED = {"code", "name", "effective_from"}
+    TOUCH_ON_SAVE = ("*",)
 
     def __init__(self, row: dict[str, Any] | None = None, parent: QWidget | None = None, *,
                  copy_of: dict[str, Any] | None = None):
@@ -194,40 +194,12 @@ class OccasionDialog(FormBase, QDialog):
     def collect_errors(self) -> list[DomainError]:
         return welfare_service.occasion_problems(self.data(), self.row_id)
 
-    def save(self) -> bool:
-        self._touched.update(self.messages.keys())
-        self._validate()
-        if self._errors:
-            self.reveal_errors()
-            return False
-        try:
-            row_id = welfare_service.save_occasion(self.data(), self.row_id)
-        except ValidationError as err:
-            self._errors = list(err.errors)
-            self.reveal_errors()
-            return False
-        except DomainError as err:
-            messages.error(self, err.message)
-            return False
-        self.row_id = row_id
-        self._dirty = False
-        self.saved.emit(row_id)
-        self.accept()
-        return True
-
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        if self.enter_saves(event):
-            return
-        super().keyPressEvent(event)
-
-    def reject(self) -> None:
-        if not self.confirm_discard():
-            return
-        self._dirty = False
-        super().reject()
+    def store(self) -> int:
+        self.row_id = welfare_service.save_occasion(self.data(), self.row_id)
+        return self.row_id
 
 
-class SettingsDialog(FormBase, QDialog):
+class SettingsDialog(FormBase, SaveFlow, QDialog):
     """通用设置: funding sources, the duplicate window, the budget alert, talk triggers, 低保."""
 
     saved = Signal(int)
@@ -235,6 +207,7 @@ class SettingsDialog(FormBase, QDialog):
     LABELS = dict(welfare_service.SETTINGS_FORM_LABELS)
     REQUIRED = {"funding_sources", "duplicate_window_days", "budget_near_percent", "talk_triggers",
                 "effective_from"}
+    TOUCH_ON_SAVE = ("*",)
 
     def __init__(self, row: dict[str, Any] | None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -309,95 +282,31 @@ class SettingsDialog(FormBase, QDialog):
     def collect_errors(self) -> list[DomainError]:
         return welfare_service.settings_problems(self.data(), self.row_id)
 
-    def save(self) -> bool:
-        self._touched.update(self.messages.keys())
-        self._validate()
-        if self._errors:
-            self.reveal_errors()
-            return False
-        try:
-            row_id = welfare_service.save_settings(self.data(), self.row_id)
-        except ValidationError as err:
-            self._errors = list(err.errors)
-            self.reveal_errors()
-            return False
-        except DomainError as err:
-            messages.error(self, err.message)
-            return False
-        self._dirty = False
-        self.saved.emit(row_id)
-        self.accept()
-        return True
-
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        if self.enter_saves(event):
-            return
-        super().keyPressEvent(event)
-
-    def reject(self) -> None:
-        if not self.confirm_discard():
-            return
-        self._dirty = False
-        super().reject()
+    def store(self) -> int:
+        return welfare_service.save_settings(self.data(), self.row_id)
 
 
-class WelfareRulesDialog(QDialog):
+class WelfareRulesDialog(RuleTableDialog):
     """The occasions table with 新增 / 编辑 / 停用 / 载入预设 and the shared settings;
     ``rules_changed()`` after any change."""
 
-    rules_changed = Signal()
+    TITLE = "慰问标准"
+    INTRO = ("各慰问事由的标准、上限和范围。登记慰问时按慰问日期适用的标准核对；"
+             "标为「示例」的数字来自外省规定，请按本省、本单位规定修改。")
+    ADD_TIP = "新增一条慰问标准（选中一行时以它为底稿，填写新的生效日期）"
+    EDIT_TIP = "修改所选标准"
+    RETIRE_TIP = "停用所选标准（保留记录，不再用于核对）"
+    PRESET_ICON = "welfare-rules"
+    PRESET_TIP = "用内置的预设标准替换现有标准"
+    EMPTY_TEXT = "还没有慰问标准，点击「新增」或「载入预设」开始"
+    FOOTER_HINT = "双击一行可修改；停用的标准不再用于核对，但保留在修改记录中。"
+    WIDTHS = OCCASION_WIDTHS
+    SIZE = (1120, 640)
 
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.dialog: QDialog | None = None
-        self.setModal(True)
-        self.setWindowTitle(self.tr("慰问标准"))
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(16, 14, 16, 12)
-        outer.setSpacing(10)
-        intro = QLabel(self.tr("各慰问事由的标准、上限和范围。登记慰问时按慰问日期适用的标准核对；"
-                               "标为「示例」的数字来自外省规定，请按本省、本单位规定修改。"))
-        intro.setWordWrap(True)
-        theme.set_role(intro, "info")
-        outer.addWidget(intro)
+    def make_model(self) -> OccasionsModel:
+        return OccasionsModel(self)
 
-        bar = QHBoxLayout()
-        bar.setSpacing(8)
-        self.preset_label = QLabel()
-        theme.set_role(self.preset_label, "hint")
-        bar.addWidget(self.preset_label)
-        bar.addStretch(1)
-        self.add_button = make_button(self.tr("新增"), "add-white", primary=True, parent=self,
-                                      tooltip=self.tr("新增一条慰问标准（选中一行时以它为底稿，填写新的生效日期）"))
-        self.edit_button = make_button(self.tr("编辑"), "edit", parent=self, tooltip=self.tr("修改所选标准"))
-        self.retire_button = make_button(self.tr("停用"), "archive", parent=self,
-                                         tooltip=self.tr("停用所选标准（保留记录，不再用于核对）"))
-        self.preset_button = make_button(self.tr("载入预设"), "welfare-rules", parent=self,
-                                         tooltip=self.tr("用内置的预设标准替换现有标准"))
-        self.preset_menu = QMenu(self.preset_button)
-        for key, title in welfare_service.preset_choices():
-            action = self.preset_menu.addAction(self.tr("{0}预设").format(title))
-            action.triggered.connect(lambda _c=False, k=key, t=title: self.load_preset(k, t))
-        self.preset_button.setMenu(self.preset_menu)
-        for b in (self.add_button, self.edit_button, self.retire_button, self.preset_button):
-            bar.addWidget(b)
-        outer.addLayout(bar)
-
-        self.model = OccasionsModel(self)
-        self.table_view = DataTable(self)
-        self.table_view.setModel(self.model)
-        header = self.table_view.horizontalHeader()
-        for i, key in enumerate(self.model.COLUMNS):
-            if key in OCCASION_WIDTHS:
-                header.setSectionResizeMode(i, QHeaderView.ResizeMode.Interactive)
-                self.table_view.setColumnWidth(i, OCCASION_WIDTHS[key])
-            else:
-                header.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
-        outer.addWidget(self.table_view, 1)
-        self.empty_label = QLabel(self.tr("还没有慰问标准，点击「新增」或「载入预设」开始"))
-        theme.set_role(self.empty_label, "hint")
-        outer.addWidget(self.empty_label)
-
+    def add_below_table(self, outer: QVBoxLayout) -> None:
         settings_box = QGroupBox(self.tr("通用设置"), self)
         sl = QHBoxLayout(settings_box)
         sl.setContentsMargins(0, 8, 0, 0)
@@ -409,35 +318,10 @@ class WelfareRulesDialog(QDialog):
                                            tooltip=self.tr("经费来源、重复提醒天数、预算提醒比例、谈话事由"))
         sl.addWidget(self.settings_button, 0, Qt.AlignmentFlag.AlignTop)
         outer.addWidget(settings_box)
-
-        footer = QHBoxLayout()
-        hint = QLabel(self.tr("双击一行可修改；停用的标准不再用于核对，但保留在修改记录中。"))
-        theme.set_role(hint, "hint")
-        footer.addWidget(hint, 1)
-        self.close_button = make_button(self.tr("关闭"), parent=self)
-        footer.addWidget(self.close_button)
-        outer.addLayout(footer)
-
-        self.add_button.clicked.connect(self.add)
-        self.edit_button.clicked.connect(self.edit_selected)
-        self.retire_button.clicked.connect(self.retire_selected)
         self.settings_button.clicked.connect(self.edit_settings)
-        self.close_button.clicked.connect(self.accept)
-        self.table_view.open_requested.connect(lambda _row: self.edit_selected())
-        self.table_view.selectionModel().selectionChanged.connect(self._update_buttons)
-        self.model.modelReset.connect(self._update_buttons)
-        self.reload()
-        self.resize(1120, 640)
-        screen = self.screen().availableGeometry() if self.screen() else None
-        if screen is not None:
-            self.resize(min(self.width(), screen.width() - 40), min(self.height(), screen.height() - 60))
 
-    def reload(self, select_id: int | None = None) -> None:
+    def load_rows(self) -> None:
         self.model.set_rows(welfare_service.occasion_rows())
-        preset = welfare_service.current_preset()
-        titles = dict(welfare_service.preset_choices())
-        self.preset_label.setText(self.tr("标准来源：{0}预设").format(titles.get(preset, preset)) if preset else "")
-        self.empty_label.setVisible(self.model.total == 0)
         rows = welfare_service.settings_rows()
         self._settings = rows[-1] if rows else None
         if self._settings:
@@ -450,78 +334,42 @@ class WelfareRulesDialog(QDialog):
                 s["budget_near_percent"], self.tr("{0} 元/人·月").format(format_yuan(dibao)) if dibao else self.tr("未设置")))
         else:
             self.settings_label.setText(self.tr("没有通用设置，请载入预设"))
-        if select_id is not None:
-            row = self.model.row_of(select_id)
-            if row >= 0:
-                self.table_view.select_row(row)
-        self._update_buttons()
 
-    def selected_row(self) -> dict[str, Any] | None:
-        return self.model.item(self.table_view.current_row())
+    def preset_text(self) -> str:
+        preset = welfare_service.current_preset()
+        titles = dict(welfare_service.preset_choices())
+        return self.tr("标准来源：{0}预设").format(titles.get(preset, preset)) if preset else ""
 
-    def _update_buttons(self, *_args) -> None:
-        has = self.selected_row() is not None
-        self.edit_button.setEnabled(has)
-        self.retire_button.setEnabled(has)
-
-    def add(self) -> None:
-        current = self.selected_row()
-        self._open(OccasionDialog(None, self, copy_of=current) if current else OccasionDialog(None, self))
-
-    def edit_selected(self) -> None:
-        row = self.selected_row()
-        if row is not None:
-            self._open(OccasionDialog(row, self))
+    def row_dialog(self, row: dict[str, Any] | None, current: dict[str, Any] | None) -> OccasionDialog:
+        if row is None:
+            return OccasionDialog(None, self, copy_of=current) if current else OccasionDialog(None, self)
+        return OccasionDialog(row, self)
 
     def edit_settings(self) -> None:
-        self._open(SettingsDialog(self._settings, self))
-
-    def _open(self, dialog: QDialog) -> None:
-        self.dialog = dialog
-        dialog.saved.connect(self._on_saved)
-        dialog.finished.connect(self._on_dialog_finished)
-        dialog.open()
-
-    def _on_dialog_finished(self, _result: int) -> None:
-        dialog = self.sender()
-        if dialog is self.dialog:
-            self.dialog = None
-        if dialog is not None:
-            dialog.deleteLater()
+        self.open_row_dialog(SettingsDialog(self._settings, self))
 
     def _on_saved(self, row_id: int) -> None:
         self.reload(select_id=row_id if isinstance(self.sender(), OccasionDialog) else None)
         self.rules_changed.emit()
 
-    def retire_selected(self) -> None:
-        row = self.selected_row()
-        if row is None:
-            return
+    def archive(self, row: dict[str, Any]) -> None:
+        welfare_service.archive_occasion(row["id"])
+
+    def retire_question(self, row: dict[str, Any]) -> tuple[str, str | None]:
         when = row["effective_from"]
         since = self.tr("一直适用") if when is None or when.year <= 1900 else self.tr("{0} 起").format(when)
-        if not messages.confirm(self, self.tr("确定停用“{0}”（{1}）这条标准？").format(row["name"], since),
-                                self.tr("停用"), informative=self.tr("停用后这一事由在该日期起不再有标准可核对，"
-                                                                   "登记慰问时会提示补充标准。")):
-            return
-        try:
-            welfare_service.archive_occasion(row["id"])
-        except DomainError as err:
-            messages.error(self, err.message)
-            return
-        self.reload()
-        self.rules_changed.emit()
+        return (self.tr("确定停用“{0}”（{1}）这条标准？").format(row["name"], since),
+                self.tr("停用后这一事由在该日期起不再有标准可核对，登记慰问时会提示补充标准。"))
 
-    def load_preset(self, key: str, title: str) -> None:
-        if not messages.confirm(
-                self, self.tr("确定载入{0}预设？").format(title), self.tr("载入预设"),
-                informative=self.tr("现有的 {0} 条慰问标准和通用设置将全部停用（保留记录），换成{1}预设。"
-                                    "已登记的慰问记录不受影响。").format(self.model.total, title)):
-            return
-        try:
-            count = welfare_service.replace_with_preset(key)
-        except DomainError as err:
-            messages.error(self, err.message)
-            return
-        self.reload()
-        self.rules_changed.emit()
-        messages.info(self, self.tr("已载入{0}预设，共 {1} 条。").format(title, count))
+    def preset_choices(self) -> list[tuple[str, str]]:
+        return welfare_service.preset_choices()
+
+    def replace_with_preset(self, key: str) -> int:
+        return welfare_service.replace_with_preset(key)
+
+    def preset_question(self, title: str) -> str:
+        return self.tr("现有的 {0} 条慰问标准和通用设置将全部停用（保留记录），换成{1}预设。"
+                       "已登记的慰问记录不受影响。").format(self.model.total, title)
+
+    def preset_loaded(self, title: str, count: int) -> str:
+        return self.tr("已载入{0}预设，共 {1} 条。").format(title, count)

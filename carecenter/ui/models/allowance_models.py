@@ -364,8 +364,10 @@ class RuleRowsModel(_ListModel):
     def set_rules(self, rows: list[dict[str, Any]]) -> None:
         self.set_rows(rows)  # type: ignore[arg-type]
 
-    def rule(self, row: int) -> dict[str, Any] | None:
+    def item(self, row: int) -> dict[str, Any] | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None  # type: ignore[return-value]
+
+    rule = item
 
     def row_of(self, rule_id: int) -> int:
         for i, r in enumerate(self._rows):

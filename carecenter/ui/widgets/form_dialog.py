@@ -1,0 +1,116 @@
+"""What the form dialogs share beyond their field mixins (``FormMixin``, ``FormBase``,
+``GrowingForm``): the form layout, the save flow, Enter and closing with unsaved changes.
+
+A form dialog declares its fields and implements ``store()`` (save through the service and
+return the saved row's id); ``SaveFlow`` does the rest::
+
+    class BudgetDialog(FormBase, SaveFlow, QDialog):
+        saved = Signal(int)
+
+        def store(self) -> int:
+            return welfare_service.save_fund(self.data())
+
+Put ``SaveFlow`` after the field mixin (a mixin's own ``enter_saves`` wins) and before QDialog.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QPlainTextEdit, QWidget
+
+from ...domain.errors import DomainError, ValidationError
+from .. import messages
+
+ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+def make_form(vertical_spacing: int = 8) -> QFormLayout:
+    """A form with right-aligned labels and fields that grow, as every form dialog uses."""
+    form = QFormLayout()
+    form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    form.setHorizontalSpacing(12)
+    form.setVerticalSpacing(vertical_spacing)
+    return form
+
+
+def fit_to_screen(dialog: QWidget, width: int, height: int) -> None:
+    """Resize a list dialog to ``width`` × ``height``, but never beyond the screen it is on."""
+    dialog.resize(width, height)
+    screen = dialog.screen().availableGeometry() if dialog.screen() else None
+    if screen is not None:
+        dialog.resize(min(dialog.width(), screen.width() - 40), min(dialog.height(), screen.height() - 60))
+
+
+def enter_pressed(event, *, ctrl: bool = False) -> bool:
+    """Enter or Return without modifiers (with ``ctrl``: Ctrl+Enter too); the keypad counts."""
+    mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+    allowed = (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ControlModifier) if ctrl \
+        else (Qt.KeyboardModifier.NoModifier,)
+    return event.key() in ENTER_KEYS and mods in allowed
+
+
+class SaveFlow:
+    """Save: validate, show every problem under its field, store through the service, emit
+    ``saved(id)`` and close; Enter saves; closing with changes asks first.
+
+    The dialog provides the field mixin's ``_validate``/``_errors``/``reveal_errors``/
+    ``confirm_discard``/``_dirty``, a ``saved`` signal and ``store()``."""
+
+    #: fields marked as left before saving (``"*"``: every field with a message line)
+    TOUCH_ON_SAVE: tuple[str, ...] = ()
+    #: Ctrl+Enter saves too (dialogs whose text areas take a plain Enter as a new line)
+    SAVE_ON_CTRL_ENTER = False
+    #: Enter in a multi-line text field is a new line, not a save
+    ENTER_IN_TEXT_AREA_IS_NEWLINE = False
+
+    def store(self) -> int:
+        """Save the form through the service and return the saved row's id (raise
+        ValidationError / DomainError to refuse)."""
+        raise NotImplementedError
+
+    def field_errors(self, errors: list[DomainError]) -> list[DomainError]:
+        """The service's refusals as the form's field errors (a hook: some forms rename fields)."""
+        return list(errors)
+
+    def save(self) -> bool:
+        if self.TOUCH_ON_SAVE == ("*",):
+            self._touched.update(self.messages.keys())
+        else:
+            self._touched.update(self.TOUCH_ON_SAVE)
+        self._validate()
+        if self._errors:
+            self.reveal_errors()
+            return False
+        try:
+            saved_id = self.store()
+        except ValidationError as err:
+            self._errors = self.field_errors(err.errors)
+            self.reveal_errors()
+            return False
+        except DomainError as err:
+            messages.error(self, err.message)
+            return False
+        self._dirty = False
+        self.saved.emit(saved_id)
+        self.accept()
+        return True
+
+    def enter_saves(self, event) -> bool:
+        """Enter saves; True when the key was used."""
+        if not enter_pressed(event, ctrl=self.SAVE_ON_CTRL_ENTER):
+            return False
+        if self.ENTER_IN_TEXT_AREA_IS_NEWLINE and isinstance(self.focusWidget(), QPlainTextEdit):
+            return False
+        self.save()
+        return True
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        if self.enter_saves(event):
+            return
+        super().keyPressEvent(event)
+
+    def reject(self) -> None:
+        if not self.confirm_discard():
+            return
+        self._dirty = False
+        super().reject()
