@@ -11,7 +11,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QFormLayout,
     QFrame,
     QGridLayout,
     QLabel,
@@ -21,10 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...domain.errors import DomainError, ValidationError
+from ...domain.errors import DomainError
 from ...domain.money import format_yuan, format_yuan_plain, parse_yuan
 from ...services import allowance as service
 from .. import messages, theme
+from ..widgets.form_dialog import SaveFlow, make_form
 from .check_dialog import FormMixin
 
 
@@ -83,10 +83,12 @@ class GrowingForm(FormMixin):
             grow_to_fit(self)  # type: ignore[arg-type]
 
 
-class AdjustDialog(GrowingForm, QDialog):
+class AdjustDialog(GrowingForm, SaveFlow, QDialog):
     """``AdjustDialog(line_id)``; ``saved(line_id)`` after the amount was changed."""
 
     saved = Signal(int)
+    TOUCH_ON_SAVE = ("amount", "reason")
+    ENTER_IN_TEXT_AREA_IS_NEWLINE = True
 
     FIELD_NAMES = {"amount": "调整后金额", "reason": "调整原因"}
 
@@ -117,11 +119,7 @@ class AdjustDialog(GrowingForm, QDialog):
         frame, self.summary_values = summary_frame(rows, self)
         outer.addWidget(frame)
 
-        form = QFormLayout()
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setHorizontalSpacing(12)
-        form.setVerticalSpacing(8)
+        form = make_form()
         self.amount = QLineEdit()
         self.amount.setMaxLength(20)
         self.amount.setPlaceholderText(self.tr("如 1200 或 1,200.00"))
@@ -178,36 +176,6 @@ class AdjustDialog(GrowingForm, QDialog):
             errors.append(DomainError("required", self.tr("请填写调整原因（调整金额必须写明原因）"), "reason"))
         return errors
 
-    def save(self) -> bool:
-        self._touched.update(("amount", "reason"))
-        self._validate()
-        if self._errors:
-            self.reveal_errors()
-            return False
-        try:
-            service.adjust_line(self.line_id, self.amount_fen(), self.reason.toPlainText())  # type: ignore[arg-type]
-        except ValidationError as err:
-            self._errors = list(err.errors)
-            self.reveal_errors()
-            return False
-        except DomainError as err:
-            messages.error(self, err.message)
-            return False
-        self._dirty = False
-        self.saved.emit(self.line_id)
-        self.accept()
-        return True
-
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and mods == Qt.KeyboardModifier.NoModifier \
-                and not isinstance(self.focusWidget(), QPlainTextEdit):
-            self.save()
-            return
-        super().keyPressEvent(event)
-
-    def reject(self) -> None:
-        if not self.confirm_discard():
-            return
-        self._dirty = False
-        super().reject()
+    def store(self) -> int:
+        service.adjust_line(self.line_id, self.amount_fen(), self.reason.toPlainText())  # type: ignore[arg-type]
+        return self.line_id

@@ -12,22 +12,14 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
-from ...domain.errors import DomainError, ValidationError
+from ...domain.errors import DomainError
 from ...domain.money import format_yuan, parse_yuan
 from ...services import allowance as service
-from .. import messages, theme
+from .. import theme
 from ..widgets.cadre_picker import CadrePicker
+from ..widgets.form_dialog import SaveFlow, make_form
 from .allowance_adjust_dialog import GrowingForm, fit_wrapped
 
 
@@ -35,7 +27,7 @@ def _month_text(d: date) -> str:
     return f"{d.year}年{d.month}月"
 
 
-class CorrectionDialog(GrowingForm, QDialog):
+class CorrectionDialog(GrowingForm, SaveFlow, QDialog):
     """``CorrectionDialog(parent, cadre_id=…, scheme=…, corrects_month=…)``; ``saved(line_id)``."""
 
     saved = Signal(int)
@@ -61,11 +53,7 @@ class CorrectionDialog(GrowingForm, QDialog):
         theme.set_role(intro, "info")
         outer.addWidget(intro)
 
-        form = QFormLayout()
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setHorizontalSpacing(12)
-        form.setVerticalSpacing(8)
+        form = make_form()
         self.picker = CadrePicker()
         self.add_field(form, "cadre", self.tr("干部"), self.picker, required=True)
         self.scheme = QComboBox()
@@ -242,37 +230,12 @@ class CorrectionDialog(GrowingForm, QDialog):
             errors.append(DomainError("required", self.tr("请填写原因"), "reason"))
         return errors
 
-    def save(self) -> bool:
-        self._validate()
-        if self._errors:
-            self.reveal_errors()
-            return False
-        try:
-            self.line_id = service.add_correction(self.picker.cadre_id, self.corrects_month(),  # type: ignore[arg-type]
-                                                  self.due_fen(), self.into_month(),  # type: ignore[arg-type]
-                                                  self.reason.toPlainText(), self.scheme.currentData())
-        except ValidationError as err:
-            self._errors = list(err.errors)
-            self.reveal_errors()
-            return False
-        except DomainError as err:
-            messages.error(self, err.message)
-            return False
-        self._dirty = False
-        self.saved.emit(self.line_id)
-        self.accept()
-        return True
+    def store(self) -> int:
+        self.line_id = service.add_correction(self.picker.cadre_id, self.corrects_month(),  # type: ignore[arg-type]
+                                              self.due_fen(), self.into_month(),  # type: ignore[arg-type]
+                                              self.reason.toPlainText(), self.scheme.currentData())
+        return self.line_id
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and mods == Qt.KeyboardModifier.NoModifier \
-                and isinstance(self.focusWidget(), QLineEdit) and self.focusWidget() is self.due:
-            self.save()
-            return
-        super().keyPressEvent(event)
-
-    def reject(self) -> None:
-        if not self.confirm_discard():
-            return
-        self._dirty = False
-        super().reject()
+    def enter_saves(self, event) -> bool:
+        """Enter saves only from the amount (the other fields pick or take lines)."""
+        return self.focusWidget() is self.due and super().enter_saves(event)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from ...domain.errors import DomainError, ValidationError
+from ...domain.errors import DomainError
 from ...services import allowance as service
-from .. import messages, theme
+from .. import theme
 from ..widgets.date_edit import DateEdit
+from ..widgets.form_dialog import SaveFlow, make_form
 from .allowance_adjust_dialog import GrowingForm
 
 KIND_HINTS = {
@@ -21,7 +22,7 @@ KIND_HINTS = {
 }
 
 
-class PeriodDialog(GrowingForm, QDialog):
+class PeriodDialog(GrowingForm, SaveFlow, QDialog):
     """``PeriodDialog(cadre_id, period=None)``; ``saved(period_id)``."""
 
     saved = Signal(int)
@@ -38,11 +39,7 @@ class PeriodDialog(GrowingForm, QDialog):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(20, 16, 20, 14)
         outer.setSpacing(10)
-        form = QFormLayout()
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setHorizontalSpacing(12)
-        form.setVerticalSpacing(8)
+        form = make_form()
         self.kind = QComboBox()
         for k in service.PERIOD_KINDS:
             self.kind.addItem(self.tr(k), k)
@@ -94,34 +91,6 @@ class PeriodDialog(GrowingForm, QDialog):
     def collect_errors(self) -> list[DomainError]:
         return service.period_problems(self.data())
 
-    def save(self) -> bool:
-        self._validate()
-        if self._errors:
-            self.reveal_errors()
-            return False
-        try:
-            self.period_id = service.save_period(self.cadre_id, self.data(), self.period_id)
-        except ValidationError as err:
-            self._errors = list(err.errors)
-            self.reveal_errors()
-            return False
-        except DomainError as err:
-            messages.error(self, err.message)
-            return False
-        self._dirty = False
-        self.saved.emit(self.period_id)
-        self.accept()
-        return True
-
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and mods == Qt.KeyboardModifier.NoModifier:
-            self.save()
-            return
-        super().keyPressEvent(event)
-
-    def reject(self) -> None:
-        if not self.confirm_discard():
-            return
-        self._dirty = False
-        super().reject()
+    def store(self) -> int:
+        self.period_id = service.save_period(self.cadre_id, self.data(), self.period_id)
+        return self.period_id

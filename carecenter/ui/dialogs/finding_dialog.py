@@ -12,7 +12,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QFormLayout,
     QFrame,
     QGridLayout,
     QLabel,
@@ -22,19 +21,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...domain.errors import DomainError, ValidationError
+from ...domain.errors import DomainError
 from ...services import health as health_service
-from .. import messages, theme
+from .. import theme
 from ..widgets.date_edit import DateEdit
+from ..widgets.form_dialog import SaveFlow, make_form
 from .check_dialog import FormMixin
 
 LEVEL_TEXT = {"A": "A类（需立即临床处置）", "B": "B类（需进一步检查或治疗）"}
 
 
-class FindingDialog(FormMixin, QDialog):
+class FindingDialog(FormMixin, SaveFlow, QDialog):
     """``FindingDialog(finding_id, check_id)``; ``saved(finding_id)`` after saving."""
 
     saved = Signal(int)
+    SAVE_ON_CTRL_ENTER = True
 
     FIELD_NAMES = {"outcome": "处理结果", "closed_date": "关闭日期"}
 
@@ -90,11 +91,7 @@ class FindingDialog(FormMixin, QDialog):
         grid.setColumnStretch(1, 1)
         outer.addWidget(summary)
 
-        form = QFormLayout()
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setHorizontalSpacing(12)
-        form.setVerticalSpacing(8)
+        form = make_form()
         self.notified = DateEdit(field="notified_date", label=self.tr("告知日期"))
         self.add_field(form, "notified_date", "告知日期", self.notified)
         self.referral = QLineEdit()
@@ -171,36 +168,9 @@ class FindingDialog(FormMixin, QDialog):
                 out.append(DomainError(err.code, err.message, key, **err.params))
         return out
 
-    def save(self) -> bool:
-        self._validate()
-        if self._errors:
-            self.reveal_errors()
-            return False
-        try:
-            health_service.update_finding(self.finding_id, **self.values())
-        except ValidationError as err:
-            self._errors = [DomainError(e.code, e.message, e.params.get("key") or e.field, **e.params)
-                            for e in err.errors]
-            self.reveal_errors()
-            return False
-        except DomainError as err:
-            messages.error(self, err.message)
-            return False
-        self._dirty = False
-        self.saved.emit(self.finding_id)
-        self.accept()
-        return True
+    def store(self) -> int:
+        health_service.update_finding(self.finding_id, **self.values())
+        return self.finding_id
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and mods in (
-                Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ControlModifier):
-            self.save()
-            return
-        super().keyPressEvent(event)
-
-    def reject(self) -> None:
-        if not self.confirm_discard():
-            return
-        self._dirty = False
-        super().reject()
+    def field_errors(self, errors: list[DomainError]) -> list[DomainError]:
+        return [DomainError(e.code, e.message, e.params.get("key") or e.field, **e.params) for e in errors]

@@ -15,7 +15,6 @@ from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -26,22 +25,24 @@ from PySide6.QtWidgets import (
 )
 
 from ...db import queries
-from ...domain.errors import DomainError, ValidationError
+from ...domain.errors import DomainError
 from ...services import health as health_service
-from .. import messages, theme
+from .. import theme
 from ..widgets.date_edit import DateEdit
+from ..widgets.form_dialog import SaveFlow, make_form
 from .check_dialog import FormMixin
 
 CONSENT_SCOPES = ["心理健康评估及结果记录", "心理咨询记录", "心理健康评估、咨询及结果记录"]
 SCALE_HINT = {"PHQ-9": "0–27 分", "GAD-7": "0–21 分", "SCL-90": "总分 90–450"}
 
 
-class MentalDialog(FormMixin, QDialog):
+class MentalDialog(FormMixin, SaveFlow, QDialog):
     """``MentalDialog(cadre_id)`` records; ``MentalDialog(cadre_id, record)`` edits a revealed record.
 
     ``saved(record_id)`` after saving."""
 
     saved = Signal(int)
+    SAVE_ON_CTRL_ENTER = True
 
     FIELD_NAMES = {"record_date": "日期", "consent_date": "知情同意日期", "consent_scope": "同意范围",
                    "scale": "量表", "score": "得分", "summary": "摘要"}
@@ -81,11 +82,7 @@ class MentalDialog(FormMixin, QDialog):
         nl.addWidget(text, 1)
         outer.addWidget(notice)
 
-        form = QFormLayout()
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setHorizontalSpacing(12)
-        form.setVerticalSpacing(8)
+        form = make_form()
         self.kind = QComboBox()
         self.kind.addItems([self.tr(k) for k in health_service.MENTAL_KINDS])
         for i, k in enumerate(health_service.MENTAL_KINDS):
@@ -201,38 +198,8 @@ class MentalDialog(FormMixin, QDialog):
             self.band_label.setText("")
         self.score.setEnabled(bool(scale))
 
-    def save(self) -> bool:
-        self._validate()
-        if self._errors:
-            self.reveal_errors()
-            return False
+    def store(self) -> int:
         inp, _ = self.collect()
-        try:
-            record_id = health_service.save_mental(inp, self.record_id)
-        except ValidationError as err:
-            self._errors = list(err.errors)
-            self.reveal_errors()
-            return False
-        except DomainError as err:
-            messages.error(self, err.message)
-            return False
-        self.record_id = record_id
-        self._dirty = False
-        self.saved.emit(record_id)
-        self.accept()
-        return True
-
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and mods in (
-                Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ControlModifier):
-            self.save()
-            return
-        super().keyPressEvent(event)
-
-    def reject(self) -> None:
-        if not self.confirm_discard():
-            return
-        self._dirty = False
-        super().reject()
+        self.record_id = health_service.save_mental(inp, self.record_id)
+        return self.record_id
 

@@ -13,20 +13,22 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
-from ...domain.errors import DomainError, ValidationError
+from ...domain.errors import DomainError
 from ...services import welfare as welfare_service
 from ...services.welfare import TalkInput
-from .. import messages, theme
+from .. import theme
 from ..widgets.cadre_picker import CadrePicker
 from ..widgets.date_edit import DateEdit
+from ..widgets.form_dialog import SaveFlow
 from .welfare_dialog import FormBase, combo_value
 
 
-class TalkDialog(FormBase, QDialog):
+class TalkDialog(FormBase, SaveFlow, QDialog):
     """``TalkDialog(None, cadre_id=…)`` records a talk, ``TalkDialog(talk_id)`` edits one;
     ``saved(talk_id)``."""
 
     saved = Signal(int)
+    TOUCH_ON_SAVE = ("*",)
 
     LABELS = dict(welfare_service.TALK_LABELS)
     REQUIRED = {"cadre_id", "talk_date", "talker", "trigger", "gist"}
@@ -145,34 +147,6 @@ class TalkDialog(FormBase, QDialog):
         return local + [e for e in welfare_service.talk_problems(self.talk_input(), self.today)
                         if e.field not in fields]
 
-    def save(self) -> bool:
-        self._touched.update(self.messages.keys())
-        self._validate()
-        if self._errors:
-            self.reveal_errors()
-            return False
-        try:
-            talk_id = welfare_service.save_talk(self.talk_input(), self.talk_id, self.today)
-        except ValidationError as err:
-            self._errors = list(err.errors)
-            self.reveal_errors()
-            return False
-        except DomainError as err:
-            messages.error(self, err.message)
-            return False
-        self.talk_id = talk_id
-        self._dirty = False
-        self.saved.emit(talk_id)
-        self.accept()
-        return True
-
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        if self.enter_saves(event):
-            return
-        super().keyPressEvent(event)
-
-    def reject(self) -> None:
-        if not self.confirm_discard():
-            return
-        self._dirty = False
-        super().reject()
+    def store(self) -> int:
+        self.talk_id = welfare_service.save_talk(self.talk_input(), self.talk_id, self.today)
+        return self.talk_id

@@ -10,17 +10,19 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from ...domain.errors import DomainError, ValidationError
+from ...domain.errors import DomainError
 from ...domain.money import format_yuan
 from ...services import welfare as welfare_service
-from .. import messages, theme
+from .. import theme
+from ..widgets.form_dialog import SaveFlow
 from .welfare_dialog import FormBase, MoneyEdit, combo_value
 
 
-class BudgetDialog(FormBase, QDialog):
+class BudgetDialog(FormBase, SaveFlow, QDialog):
     """``BudgetDialog(year, name)``; ``saved(fund_id)``.  With no name the clerk picks the source."""
 
     saved = Signal(int)
+    TOUCH_ON_SAVE = ("*",)
 
     LABELS = {"name": "经费来源", "year": "年度", "budget": "预算", "notes": "备注"}
     REQUIRED = {"name", "budget"}
@@ -111,35 +113,7 @@ class BudgetDialog(FormBase, QDialog):
                 theme.set_role(self.used_label, "info")
         return errors
 
-    def save(self) -> bool:
-        self._touched.update(self.messages.keys())
-        self._validate()
-        if self._errors:
-            self.reveal_errors()
-            return False
+    def store(self) -> int:
         u = self._current()
-        try:
-            fund_id = welfare_service.save_budget(self.name, self.year, self.budget_edit.value(),
-                                                  self.notes_edit.text(), u.fund_id if u else None)
-        except ValidationError as err:
-            self._errors = list(err.errors)
-            self.reveal_errors()
-            return False
-        except DomainError as err:
-            messages.error(self, err.message)
-            return False
-        self._dirty = False
-        self.saved.emit(fund_id)
-        self.accept()
-        return True
-
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        if self.enter_saves(event):
-            return
-        super().keyPressEvent(event)
-
-    def reject(self) -> None:
-        if not self.confirm_discard():
-            return
-        self._dirty = False
-        super().reject()
+        return welfare_service.save_budget(self.name, self.year, self.budget_edit.value(),
+                                           self.notes_edit.text(), u.fund_id if u else None)
