@@ -17,15 +17,11 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
-    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QScrollArea,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -35,44 +31,19 @@ from ...domain.errors import DomainError, ValidationError
 from ...domain.money import format_yuan
 from ...services import allowance as service
 from ...services import roster as roster_service
-from .. import messages, theme
+from .. import actions, messages, theme
 from ..dialogs.allowance_period_dialog import PeriodDialog
 from .date_edit import DateEdit
+from .history import HistoryBox, cell, detail_page, fill_table, record_table
 from .list_page import make_button
 
 PERIOD_HEADERS = ["类型", "开始日期", "结束日期", "说明"]
 HISTORY_HEADERS = ["月份", "项目", "档次/类区", "金额（元）", "类型", "状态", "依据", "调整说明"]
-RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 KIND_COLOURS = {service.KIND_BACK_PAY: QColor("#2e7d32"), service.KIND_DEDUCTION: QColor(theme.ERROR)}
 
 
-def _table(headers: list[str], parent: QWidget) -> QTableWidget:
-    table = QTableWidget(0, len(headers), parent)
-    table.setHorizontalHeaderLabels(headers)
-    table.verticalHeader().setVisible(False)
-    table.verticalHeader().setDefaultSectionSize(30)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setAlternatingRowColors(True)
-    table.setShowGrid(False)
-    table.setWordWrap(False)
-    table.setTabKeyNavigation(False)
-    header = table.horizontalHeader()
-    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-    header.setHighlightSections(False)
-    return table
-
-
 def _item(text: str, right: bool = False, colour: QColor | None = None) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    if right:
-        item.setTextAlignment(RIGHT)
-    if colour is not None:
-        item.setForeground(colour)
-    if len(text) > 12:
-        item.setToolTip(text)
-    return item
+    return cell(text, right, colour, tooltip_over=12)
 
 
 def _month(d: date | None) -> str:
@@ -92,18 +63,8 @@ class AllowanceTab(QWidget):
         self._history: list[dict[str, Any]] = []
         self._loading = False
 
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        outer.addWidget(scroll)
-        content = QWidget()
-        content.setObjectName("DetailContent")
-        scroll.setWidget(content)
-        column = QVBoxLayout(content)
-        column.setContentsMargins(18, 8, 18, 16)
-        column.setSpacing(6)
+        column = detail_page(self)
+        content = column.parentWidget()
 
         # ---- this month
         preview_box = QGroupBox(self.tr("本月测算"), content)
@@ -160,36 +121,22 @@ class AllowanceTab(QWidget):
         column.addWidget(facts_box)
 
         # ---- periods
-        periods_box = QGroupBox(self.tr("离岗和间断时间"), content)
-        ql = QVBoxLayout(periods_box)
-        ql.setContentsMargins(0, 8, 0, 0)
-        ql.setSpacing(6)
-        buttons = QHBoxLayout()
-        buttons.setSpacing(8)
-        self.add_period_button = make_button(self.tr("登记"), "add-white", primary=True, parent=periods_box,
-                                             tooltip=self.tr("登记脱产学习、借调或离开乡镇工作的时间"))
-        self.edit_period_button = make_button(self.tr("修改"), "edit", parent=periods_box,
-                                              tooltip=self.tr("修改所选记录（也可双击）"))
-        self.remove_period_button = make_button(self.tr("删除"), "archive", parent=periods_box,
+        self.periods = HistoryBox(self.tr("离岗和间断时间"), [self.tr(h) for h in PERIOD_HEADERS],
+                                  widths=(110, 110, 110), add_text=self.tr("登记"), add_icon="add-white",
+                                  add_tip=self.tr("登记脱产学习、借调或离开乡镇工作的时间"),
+                                  edit_tip=self.tr("修改所选记录（也可双击）"),
+                                  empty_text=self.tr("没有登记离岗或间断时间。"), min_height=0, parent=content)
+        q = self.periods
+        self.add_period_button, self.edit_period_button = q.add_button, q.edit_button
+        self.periods_table, self.no_periods = q.table, q.empty_label
+        self.remove_period_button = make_button(self.tr("删除"), "archive", parent=q,
                                                 tooltip=self.tr("删除所选记录（保留在修改记录中）"))
-        for b in (self.add_period_button, self.edit_period_button, self.remove_period_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        periods_hint = QLabel(self.tr("脱产学习、借调超过1个月的月份停发乡镇工作补贴；离开乡镇工作的时间不计入乡镇工作年限。"),
-                              periods_box)
+        q.bar.insertWidget(2, self.remove_period_button)
+        periods_hint = QLabel(self.tr("脱产学习、借调超过1个月的月份停发乡镇工作补贴；离开乡镇工作的时间不计入乡镇工作年限。"), q)
         periods_hint.setWordWrap(True)
         theme.set_role(periods_hint, "hint")
-        buttons.addWidget(periods_hint, 3)
-        ql.addLayout(buttons)
-        self.periods_table = _table([self.tr(h) for h in PERIOD_HEADERS], periods_box)
-        for i, w in enumerate((110, 110, 110)):
-            self.periods_table.setColumnWidth(i, w)
-        self.periods_table.horizontalHeader().setStretchLastSection(True)
-        ql.addWidget(self.periods_table)
-        self.no_periods = QLabel(self.tr("没有登记离岗或间断时间。"), periods_box)
-        theme.set_role(self.no_periods, "hint")
-        ql.addWidget(self.no_periods)
-        column.addWidget(periods_box)
+        q.bar.addWidget(periods_hint, 3)
+        column.addWidget(q)
 
         # ---- history
         history_box = QGroupBox(self.tr("发放记录"), content)
@@ -204,10 +151,8 @@ class AllowanceTab(QWidget):
         self.export_button.clicked.connect(self.export_history)
         history_head.addWidget(self.export_button)
         hl.addLayout(history_head)
-        self.history_table = _table([self.tr(h) for h in HISTORY_HEADERS], history_box)
-        for i, w in enumerate((100, 120, 110, 96, 150, 60, 320)):
-            self.history_table.setColumnWidth(i, w)
-        self.history_table.horizontalHeader().setStretchLastSection(True)
+        self.history_table = record_table([self.tr(h) for h in HISTORY_HEADERS], history_box,
+                                          (100, 120, 110, 96, 150, 60, 320))
         self.history_table.setMinimumHeight(220)
         hl.addWidget(self.history_table, 1)
         self.no_history = QLabel(self.tr("还没有发放记录。在「津贴补贴」页面生成月份后会出现在这里。"), history_box)
@@ -219,10 +164,9 @@ class AllowanceTab(QWidget):
         for w in (self.transferred, self.retired, self.sent_down):
             w.edited.connect(self._on_facts_edited)
         self.retirement_kind.currentIndexChanged.connect(lambda _i: self._on_facts_edited())
-        self.add_period_button.clicked.connect(self.add_period)
-        self.edit_period_button.clicked.connect(self.edit_period)
+        q.add_requested.connect(self.add_period)
+        q.edit_requested.connect(self.edit_period)
         self.remove_period_button.clicked.connect(self.remove_period)
-        self.periods_table.itemDoubleClicked.connect(lambda _i: self.edit_period())
         self.periods_table.itemSelectionChanged.connect(self._update_buttons)
         self.reload()
 
@@ -256,37 +200,32 @@ class AllowanceTab(QWidget):
     def _load_periods(self) -> None:
         self._periods = service.list_periods(self.cadre_id)
         t = self.periods_table
-        t.setRowCount(len(self._periods))
-        for r, p in enumerate(self._periods):
-            cells = [_item(p["kind"]), _item(p["start_date"].isoformat()),
-                     _item(p["end_date"].isoformat() if p["end_date"] else self.tr("（尚未结束）")), _item(p["note"])]
-            for c, item in enumerate(cells):
-                t.setItem(r, c, item)
+        self.periods.show_rows(self._periods, lambda p: [
+            _item(p["kind"]), _item(p["start_date"].isoformat()),
+            _item(p["end_date"].isoformat() if p["end_date"] else self.tr("（尚未结束）")), _item(p["note"])])
         t.setFixedHeight(t.horizontalHeader().sizeHint().height() + 30 * max(1, min(len(self._periods), 5)) + 4)
-        t.setVisible(bool(self._periods))
-        self.no_periods.setVisible(not self._periods)
         self._update_buttons()
 
     def _load_history(self) -> None:
         self._history = service.cadre_history(self.cadre_id)
         t = self.history_table
-        t.setRowCount(len(self._history))
-        for r, h in enumerate(self._history):
+
+        def cells(h: dict) -> list[QTableWidgetItem]:
             kind = h["kind"]
             if kind != service.KIND_REGULAR and h["corrects_month"]:
                 kind = self.tr("{0}（{1}）").format(kind, _month(h["corrects_month"]))
             reason = h["reason"]
             if h["adjusted"]:
                 reason = self.tr("原{0}元，{1}").format(format_yuan(h["generated_fen"]), reason)
-            cells = [_item(_month(h["month"])), _item(h["scheme_name"]),
-                     _item(service.band_text(h["scheme"], h["band"], h["area_class"])),
-                     _item(format_yuan(h["amount_fen"]), right=True,
-                           colour=QColor(theme.ERROR) if h["amount_fen"] < 0 else None),
-                     _item(kind, colour=KIND_COLOURS.get(h["kind"])),
-                     _item(h["status"]), _item(h["basis"]),
-                     _item(reason, colour=QColor(theme.WARNING) if h["adjusted"] else None)]
-            for c, item in enumerate(cells):
-                t.setItem(r, c, item)
+            return [_item(_month(h["month"])), _item(h["scheme_name"]),
+                    _item(service.band_text(h["scheme"], h["band"], h["area_class"])),
+                    _item(format_yuan(h["amount_fen"]), right=True,
+                          colour=QColor(theme.ERROR) if h["amount_fen"] < 0 else None),
+                    _item(kind, colour=KIND_COLOURS.get(h["kind"])),
+                    _item(h["status"]), _item(h["basis"]),
+                    _item(reason, colour=QColor(theme.WARNING) if h["adjusted"] else None)]
+
+        fill_table(t, self._history, cells)
         t.setVisible(bool(self._history))
         self.no_history.setVisible(not self._history)
         total = sum(h["amount_fen"] for h in self._history)
@@ -352,10 +291,8 @@ class AllowanceTab(QWidget):
 
     # ================================================================ periods
     def selected_period(self) -> dict[str, Any] | None:
-        rows = self.periods_table.selectionModel().selectedRows()
-        if rows and 0 <= rows[0].row() < len(self._periods):
-            return self._periods[rows[0].row()]
-        return None
+        selected = self.periods.selected_id()
+        return next((p for p in self._periods if p["id"] == selected), None)
 
     def _update_buttons(self) -> None:
         has = self.selected_period() is not None
@@ -370,18 +307,9 @@ class AllowanceTab(QWidget):
         return self._open(p) if p is not None else None
 
     def _open(self, period: dict[str, Any] | None) -> PeriodDialog:
-        self.dialog = PeriodDialog(self.cadre_id, period, self.window())
-        self.dialog.saved.connect(self._on_period_saved)
-        self.dialog.finished.connect(self._on_dialog_finished)
-        self.dialog.open()
-        return self.dialog
-
-    def _on_dialog_finished(self, _result: int) -> None:
-        dialog = self.sender()
-        if dialog is self.dialog:
-            self.dialog = None
-        if dialog is not None:
-            dialog.deleteLater()
+        dialog = PeriodDialog(self.cadre_id, period, self.window())
+        actions.open_dialog(self, dialog, self._on_period_saved)
+        return dialog
 
     def _on_period_saved(self, _period_id: int) -> None:
         self.reload()

@@ -44,6 +44,7 @@ from ..dialogs.check_dialog import CheckDialog
 from ..dialogs.finding_dialog import FindingDialog
 from ..dialogs.mental_dialog import MentalDialog
 from ..models.health_models import LEVEL_SHORT, STATUS_STYLE
+from .history import record_table
 from .list_page import make_button
 
 PURPOSES = ["心理咨询随访", "本人申请查阅", "谈心谈话前了解情况", "组织关怀回访"]
@@ -121,20 +122,8 @@ class PurposeDialog(QDialog):
 
 
 def _small_table(headers: list[str], stretch: int) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.verticalHeader().setVisible(False)
-    table.verticalHeader().setDefaultSectionSize(30)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setAlternatingRowColors(True)
-    table.setShowGrid(False)
-    table.setWordWrap(False)
+    table = record_table(headers, stretch=stretch)
     table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    header = table.horizontalHeader()
-    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return table
 
 
