@@ -50,7 +50,7 @@ from ..models.allowance_models import (CADRE_ROLE, LinesModel, ProblemsModel, Sc
                                        month_text)
 from ..tasks import run_job
 from ..widgets.allowance_tab import AllowanceTab
-from ..widgets.list_page import ListPage, make_button
+from ..widgets.list_page import ListPage, make_button, refill_combo, reset_filters
 from ..widgets.table_view import DataTable
 
 LINES, TOTALS, PROBLEMS = "lines", "totals", "problems"
@@ -395,14 +395,7 @@ class AllowancePage(ListPage):
     def _reload_units(self) -> None:
         month = self.current_month()
         names = service.unit_names_of(month) if month and self.info else []
-        current = self.unit_filter.currentData() or ""
-        self.unit_filter.blockSignals(True)
-        self.unit_filter.clear()
-        self.unit_filter.addItem(self.tr("全部单位"), "")
-        for n in names:
-            self.unit_filter.addItem(n or self.tr("（未填写单位）"), n)
-        self.unit_filter.setCurrentIndex(max(0, self.unit_filter.findData(current)))
-        self.unit_filter.blockSignals(False)
+        refill_combo(self.unit_filter, (self.tr("全部单位"), ""), [(n or self.tr("（未填写单位）"), n) for n in names])
 
     def current_filter(self) -> service.LineFilter | None:
         month = self.current_month()
@@ -447,16 +440,11 @@ class AllowancePage(ListPage):
         self._on_filter_changed()
 
     def _reset_filters(self) -> None:
-        for combo in (self.unit_filter, self.scheme_filter, self.kind_filter):
-            combo.blockSignals(True)
-            combo.setCurrentIndex(0)
-            combo.blockSignals(False)
+        reset_filters(self.unit_filter, self.scheme_filter, self.kind_filter)
 
     def clear_filters(self) -> None:
         self._reset_filters()
-        self.search_box.blockSignals(True)
-        self.search_box.clear()
-        self.search_box.blockSignals(False)
+        reset_filters(self.search_box)
         self._on_filter_changed()
 
     def _filtered(self) -> bool:

@@ -46,7 +46,7 @@ from ..dialogs.health_rules_dialog import HealthRulesDialog
 from ..models.health_models import CheckRecordsModel, DueModel, FollowupModel
 from ..tasks import run_job
 from ..widgets.health_tab import HealthTab
-from ..widgets.list_page import ListPage, make_button
+from ..widgets.list_page import ListPage, make_button, refill_combo, reset_filters, unit_items
 from ..widgets.table_view import DataTable
 
 RECORDS, DUE, FOLLOWUPS = "records", "due", "followups"
@@ -528,54 +528,22 @@ class HealthPage(ListPage):
                             self.tr("查看全部待办"), lambda: self.status_filter.setCurrentIndex(0))
 
     def clear_filters(self) -> None:
-        widgets = [self.unit_filter, self.package_filter]
-        for combo in widgets:
-            combo.blockSignals(True)
-            combo.setCurrentIndex(0)
-            combo.blockSignals(False)
-        for check in (self.overdue_check,):
-            check.blockSignals(True)
-            check.setChecked(False)
-            check.blockSignals(False)
-        self.search_box.blockSignals(True)
-        self.search_box.clear()
-        self.search_box.blockSignals(False)
+        reset_filters(self.unit_filter, self.package_filter, self.overdue_check, self.search_box)
         self._load_current()
 
     def reload_units(self, apply: bool = True) -> None:
-        units = roster_service.list_units(include_archived=False, with_counts=False)
-        current = self.unit_filter.currentData()
-        self.unit_filter.blockSignals(True)
-        self.unit_filter.clear()
-        self.unit_filter.addItem(self.tr("全部单位"), 0)
-        for u in units:
-            self.unit_filter.addItem(u["name"], u["id"])
-        index = self.unit_filter.findData(current) if current else 0
-        self.unit_filter.setCurrentIndex(max(index, 0))
-        self.unit_filter.blockSignals(False)
+        refill_combo(self.unit_filter, (self.tr("全部单位"), 0), unit_items())
         if apply:
             self.refresh()
 
     def _reload_year_and_packages(self) -> None:
         self._facets_loaded = True
         this_year = date.today().year
-        current = self.records_year.currentData() if self.records_year.count() else this_year
         years = sorted(set(queries.check_years()) | {this_year}, reverse=True)
-        self.records_year.blockSignals(True)
-        self.records_year.clear()
-        self.records_year.addItem(self.tr("全部年度"), 0)
-        for y in years:
-            self.records_year.addItem(self.tr("{0} 年").format(y), y)
-        self.records_year.setCurrentIndex(max(0, self.records_year.findData(current)))
-        self.records_year.blockSignals(False)
-        package = self.package_filter.currentData() or ""
-        self.package_filter.blockSignals(True)
-        self.package_filter.clear()
-        self.package_filter.addItem(self.tr("全部项目"), "")
-        for p in sorted(set(health_service.packages()) | set(queries.check_packages())):
-            self.package_filter.addItem(p, p)
-        self.package_filter.setCurrentIndex(max(0, self.package_filter.findData(package)))
-        self.package_filter.blockSignals(False)
+        refill_combo(self.records_year, (self.tr("全部年度"), 0), [(self.tr("{0} 年").format(y), y) for y in years],
+                     this_year)
+        refill_combo(self.package_filter, (self.tr("全部项目"), ""),
+                     [(p, p) for p in sorted(set(health_service.packages()) | set(queries.check_packages()))])
 
     @property
     def empty_text(self) -> str:

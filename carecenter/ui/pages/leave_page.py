@@ -34,7 +34,7 @@ from ..dialogs.leave_types_dialog import LeaveTypesDialog
 from ..models.leave_models import BalanceModel, LeaveModel
 from ..tasks import run_job
 from ..widgets.leave_tab import make_leave_tab
-from ..widgets.list_page import ListPage, make_button
+from ..widgets.list_page import ListPage, make_button, refill_combo, reset_filters, unit_items
 from ..widgets.table_view import DataTable
 
 register_detail_tab("休假", make_leave_tab)
@@ -311,30 +311,13 @@ class LeavePage(ListPage):
         """Refill the 假别 filter (after the rules changed)."""
         self._type_names = leave_service.type_names()
         self.model.set_type_names(dict(self._type_names))
-        current = self.type_filter.currentData()
-        self.type_filter.blockSignals(True)
-        self.type_filter.clear()
-        self.type_filter.addItem(self.tr("全部假别"), "")
-        for code, name in self._type_names:
-            self.type_filter.addItem(name, code)
-        index = self.type_filter.findData(current) if current else 0
-        self.type_filter.setCurrentIndex(max(index, 0))
-        self.type_filter.blockSignals(False)
+        refill_combo(self.type_filter, (self.tr("全部假别"), ""), [(name, code) for code, name in self._type_names])
         if apply:
             self.apply_filter()
 
     def reload_units(self, apply: bool = True) -> None:
         """Refill the 单位 filter (after units changed)."""
-        units = roster_service.list_units(include_archived=False, with_counts=False)
-        current = self.unit_filter.currentData()
-        self.unit_filter.blockSignals(True)
-        self.unit_filter.clear()
-        self.unit_filter.addItem(self.tr("全部单位"), 0)
-        for u in units:
-            self.unit_filter.addItem(u["name"], u["id"])
-        index = self.unit_filter.findData(current) if current else 0
-        self.unit_filter.setCurrentIndex(max(index, 0))
-        self.unit_filter.blockSignals(False)
+        refill_combo(self.unit_filter, (self.tr("全部单位"), 0), unit_items())
         if apply:
             self.apply_filter()
             self._balance_changed()
@@ -373,13 +356,8 @@ class LeavePage(ListPage):
         self._balance_changed()
 
     def clear_filters(self) -> None:
-        for combo in (self.unit_filter, self.type_filter, self.status_filter, self.year_filter):
-            combo.blockSignals(True)
-            combo.setCurrentIndex(0)   # 全部单位 / 全部假别 / 全部状态 / 全部年度
-            combo.blockSignals(False)
-        self.search_box.blockSignals(True)
-        self.search_box.clear()
-        self.search_box.blockSignals(False)
+        # 全部单位 / 全部假别 / 全部状态 / 全部年度
+        reset_filters(self.unit_filter, self.type_filter, self.status_filter, self.year_filter, self.search_box)
         self._search_timer.stop()
         self.apply_filter()
         self._balance_changed()

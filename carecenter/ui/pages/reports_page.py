@@ -35,11 +35,10 @@ from PySide6.QtWidgets import (
 
 from ...domain.errors import DomainError
 from ...services import printing
-from ...services import roster as roster_service
 from .. import actions, theme
 from ..dialogs import print_preview_dialog as preview
 from ..dialogs.batch_print_dialog import BatchPrintDialog
-from ..widgets.list_page import make_button
+from ..widgets.list_page import make_button, refill_combo, unit_items
 
 YEARS_BACK = 10
 LOG_LIMIT = 500
@@ -313,14 +312,7 @@ class ReportsPage(QWidget):
         self.year_combo.setToolTip(self.tr("发放年份") if monthly else self.tr("统计年度"))
 
     def reload_units(self) -> None:
-        keep = self.unit_combo.currentData() or 0
-        self.unit_combo.blockSignals(True)
-        self.unit_combo.clear()
-        self.unit_combo.addItem(self.tr("全部单位"), 0)
-        for u in roster_service.list_units(with_counts=False):
-            self.unit_combo.addItem(u["name"], u["id"])
-        self.unit_combo.setCurrentIndex(max(0, self.unit_combo.findData(keep)))
-        self.unit_combo.blockSignals(False)
+        refill_combo(self.unit_combo, (self.tr("全部单位"), 0), unit_items())
 
     def run_register(self, action: str):
         """预览 / 打印 / 导出 the chosen register; the PDF is built in the background."""

@@ -10,7 +10,7 @@ from ...services import roster as roster_service
 from .. import actions, theme
 from ..dialogs.cadre_dialog import CadreDialog
 from ..models.roster_model import RosterModel
-from ..widgets.list_page import ListPage, make_button
+from ..widgets.list_page import ListPage, make_button, refill_combo, reset_filters, unit_items
 from ..widgets.table_view import DataTable
 
 COLUMN_WIDTHS = {"name": 96, "sex": 56, "age": 60, "post": 150, "rank": 118, "category": 104,
@@ -150,28 +150,14 @@ class RosterPage(ListPage):
         self._after_load(keep)
 
     def clear_filters(self) -> None:
-        for combo in (self.unit_filter, self.category_filter, self.status_filter):
-            combo.blockSignals(True)
-            combo.setCurrentIndex(0)
-            combo.blockSignals(False)
-        self.search_box.blockSignals(True)
-        self.search_box.clear()
-        self.search_box.blockSignals(False)
+        reset_filters(self.unit_filter, self.category_filter, self.status_filter, self.search_box)
         self.apply_filter()
 
     def reload_units(self, apply: bool = True) -> None:
         """Refill the 单位 filter (after units changed)."""
-        units = roster_service.list_units(include_archived=False, with_counts=False)
+        units = unit_items()
         self._has_units = bool(units)
-        current = self.unit_filter.currentData()
-        self.unit_filter.blockSignals(True)
-        self.unit_filter.clear()
-        self.unit_filter.addItem(self.tr("全部单位"), 0)
-        for u in units:
-            self.unit_filter.addItem(u["name"], u["id"])
-        index = self.unit_filter.findData(current) if current else 0  # 0 = all units
-        self.unit_filter.setCurrentIndex(max(index, 0))
-        self.unit_filter.blockSignals(False)
+        refill_combo(self.unit_filter, (self.tr("全部单位"), 0), units)   # 0 = all units
         if apply:
             self.apply_filter()
 

@@ -8,7 +8,7 @@ from ...services import roster as roster_service
 from .. import actions, theme
 from ..dialogs.unit_dialog import UnitDialog
 from ..models.units_model import COLUMNS, UnitsModel
-from ..widgets.list_page import ListPage, make_button
+from ..widgets.list_page import ListPage, make_button, refill_combo, reset_filters
 from ..widgets.table_view import DataTable
 
 COLUMN_WIDTHS = {"kind": 110, "township": 130, "township_category": 90, "hardship_area_class": 140,
@@ -78,14 +78,8 @@ class UnitsPage(ListPage):
     def refresh(self, *_args, select_id: int | None = None) -> None:
         keep = select_id if select_id is not None else self.selected_unit_id()
         units = roster_service.list_units(include_archived=self.archived_check.isChecked())
-        current = self.township_filter.currentData()
-        self.township_filter.blockSignals(True)
-        self.township_filter.clear()
-        self.township_filter.addItem(self.tr("全部乡镇"), "")
-        for town in sorted({u["township"] for u in units if u["township"]}):
-            self.township_filter.addItem(town, town)
-        self.township_filter.setCurrentIndex(max(0, self.township_filter.findData(current or "")))
-        self.township_filter.blockSignals(False)
+        refill_combo(self.township_filter, (self.tr("全部乡镇"), ""),
+                     [(town, town) for town in sorted({u["township"] for u in units if u["township"]})], "")
         self.model.set_units(units)
         self._apply(keep)
 
@@ -108,12 +102,7 @@ class UnitsPage(ListPage):
         self._update_buttons()
 
     def clear_filters(self) -> None:
-        self.search_box.blockSignals(True)
-        self.search_box.clear()
-        self.search_box.blockSignals(False)
-        self.township_filter.blockSignals(True)
-        self.township_filter.setCurrentIndex(0)
-        self.township_filter.blockSignals(False)
+        reset_filters(self.search_box, self.township_filter)
         self._apply(None)
 
     @property

@@ -31,7 +31,7 @@ from ..dialogs.welfare_budget_dialog import BudgetDialog
 from ..dialogs.welfare_dialog import WelfareDialog
 from ..dialogs.welfare_rules_dialog import WelfareRulesDialog
 from ..models.welfare_models import FundUsageModel, TalkRecordsModel, WelfareRecordsModel
-from ..widgets.list_page import ListPage, make_button
+from ..widgets.list_page import ListPage, make_button, refill_combo, reset_filters, unit_items
 from ..widgets.table_view import DataTable
 from ..widgets.welfare_tab import make_welfare_tab
 
@@ -415,38 +415,16 @@ class WelfarePage(ListPage):
             self.budget_table.select_row(0)
 
     def clear_filters(self) -> None:
-        for combo in (self.unit_filter, self.occasion_filter, self.fund_filter, self.trigger_filter):
-            combo.blockSignals(True)
-            combo.setCurrentIndex(0)
-            combo.blockSignals(False)
-        self.search_box.blockSignals(True)
-        self.search_box.clear()
-        self.search_box.blockSignals(False)
+        reset_filters(self.unit_filter, self.occasion_filter, self.fund_filter, self.trigger_filter, self.search_box)
         self._load_current()
 
     def reload_units(self, apply: bool = True) -> None:
-        units = roster_service.list_units(include_archived=False, with_counts=False)
-        current = self.unit_filter.currentData()
-        self.unit_filter.blockSignals(True)
-        self.unit_filter.clear()
-        self.unit_filter.addItem(self.tr("全部单位"), 0)
-        for u in units:
-            self.unit_filter.addItem(u["name"], u["id"])
-        index = self.unit_filter.findData(current) if current else 0
-        self.unit_filter.setCurrentIndex(max(index, 0))
-        self.unit_filter.blockSignals(False)
+        refill_combo(self.unit_filter, (self.tr("全部单位"), 0), unit_items())
         if apply:
             self.refresh()
 
     def _refill(self, combo: QComboBox, first: str, items: list[tuple[str, object]], default: object = "") -> None:
-        current = combo.currentData() if combo.count() else default
-        combo.blockSignals(True)
-        combo.clear()
-        combo.addItem(first, "" if not isinstance(default, int) else 0)
-        for text, value in items:
-            combo.addItem(text, value)
-        combo.setCurrentIndex(max(0, combo.findData(current)))
-        combo.blockSignals(False)
+        refill_combo(combo, (first, "" if not isinstance(default, int) else 0), items, default)
 
     def _reload_facets(self) -> None:
         self._facets_loaded = True

@@ -7,10 +7,12 @@ Subclasses fill ``filter_bar`` and ``action_bar``, put their table in with
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable, Iterable
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -21,9 +23,44 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...services import roster as roster_service
 from .. import theme
 
 SEARCH_DEBOUNCE_MS = 150
+
+
+def refill_combo(combo: QComboBox, first: tuple[str, Any] | None, items: Iterable[tuple[str, Any]],
+                 default: Any = None) -> None:
+    """Refill a filter drop-down without emitting: ``first`` (the "全部…" choice, text and
+    data), then ``items`` (text, data).  The choice stays when it is still there (an empty
+    drop-down takes ``default``), otherwise the first item is chosen."""
+    current = combo.currentData() if combo.count() else default
+    blocked = combo.blockSignals(True)
+    combo.clear()
+    if first is not None:
+        combo.addItem(*first)
+    for text, data in items:
+        combo.addItem(text, data)
+    combo.setCurrentIndex(max(0, combo.findData(current)))
+    combo.blockSignals(blocked)
+
+
+def unit_items() -> list[tuple[str, int]]:
+    """The current units as (name, id) for a 单位 filter."""
+    return [(u["name"], u["id"]) for u in roster_service.list_units(include_archived=False, with_counts=False)]
+
+
+def reset_filters(*widgets: QWidget) -> None:
+    """Back to "all" without emitting: drop-downs to their first item, check boxes off, text cleared."""
+    for w in widgets:
+        blocked = w.blockSignals(True)
+        if isinstance(w, QComboBox):
+            w.setCurrentIndex(0)
+        elif isinstance(w, QAbstractButton):
+            w.setChecked(False)
+        elif isinstance(w, QLineEdit):
+            w.clear()
+        w.blockSignals(blocked)
 
 
 class EmptyState(QFrame):
