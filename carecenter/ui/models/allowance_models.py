@@ -15,20 +15,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Qt
+from PySide6.QtCore import QCoreApplication, QModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from ...db import queries
 from ...domain.money import format_yuan
 from ...services import allowance as service
 from .. import theme
+from .base import CADRE_ROLE, ID_ROLE, ColumnTable
 
 PAGE_SIZE = 200
 
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-ID_ROLE = Qt.ItemDataRole.UserRole
-CADRE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 AMBER = QColor(theme.WARNING)
 GREEN = QColor("#2e7d32")
@@ -49,70 +48,12 @@ def month_text(d: date | None) -> str:
     return f"{d.year}年{d.month}月" if d else ""
 
 
-class _Table(QAbstractTableModel):
-    """Qt plumbing shared by the models: ``COLUMNS`` keys, ``HEADERS``, ``NUMERIC`` right-aligned."""
-
-    COLUMNS: list[str] = []
-    HEADERS: dict[str, str] = {}
-    NUMERIC: set[str] = set()
-
-    def _row_count(self) -> int:  # pragma: no cover - overridden
-        return 0
-
-    def _text(self, row: int, key: str) -> str:  # pragma: no cover - overridden
-        return ""
+class _Table(ColumnTable):
+    """The allowance models: a cell's full text shows on hover when it is long."""
 
     def _tooltip(self, row: int, key: str) -> str | None:
         text = self._text(row, key)
         return text if len(text) > 12 else None
-
-    def _foreground(self, row: int, key: str) -> QColor | None:
-        return None
-
-    def _role(self, row: int, role: int) -> Any:
-        return None
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt naming
-        return 0 if parent.isValid() else self._row_count()
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt naming
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def flags(self, index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
-    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS):
-            key = self.COLUMNS[section]
-            if role == Qt.ItemDataRole.DisplayRole:
-                return _tr(self.HEADERS[key])
-            if role == Qt.ItemDataRole.TextAlignmentRole:
-                return RIGHT if key in self.NUMERIC else LEFT
-        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < self._row_count():
-            return section + 1
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        row, col = index.row(), index.column()
-        if not (0 <= row < self._row_count() and 0 <= col < len(self.COLUMNS)):
-            return None
-        key = self.COLUMNS[col]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(row, key)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, key)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return RIGHT if key in self.NUMERIC else LEFT
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return self._foreground(row, key)
-        if role in (ID_ROLE, CADRE_ROLE):
-            return self._role(row, role)
-        return None
 
 
 # ---------------------------------------------------------------- the month's lines

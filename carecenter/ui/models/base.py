@@ -1,7 +1,7 @@
 """Base classes shared by the list models of the pages."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Qt
 from PySide6.QtGui import QColor
@@ -84,3 +84,73 @@ class ColumnTable(QAbstractTableModel):
         if role in (ID_ROLE, CADRE_ROLE):
             return self._role(row, role)
         return None
+
+
+class MemoryTable(ColumnTable):
+    """A whole list held in memory, sorted here (``SORT_KEYS``), shown to the view ``CHUNK``
+    rows at a time (``CHUNK = None``: all at once)."""
+
+    CHUNK: int | None = 500
+
+    SORT_KEYS: dict[str, Callable[[Any], Any]] = {}
+
+    def __init__(self, parent=None, chunk: int | None = None):
+        super().__init__(parent)
+        self.chunk = chunk or self.CHUNK or 1 << 30
+        self._all: list[Any] = []
+        self._shown = 0
+        self._fetching = False
+        self._sort: tuple[str, bool] | None = None
+
+    def set_rows(self, rows: Sequence[Any], keep_loaded: bool = False) -> None:
+        loaded = self._shown
+        self.beginResetModel()
+        self._all = list(rows)
+        self._apply_sort()
+        self._shown = min(len(self._all), max(self.chunk, loaded if keep_loaded else 0))
+        self.endResetModel()
+
+    @property
+    def total(self) -> int:
+        return len(self._all)
+
+    def rows(self) -> list[Any]:
+        return list(self._all)
+
+    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802 - Qt naming
+        return not parent.isValid() and self._shown < len(self._all)
+
+    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802 - Qt naming
+        if parent.isValid() or self._shown >= len(self._all) or self._fetching:
+            return
+        end = min(len(self._all), self._shown + self.chunk)
+        self._fetching = True
+        try:
+            self.beginInsertRows(QModelIndex(), self._shown, end - 1)
+            self._shown = end
+            self.endInsertRows()
+        finally:
+            self._fetching = False
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.COLUMNS):
+            return
+        self.layoutAboutToBeChanged.emit()
+        self._sort = (self.COLUMNS[column], order == Qt.SortOrder.DescendingOrder)
+        self._apply_sort()
+        self.layoutChanged.emit()
+
+    def _apply_sort(self) -> None:
+        if self._sort is None:
+            return  # the service's own order (most urgent first)
+        key, descending = self._sort
+        getter = self.SORT_KEYS.get(key)
+        if getter is None:
+            return
+        self._all.sort(key=getter, reverse=descending)
+
+    def item(self, row: int) -> Any:
+        return self._all[row] if 0 <= row < self._shown else None
+
+    def _row_count(self) -> int:
+        return self._shown

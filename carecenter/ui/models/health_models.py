@@ -14,9 +14,9 @@ an icon (UI.md: never colour alone).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Callable, Sequence
+from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor
 
 from ...db import queries
@@ -24,7 +24,8 @@ from ...db.queries import CheckFilter
 from ...domain import health as rules
 from ...domain.pinyin import initials_key
 from .. import theme
-from .base import CADRE_ROLE, ID_ROLE, ColumnTable
+from .base import CADRE_ROLE, ID_ROLE, ColumnTable, MemoryTable
+from .paged import PagedRows
 
 PAGE_SIZE = 200
 CHUNK = 500
@@ -58,7 +59,7 @@ def fmt_date(value: date | None) -> str:
 
 # ---------------------------------------------------------------- 体检记录
 
-class CheckRecordsModel(ColumnTable):
+class CheckRecordsModel(PagedRows, ColumnTable):
     """Checks, newest first; filtered in SQL, fetched a page at a time."""
 
     COLUMNS = ["check_date", "name", "unit", "package", "institution", "conclusion", "open_findings"]
@@ -71,63 +72,19 @@ class CheckRecordsModel(ColumnTable):
 
     def __init__(self, parent=None, page_size: int = PAGE_SIZE):
         super().__init__(parent)
-        self.page_size = page_size
-        self._filter = CheckFilter()
-        self._rows: list[tuple] = []
-        self._total = 0
-        self._fetching = False
+        self._init_pages(page_size, CheckFilter())
 
-    @property
-    def filter(self) -> CheckFilter:
-        return self._filter
+    def _count(self) -> int:
+        return queries.check_count(self._filter)
 
-    @property
-    def total(self) -> int:
-        return self._total
-
-    def set_filter(self, f: CheckFilter) -> None:
-        self._filter = f
-        self._reload(self.page_size)
-
-    def refresh(self) -> None:
-        self._reload(max(self.page_size, len(self._rows)))
-
-    def _reload(self, limit: int) -> None:
-        self.beginResetModel()
-        try:
-            self._total = queries.check_count(self._filter)
-            self._rows = queries.check_page(self._filter, 0, limit) if self._total else []
-        finally:
-            self.endResetModel()
-
-    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802 - Qt naming
-        return not parent.isValid() and len(self._rows) < self._total
-
-    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802 - Qt naming
-        # a view (or Qt's model tester) may ask again from inside beginInsertRows: not twice
-        if parent.isValid() or len(self._rows) >= self._total or self._fetching:
-            return
-        page = queries.check_page(self._filter, len(self._rows), self.page_size)
-        if not page:
-            self._total = len(self._rows)
-            return
-        start = len(self._rows)
-        self._fetching = True
-        try:
-            self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
-            self._rows.extend(page)
-            self.endInsertRows()
-        finally:
-            self._fetching = False
+    def _page(self, offset: int, limit: int) -> list[tuple]:
+        return queries.check_page(self._filter, offset, limit)
 
     def check_id(self, row: int) -> int | None:
         return self._rows[row][0] if 0 <= row < len(self._rows) else None
 
     def cadre_id(self, row: int) -> int | None:
         return self._rows[row][1] if 0 <= row < len(self._rows) else None
-
-    def row_tuple(self, row: int) -> tuple | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def row_of(self, check_id: int) -> int:
         for i, r in enumerate(self._rows):
@@ -164,71 +121,8 @@ class CheckRecordsModel(ColumnTable):
 
 # ---------------------------------------------------------------- in-memory lists
 
-class _MemoryTable(ColumnTable):
-    """A whole list held in memory, sorted here, shown to the view ``CHUNK`` rows at a time."""
-
-    SORT_KEYS: dict[str, Callable[[Any], Any]] = {}
-
-    def __init__(self, parent=None, chunk: int = CHUNK):
-        super().__init__(parent)
-        self.chunk = chunk
-        self._all: list[Any] = []
-        self._shown = 0
-        self._fetching = False
-        self._sort: tuple[str, bool] | None = None
-
-    def set_rows(self, rows: Sequence[Any], keep_loaded: bool = False) -> None:
-        loaded = self._shown
-        self.beginResetModel()
-        self._all = list(rows)
-        self._apply_sort()
-        self._shown = min(len(self._all), max(self.chunk, loaded if keep_loaded else 0))
-        self.endResetModel()
-
-    @property
-    def total(self) -> int:
-        return len(self._all)
-
-    def rows(self) -> list[Any]:
-        return list(self._all)
-
-    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802 - Qt naming
-        return not parent.isValid() and self._shown < len(self._all)
-
-    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802 - Qt naming
-        if parent.isValid() or self._shown >= len(self._all) or self._fetching:
-            return
-        end = min(len(self._all), self._shown + self.chunk)
-        self._fetching = True
-        try:
-            self.beginInsertRows(QModelIndex(), self._shown, end - 1)
-            self._shown = end
-            self.endInsertRows()
-        finally:
-            self._fetching = False
-
-    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < len(self.COLUMNS):
-            return
-        self.layoutAboutToBeChanged.emit()
-        self._sort = (self.COLUMNS[column], order == Qt.SortOrder.DescendingOrder)
-        self._apply_sort()
-        self.layoutChanged.emit()
-
-    def _apply_sort(self) -> None:
-        if self._sort is None:
-            return  # the service's own order (most urgent first)
-        key, descending = self._sort
-        getter = self.SORT_KEYS.get(key)
-        if getter is None:
-            return
-        self._all.sort(key=getter, reverse=descending)
-
-    def item(self, row: int) -> Any:
-        return self._all[row] if 0 <= row < self._shown else None
-
-    def _row_count(self) -> int:
-        return self._shown
+class _MemoryTable(MemoryTable):
+    CHUNK = CHUNK
 
 
 def _date_key(value: date | None) -> date:

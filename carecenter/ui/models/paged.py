@@ -12,24 +12,28 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex
 PAGE_SIZE = 200
 
 
-class PagedSqlModel(QAbstractTableModel):
-    COLUMNS: list[str] = []
+class PagedRows:
+    """The paging of a table model over SQL: ``_count()`` rows match the filter, ``_page(offset,
+    limit)`` reads some; the first page loads on ``set_filter``/``refresh``, the rest as the
+    view scrolls.  Mixed into a QAbstractTableModel before it.  ``EMPTY_WITHOUT_FILTER``:
+    no filter means no rows (and ``_count`` is not asked)."""
 
-    def __init__(self, parent=None, *, page_size: int = PAGE_SIZE, filter_: Any = None,
-                 sort_key: str = "", descending: bool = False):
-        super().__init__(parent)
+    page_size = PAGE_SIZE
+    EMPTY_WITHOUT_FILTER = False
+
+    def _init_pages(self, page_size: int = PAGE_SIZE, filter_: Any = None) -> None:
         self.page_size = page_size
         self._filter = filter_
-        self._sort_key = sort_key
-        self._descending = descending
-        self._rows: list[tuple] = []
+        self._rows: list = []
         self._total = 0
         self._fetching = False
 
-    # Subclasses define ``_count() -> int`` and ``_page(offset, limit) -> list[tuple]``
-    # (reading ``self._filter``, ``self._sort_key`` and ``self._descending``).
+    def _count(self) -> int:  # pragma: no cover - subclasses
+        raise NotImplementedError
 
-    # ------------------------------------------------------------ loading
+    def _page(self, offset: int, limit: int) -> list:  # pragma: no cover - subclasses
+        raise NotImplementedError
+
     @property
     def filter(self):
         return self._filter
@@ -38,14 +42,6 @@ class PagedSqlModel(QAbstractTableModel):
     def total(self) -> int:
         """Rows matching the filter (loaded or not)."""
         return self._total
-
-    @property
-    def sort_key(self) -> str:
-        return self._sort_key
-
-    @property
-    def descending(self) -> bool:
-        return self._descending
 
     def set_filter(self, f) -> None:
         self._filter = f
@@ -58,15 +54,11 @@ class PagedSqlModel(QAbstractTableModel):
     def _reload(self, limit: int) -> None:
         self.beginResetModel()
         try:
-            self._total = self._count()
+            empty = self.EMPTY_WITHOUT_FILTER and self._filter is None
+            self._total = 0 if empty else self._count()
             self._rows = self._page(0, limit) if self._total else []
         finally:
             self.endResetModel()
-
-    def _set_sort(self, key: str, descending: bool) -> None:
-        """Re-read in a new order (same number of rows loaded)."""
-        self._sort_key, self._descending = key, descending
-        self._reload(max(self.page_size, len(self._rows)))
 
     def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802 - Qt naming
         return not parent.isValid() and len(self._rows) < self._total
@@ -88,13 +80,39 @@ class PagedSqlModel(QAbstractTableModel):
         finally:
             self._fetching = False
 
+    def row_tuple(self, row: int) -> tuple | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+
+class PagedSqlModel(PagedRows, QAbstractTableModel):
+    COLUMNS: list[str] = []
+
+    def __init__(self, parent=None, *, page_size: int = PAGE_SIZE, filter_: Any = None,
+                 sort_key: str = "", descending: bool = False):
+        super().__init__(parent)
+        self._init_pages(page_size, filter_)
+        self._sort_key = sort_key
+        self._descending = descending
+
+    # Subclasses define ``_count() -> int`` and ``_page(offset, limit) -> list[tuple]``
+    # (reading ``self._filter``, ``self._sort_key`` and ``self._descending``).
+
+    @property
+    def sort_key(self) -> str:
+        return self._sort_key
+
+    @property
+    def descending(self) -> bool:
+        return self._descending
+
+    def _set_sort(self, key: str, descending: bool) -> None:
+        """Re-read in a new order (same number of rows loaded)."""
+        self._sort_key, self._descending = key, descending
+        self._reload(max(self.page_size, len(self._rows)))
+
     # ------------------------------------------------------------ shape
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt naming
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt naming
         return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def row_tuple(self, row: int) -> tuple | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-

@@ -12,16 +12,17 @@ pair their colour with a word and an icon (UI.md: never colour alone).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Sequence
+from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QModelIndex
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 
 from ...db import queries
 from ...domain import welfare as rules
 from ...domain.money import format_yuan
 from .. import theme
-from .base import ID_ROLE, ColumnTable
+from .base import ID_ROLE, ColumnTable, MemoryTable
+from .paged import PagedRows
 
 PAGE_SIZE = 200
 
@@ -55,74 +56,20 @@ def one_line(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-class _PagedTable(ColumnTable):
+class _PagedTable(PagedRows, ColumnTable):
     """Rows fetched from SQL a page at a time (``_count`` / ``_page`` given the filter)."""
+
+    EMPTY_WITHOUT_FILTER = True
 
     def __init__(self, parent=None, page_size: int = PAGE_SIZE):
         super().__init__(parent)
-        self.page_size = page_size
-        self._filter: Any = None
-        self._rows: list[tuple] = []
-        self._total = 0
-        self._fetching = False
-
-    def _count(self) -> int:  # pragma: no cover - subclasses
-        raise NotImplementedError
-
-    def _page(self, offset: int, limit: int) -> list[tuple]:  # pragma: no cover - subclasses
-        raise NotImplementedError
-
-    @property
-    def filter(self) -> Any:
-        return self._filter
-
-    @property
-    def total(self) -> int:
-        return self._total
-
-    def set_filter(self, f: Any) -> None:
-        self._filter = f
-        self._reload(self.page_size)
-
-    def refresh(self) -> None:
-        self._reload(max(self.page_size, len(self._rows)))
-
-    def _reload(self, limit: int) -> None:
-        self.beginResetModel()
-        try:
-            self._total = self._count() if self._filter is not None else 0
-            self._rows = self._page(0, limit) if self._total else []
-        finally:
-            self.endResetModel()
-
-    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802 - Qt naming
-        return not parent.isValid() and len(self._rows) < self._total
-
-    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802 - Qt naming
-        # a view (or Qt's model tester) may ask again from inside beginInsertRows: not twice
-        if parent.isValid() or len(self._rows) >= self._total or self._fetching:
-            return
-        page = self._page(len(self._rows), self.page_size)
-        if not page:
-            self._total = len(self._rows)
-            return
-        start = len(self._rows)
-        self._fetching = True
-        try:
-            self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
-            self._rows.extend(page)
-            self.endInsertRows()
-        finally:
-            self._fetching = False
+        self._init_pages(page_size)
 
     def record_id(self, row: int) -> int | None:
         return self._rows[row][0] if 0 <= row < len(self._rows) else None
 
     def cadre_id(self, row: int) -> int | None:
         return self._rows[row][1] if 0 <= row < len(self._rows) else None
-
-    def row_tuple(self, row: int) -> tuple | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def row_of(self, record_id: int) -> int:
         for i, r in enumerate(self._rows):
@@ -257,28 +204,8 @@ class TalkRecordsModel(_PagedTable):
 
 # ---------------------------------------------------------------- in-memory lists
 
-class _MemoryTable(ColumnTable):
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._all: list[Any] = []
-
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        self.beginResetModel()
-        self._all = list(rows)
-        self.endResetModel()
-
-    @property
-    def total(self) -> int:
-        return len(self._all)
-
-    def rows(self) -> list[Any]:
-        return list(self._all)
-
-    def item(self, row: int) -> Any:
-        return self._all[row] if 0 <= row < len(self._all) else None
-
-    def _row_count(self) -> int:
-        return len(self._all)
+class _MemoryTable(MemoryTable):
+    CHUNK = None   # short lists: every row shown at once
 
 
 class FundUsageModel(_MemoryTable):
