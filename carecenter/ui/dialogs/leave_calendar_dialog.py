@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -36,6 +35,7 @@ from ...domain.errors import DomainError, ValidationError
 from ...services import leave as leave_service
 from .. import messages, theme
 from ..widgets.date_edit import DateEdit
+from ..widgets.form_dialog import form_area, message_row, save_footer
 from ..widgets.list_page import make_button
 from ..widgets.table_view import DataTable
 
@@ -70,14 +70,7 @@ class CalendarDayDialog(QDialog):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 14, 16, 12)
         outer.setSpacing(10)
-        area = QFrame(self)
-        area.setObjectName("FormArea")
-        form = QFormLayout(area)
-        form.setContentsMargins(16, 12, 16, 12)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        form.setHorizontalSpacing(12)
-        form.setVerticalSpacing(6)
-        outer.addWidget(area)
+        form = form_area(outer, self)
 
         self.day_edit = DateEdit(self, field="day", label="日期")
         self.end_edit = DateEdit(self, field="end", label="结束日期")
@@ -104,18 +97,7 @@ class CalendarDayDialog(QDialog):
         if entry is None:
             form.addRow(hint)
 
-        footer = QHBoxLayout()
-        self.status_label = QLabel(self)
-        self.status_label.setWordWrap(True)
-        footer.addWidget(self.status_label, 1)
-        self.save_button = make_button(self.tr("保存"), primary=True, parent=self)
-        self.save_button.setDefault(True)
-        self.cancel_button = make_button(self.tr("取消"), parent=self)
-        footer.addWidget(self.save_button)
-        footer.addWidget(self.cancel_button)
-        outer.addLayout(footer)
-        self.save_button.clicked.connect(self.save)
-        self.cancel_button.clicked.connect(self.reject)
+        save_footer(self, outer)
         for w in (self.day_edit, self.end_edit):
             w.edited.connect(self._validate)
             w.editing_finished.connect(self._validate)
@@ -139,21 +121,7 @@ class CalendarDayDialog(QDialog):
         self.resize(460, self.sizeHint().height())
 
     def _row(self, form: QFormLayout, key: str, text: str, widget: QWidget, required: bool = False) -> None:
-        holder = QWidget(self)
-        col = QVBoxLayout(holder)
-        col.setContentsMargins(0, 0, 0, 0)
-        col.setSpacing(2)
-        col.addWidget(widget)
-        message = QLabel(holder)
-        message.setWordWrap(True)
-        message.setVisible(False)
-        theme.set_role(message, "error")
-        col.addWidget(message)
-        self.messages[key] = message
-        label = QLabel(f"<span style='color:#c62828'>*</span> {text}" if required else text, self)
-        label.setMinimumWidth(60)
-        label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        form.addRow(label, holder)
+        self.messages[key] = message_row(form, text, widget, self, required=required, label_width=60)
 
     def days(self) -> list[date]:
         start = self.day_edit.value()

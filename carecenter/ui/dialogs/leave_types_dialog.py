@@ -38,7 +38,7 @@ from ...domain.errors import DomainError, ValidationError
 from ...services import leave as leave_service
 from .. import actions, messages, theme
 from ..widgets.date_edit import DateEdit
-from ..widgets.form_dialog import fit_to_screen
+from ..widgets.form_dialog import fit_to_screen, message_row, save_footer
 from ..widgets.list_page import make_button
 from ..widgets.rule_table import call_confirmed, set_column_widths
 from ..widgets.table_view import DataTable
@@ -202,18 +202,8 @@ class RuleEditDialog(QDialog):
         scol.addWidget(self.example_check)
         columns.addWidget(side, 1)
 
-        footer = QHBoxLayout()
-        self.status_label = QLabel(self)
-        self.status_label.setWordWrap(True)
+        save_footer(self, outer, default=False)
         theme.set_role(self.status_label, "error")
-        footer.addWidget(self.status_label, 1)
-        self.save_button = make_button(self.tr("保存"), primary=True, parent=self)
-        self.cancel_button = make_button(self.tr("取消"), parent=self)
-        footer.addWidget(self.save_button)
-        footer.addWidget(self.cancel_button)
-        outer.addLayout(footer)
-        self.save_button.clicked.connect(self.save)
-        self.cancel_button.clicked.connect(self.reject)
         self.days_edit.textEdited.connect(lambda _t: self._figure_set("days"))
         self.threshold_edit.textEdited.connect(lambda _t: self._figure_set("certificate_threshold_days"))
         self.param_table.itemChanged.connect(self._on_param_changed)
@@ -238,21 +228,7 @@ class RuleEditDialog(QDialog):
         return holder
 
     def _row(self, form: QFormLayout, key: str, text: str, widget: QWidget) -> None:
-        holder = QWidget(self)
-        col = QVBoxLayout(holder)
-        col.setContentsMargins(0, 0, 0, 0)
-        col.setSpacing(2)
-        col.addWidget(widget)
-        message = QLabel(holder)
-        message.setWordWrap(True)
-        message.setVisible(False)
-        theme.set_role(message, "error")
-        col.addWidget(message)
-        self.messages[key] = message
-        label = QLabel(text, self)
-        label.setMinimumWidth(64)
-        label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        form.addRow(label, holder)
+        self.messages[key] = message_row(form, text, widget, self, label_width=64)
 
     def _figure_set(self, field: str) -> None:
         """The clerk typed the local figure: it is no longer an example."""

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -18,20 +17,21 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain import roster as rules
-from ...domain.errors import DomainError, ValidationError
+from ...domain.errors import DomainError
 from ...services import choices
 from ...services import roster as roster_service
 from .. import messages, theme
-from ..widgets.list_page import make_button
+from ..widgets.form_dialog import SaveFlow, save_footer
 
 FIELDS = ["name", "kind", "township", "township_category", "especially_hard", "hardship_area_class", "notes"]
 LABELS = dict(rules.UNIT_LABELS, notes="备注")
 
 
-class UnitDialog(QDialog):
+class UnitDialog(SaveFlow, QDialog):
     """``UnitDialog(None)`` adds a unit, ``UnitDialog(unit_id)`` edits one; ``saved(id)`` after saving."""
 
     saved = Signal(int)
+    ENTER_IN_TEXT_AREA_IS_NEWLINE = True
 
     def __init__(self, unit_id: int | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -111,18 +111,7 @@ class UnitDialog(QDialog):
         theme.set_role(hint, "hint")
         outer.addWidget(hint)
 
-        footer = QHBoxLayout()
-        self.status_label = QLabel()
-        self.status_label.setWordWrap(True)
-        footer.addWidget(self.status_label, 1)
-        self.save_button = make_button(self.tr("保存"), primary=True, parent=self)
-        self.save_button.setDefault(True)
-        self.cancel_button = make_button(self.tr("取消"), parent=self)
-        footer.addWidget(self.save_button)
-        footer.addWidget(self.cancel_button)
-        outer.addLayout(footer)
-        self.save_button.clicked.connect(self.save)
-        self.cancel_button.clicked.connect(self.reject)
+        save_footer(self, outer)
 
         self._load(record)
         self._loading = False
@@ -218,41 +207,17 @@ class UnitDialog(QDialog):
     def errors(self) -> list[DomainError]:
         return list(self._errors)
 
-    def save(self) -> bool:
-        self._validate()
-        if self._errors:
-            self._touched.update(self.inputs)
-            self._show()
-            field = self._errors[0].field or "name"
-            self.inputs.get(field, self.inputs["name"]).setFocus()
-            return False
-        try:
-            result = roster_service.save_unit(self.data(), self.unit_id)
-        except ValidationError as err:
-            self._errors = list(err.errors)
-            self._touched.update(self.inputs)
-            self._show()
-            return False
-        except DomainError as err:
-            messages.error(self, err.message)
-            return False
-        self.unit_id = result.id
-        self._dirty = False
-        self.saved.emit(result.id)
-        self.accept()
-        return True
+    def reveal_errors(self) -> None:
+        """Show every problem and put the cursor on the first one."""
+        self._touched.update(self.inputs)
+        self._show()
+        field = (self._errors[0].field or "name") if self._errors else "name"
+        self.inputs.get(field, self.inputs["name"]).setFocus()
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
-                event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier):
-            if not isinstance(self.focusWidget(), QPlainTextEdit):
-                self.save()
-                return
-        super().keyPressEvent(event)
+    def store(self) -> int:
+        self.unit_id = roster_service.save_unit(self.data(), self.unit_id).id
+        return self.unit_id
 
-    def reject(self) -> None:
-        if self._dirty and not messages.confirm(
-                self, self.tr("放弃未保存的修改？"), self.tr("放弃修改"), cancel_text=self.tr("继续编辑")):
-            return
-        self._dirty = False
-        super().reject()
+    def confirm_discard(self) -> bool:
+        return not self._dirty or messages.confirm(self, self.tr("放弃未保存的修改？"), self.tr("放弃修改"),
+                                                   cancel_text=self.tr("继续编辑"))

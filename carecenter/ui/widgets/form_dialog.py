@@ -15,10 +15,11 @@ Put ``SaveFlow`` after the field mixin (a mixin's own ``enter_saves`` wins) and 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from ...domain.errors import DomainError, ValidationError
-from .. import messages
+from .. import messages, theme
+from .list_page import make_button
 
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
@@ -31,6 +32,59 @@ def make_form(vertical_spacing: int = 8) -> QFormLayout:
     form.setHorizontalSpacing(12)
     form.setVerticalSpacing(vertical_spacing)
     return form
+
+
+def form_area(outer: QVBoxLayout, parent: QWidget) -> QFormLayout:
+    """A form on the light 'FormArea' panel (the calendar and leave forms), added to ``outer``."""
+    area = QFrame(parent)
+    area.setObjectName("FormArea")
+    form = QFormLayout(area)
+    form.setContentsMargins(16, 12, 16, 12)
+    form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    form.setHorizontalSpacing(12)
+    form.setVerticalSpacing(6)
+    outer.addWidget(area)
+    return form
+
+
+def message_row(form: QFormLayout, text: str, widget: QWidget, parent: QWidget, *, required: bool = False,
+                label_width: int = 0) -> QLabel:
+    """A form row: the label (a red * when required) and the field with its error line under
+    it (hidden until there is an error); returns the error line."""
+    holder = QWidget(parent)
+    col = QVBoxLayout(holder)
+    col.setContentsMargins(0, 0, 0, 0)
+    col.setSpacing(2)
+    col.addWidget(widget)
+    message = QLabel(holder)
+    message.setWordWrap(True)
+    message.setVisible(False)
+    theme.set_role(message, "error")
+    col.addWidget(message)
+    label = QLabel(f"<span style='color:#c62828'>*</span> {text}" if required else text, parent)
+    if label_width:
+        label.setMinimumWidth(label_width)
+    label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    label.setBuddy(widget)
+    form.addRow(label, holder)
+    return message
+
+
+def save_footer(dialog: QWidget, outer: QVBoxLayout, *, default: bool = True) -> None:
+    """The footer of a form: a status line, 保存 and 取消 (``dialog.status_label``,
+    ``save_button``, ``cancel_button``), wired to ``dialog.save`` and ``dialog.reject``."""
+    footer = QHBoxLayout()
+    dialog.status_label = QLabel(dialog)
+    dialog.status_label.setWordWrap(True)
+    footer.addWidget(dialog.status_label, 1)
+    dialog.save_button = make_button(dialog.tr("保存"), primary=True, parent=dialog)
+    dialog.save_button.setDefault(default)
+    dialog.cancel_button = make_button(dialog.tr("取消"), parent=dialog)
+    footer.addWidget(dialog.save_button)
+    footer.addWidget(dialog.cancel_button)
+    outer.addLayout(footer)
+    dialog.save_button.clicked.connect(dialog.save)
+    dialog.cancel_button.clicked.connect(dialog.reject)
 
 
 def fit_to_screen(dialog: QWidget, width: int, height: int) -> None:
