@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMessageBox,
-    QTabBar,
     QVBoxLayout,
     QWidget,
 )
@@ -50,7 +49,7 @@ from ..models.allowance_models import (CADRE_ROLE, LinesModel, ProblemsModel, Sc
                                        month_text)
 from ..tasks import run_job
 from ..widgets.allowance_tab import AllowanceTab
-from ..widgets.list_page import ListPage, make_button, refill_combo, reset_filters
+from ..widgets.list_page import (ListPage, make_button, refill_combo, reset_filters, single_shot, view_bar)
 from ..widgets.table_view import DataTable
 
 LINES, TOTALS, PROBLEMS = "lines", "totals", "problems"
@@ -111,14 +110,7 @@ class AllowancePage(ListPage):
         month_row.addWidget(self.rates_button)
         self.layout().insertLayout(1, month_row)
 
-        views_row = QHBoxLayout()
-        self.view_bar = QTabBar(self)
-        self.view_bar.setDrawBase(False)
-        self.view_bar.setExpanding(False)
-        for key in VIEWS:
-            self.view_bar.addTab(self.tr(VIEW_TITLES[key]))
-        views_row.addWidget(self.view_bar)
-        views_row.addStretch(1)
+        views_row, self.view_bar = view_bar(self, [self.tr(VIEW_TITLES[key]) for key in VIEWS])
         self.layout().insertLayout(2, views_row)
 
         # ---- filters
@@ -242,14 +234,8 @@ class AllowancePage(ListPage):
         tb.addWidget(self.check_label)
         self.layout().insertWidget(self.layout().count() - 1, self.total_bar)
 
-        self._flash = QTimer(self)
-        self._flash.setSingleShot(True)
-        self._flash.setInterval(6000)
-        self._flash.timeout.connect(self._update_hint)
-        self._refresh_timer = QTimer(self)
-        self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.setInterval(0)
-        self._refresh_timer.timeout.connect(self.reload)
+        self._flash = single_shot(self, 6000, self._update_hint)
+        self._refresh_timer = single_shot(self, 0, self.reload)
 
         # ---- wiring
         self.view_bar.currentChanged.connect(self._on_view_bar_current_changed)

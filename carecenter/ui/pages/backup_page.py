@@ -36,7 +36,7 @@ from ...exchange import backup
 from ...paths import DataPaths
 from .. import messages, tasks, theme
 from ..models.base import ColumnTable
-from ..widgets.list_page import EmptyState, make_button
+from ..widgets.list_page import EmptyState, make_button, single_shot
 from ..widgets.table_view import DataTable
 
 log = logging.getLogger(__name__)
@@ -230,10 +230,7 @@ class BackupPage(QWidget):
         outer.addLayout(footer)
         self._default_hint = self.tr("双击某一份备份可用它恢复")
         self.hint_label.setText(self._default_hint)
-        self._flash = QTimer(self)
-        self._flash.setSingleShot(True)
-        self._flash.setInterval(8000)
-        self._flash.timeout.connect(self._on_flash_timeout)
+        self._flash = single_shot(self, 8000, self._on_flash_timeout)
 
         self.backup_button.clicked.connect(self.backup_now)
         self.backup_to_button.clicked.connect(self.backup_to_folder)

@@ -20,16 +20,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QTabBar,
-    QWidget,
-)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QWidget
 
 from ...db import queries
 from ...db.database import db
@@ -46,7 +38,8 @@ from ..dialogs.health_rules_dialog import HealthRulesDialog
 from ..models.health_models import CheckRecordsModel, DueModel, FollowupModel
 from ..tasks import run_job
 from ..widgets.health_tab import HealthTab
-from ..widgets.list_page import ListPage, make_button, refill_combo, reset_filters, unit_items
+from ..widgets.list_page import (ListPage, make_button, make_table, refill_combo, reset_filters, single_shot,
+                                 unit_items, view_bar)
 from ..widgets.table_view import DataTable
 
 RECORDS, DUE, FOLLOWUPS = "records", "due", "followups"
@@ -114,15 +107,8 @@ class HealthPage(ListPage):
         today = date.today()
 
         # ---- view switcher and 体检周期设置, under the title
-        views_row = QHBoxLayout()
+        views_row, self.view_bar = view_bar(self, [self.tr(VIEW_TITLES[key]) for key in VIEWS])
         views_row.setSpacing(8)
-        self.view_bar = QTabBar(self)
-        self.view_bar.setDrawBase(False)
-        self.view_bar.setExpanding(False)
-        for key in VIEWS:
-            self.view_bar.addTab(self.tr(VIEW_TITLES[key]))
-        views_row.addWidget(self.view_bar)
-        views_row.addStretch(1)
         self.rules_button = make_button(self.tr("体检周期设置"), "health-rules", parent=self,
                                         tooltip=self.tr("按年龄段和性别设置多久体检一次"))
         views_row.addWidget(self.rules_button)
@@ -192,14 +178,8 @@ class HealthPage(ListPage):
         self.stack.addWidget(self.followup_table)
         self.tables = {RECORDS: self.records_table, DUE: self.due_table, FOLLOWUPS: self.followup_table}
 
-        self._flash = QTimer(self)
-        self._flash.setSingleShot(True)
-        self._flash.setInterval(6000)
-        self._flash.timeout.connect(lambda: self.hint_label.setText(self.tr(HINTS[self.view])))
-        self._refresh_timer = QTimer(self)
-        self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.setInterval(0)
-        self._refresh_timer.timeout.connect(self._load_current)
+        self._flash = single_shot(self, 6000, lambda: self.hint_label.setText(self.tr(HINTS[self.view])))
+        self._refresh_timer = single_shot(self, 0, self._load_current)
 
         # ---- wiring
         self.view_bar.currentChanged.connect(self._on_view_bar_current_changed)
@@ -227,15 +207,8 @@ class HealthPage(ListPage):
         self._show_view(RECORDS)
 
     def _make_table(self, model, widths: dict[str, int], sortable: bool) -> DataTable:
-        table = DataTable(self)
-        table.setModel(model)
+        table = make_table(self, model, widths)
         header = table.horizontalHeader()
-        for i, key in enumerate(model.COLUMNS):
-            if key in widths:
-                header.setSectionResizeMode(i, QHeaderView.ResizeMode.Interactive)
-                table.setColumnWidth(i, widths[key])
-            else:
-                header.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
         if sortable:
             header.setSortIndicatorShown(False)
             table.setSortingEnabled(False)

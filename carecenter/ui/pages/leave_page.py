@@ -8,16 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (
-    QButtonGroup,
-    QComboBox,
-    QFrame,
-    QHBoxLayout,
-    QHeaderView,
-    QPushButton,
-    QWidget,
-)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QButtonGroup, QComboBox, QFrame, QHBoxLayout, QPushButton, QWidget
 
 from ...db import queries
 from ...db.database import db
@@ -34,7 +26,8 @@ from ..dialogs.leave_types_dialog import LeaveTypesDialog
 from ..models.leave_models import BalanceModel, LeaveModel
 from ..tasks import run_job
 from ..widgets.leave_tab import make_leave_tab
-from ..widgets.list_page import ListPage, make_button, refill_combo, reset_filters, unit_items
+from ..widgets.list_page import (ListPage, make_button, make_table, refill_combo, reset_filters, single_shot,
+                                 unit_items)
 from ..widgets.table_view import DataTable
 
 register_detail_tab("休假", make_leave_tab)
@@ -172,14 +165,9 @@ class LeavePage(ListPage):
         self.set_table(self.table_view)
         self.stack.addWidget(self.balance_view)
         self.hint_label.setText(self.tr(RECORDS_HINT))
-        self._flash = QTimer(self)
-        self._flash.setSingleShot(True)
-        self._flash.setInterval(6000)
-        self._flash.timeout.connect(self._restore_hint)
-        self._balance_timer = QTimer(self)   # several changes in one go: compute once
-        self._balance_timer.setSingleShot(True)
-        self._balance_timer.setInterval(0)
-        self._balance_timer.timeout.connect(self._load_balances)
+        self._flash = single_shot(self, 6000, self._restore_hint)
+        # several changes in one go: compute once
+        self._balance_timer = single_shot(self, 0, self._load_balances)
 
         # ---- wiring
         self.view_group.buttonClicked.connect(self._on_view_button_clicked)
@@ -222,16 +210,8 @@ class LeavePage(ListPage):
             self._show_view(self.view)
 
     def _make_table(self, model, widths: dict[str, int]) -> DataTable:
-        view = DataTable(self)
-        view.setModel(model)
-        header = view.horizontalHeader()
-        for i, key in enumerate(model.COLUMNS):
-            if key in widths:
-                header.setSectionResizeMode(i, QHeaderView.ResizeMode.Interactive)
-                view.setColumnWidth(i, widths[key])
-            else:
-                header.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
-        header.setSortIndicatorShown(True)
+        view = make_table(self, model, widths)
+        view.horizontalHeader().setSortIndicatorShown(True)
         return view
 
     # ================================================================ views

@@ -1,7 +1,7 @@
 """干部名册: search, filter, add, edit, archive and open cadres."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHeaderView, QMenu, QWidget
 
 from ...db.queries import RosterFilter
@@ -10,7 +10,7 @@ from ...services import roster as roster_service
 from .. import actions, theme
 from ..dialogs.cadre_dialog import CadreDialog
 from ..models.roster_model import RosterModel
-from ..widgets.list_page import ListPage, make_button, refill_combo, reset_filters, unit_items
+from ..widgets.list_page import ListPage, make_button, refill_combo, reset_filters, single_shot, unit_items
 from ..widgets.table_view import DataTable
 
 COLUMN_WIDTHS = {"name": 96, "sex": 56, "age": 60, "post": 150, "rank": 118, "category": 104,
@@ -95,10 +95,8 @@ class RosterPage(ListPage):
         self.table_view.setSortingEnabled(True)
         self.set_table(self.table_view)
         self.hint_label.setText(self.tr("双击或按 Enter 打开干部详情"))
-        self._flash = QTimer(self)
-        self._flash.setSingleShot(True)
-        self._flash.setInterval(6000)
-        self._flash.timeout.connect(lambda: self.hint_label.setText(self.tr("双击或按 Enter 打开干部详情")))
+        self._flash = single_shot(self, 6000,
+                                  lambda: self.hint_label.setText(self.tr("双击或按 Enter 打开干部详情")))
 
         # ---- wiring
         self.search_changed.connect(self._on_search_changed)

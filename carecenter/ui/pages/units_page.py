@@ -1,14 +1,14 @@
 """单位管理: the township's units, with add / edit / archive / restore."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHeaderView, QWidget
 
 from ...services import roster as roster_service
 from .. import actions, theme
 from ..dialogs.unit_dialog import UnitDialog
 from ..models.units_model import COLUMNS, UnitsModel
-from ..widgets.list_page import ListPage, make_button, refill_combo, reset_filters
+from ..widgets.list_page import ListPage, make_button, refill_combo, reset_filters, single_shot
 from ..widgets.table_view import DataTable
 
 COLUMN_WIDTHS = {"kind": 110, "township": 130, "township_category": 90, "hardship_area_class": 140,
@@ -58,10 +58,7 @@ class UnitsPage(ListPage):
         self.set_table(self.table_view)
         self._default_hint = self.tr("双击或按 Enter 修改单位")
         self.hint_label.setText(self._default_hint)
-        self._flash = QTimer(self)
-        self._flash.setSingleShot(True)
-        self._flash.setInterval(6000)
-        self._flash.timeout.connect(lambda: self.hint_label.setText(self._default_hint))
+        self._flash = single_shot(self, 6000, lambda: self.hint_label.setText(self._default_hint))
 
         self.search_changed.connect(self._on_filter_changed)
         self.township_filter.currentIndexChanged.connect(self._on_filter_changed)

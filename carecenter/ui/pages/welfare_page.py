@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLabel, QTabBar, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from ...db.queries import TalkFilter, WelfareFilter
 from ...domain.errors import DomainError
@@ -31,7 +31,8 @@ from ..dialogs.welfare_budget_dialog import BudgetDialog
 from ..dialogs.welfare_dialog import WelfareDialog
 from ..dialogs.welfare_rules_dialog import WelfareRulesDialog
 from ..models.welfare_models import FundUsageModel, TalkRecordsModel, WelfareRecordsModel
-from ..widgets.list_page import ListPage, make_button, refill_combo, reset_filters, unit_items
+from ..widgets.list_page import (ListPage, make_button, make_table, refill_combo, reset_filters, single_shot,
+                                 unit_items, view_bar)
 from ..widgets.table_view import DataTable
 from ..widgets.welfare_tab import make_welfare_tab
 
@@ -66,15 +67,8 @@ class WelfarePage(ListPage):
         self._facets_loaded = False
 
         # ---- view switcher and 慰问标准, under the title
-        views_row = QHBoxLayout()
+        views_row, self.view_bar = view_bar(self, [self.tr(VIEW_TITLES[key]) for key in VIEWS])
         views_row.setSpacing(8)
-        self.view_bar = QTabBar(self)
-        self.view_bar.setDrawBase(False)
-        self.view_bar.setExpanding(False)
-        for key in VIEWS:
-            self.view_bar.addTab(self.tr(VIEW_TITLES[key]))
-        views_row.addWidget(self.view_bar)
-        views_row.addStretch(1)
         self.rules_button = make_button(self.tr("慰问标准"), "welfare-rules", parent=self,
                                         tooltip=self.tr("各慰问事由的标准、上限、可否发放现金和经费来源"))
         views_row.addWidget(self.rules_button)
@@ -139,14 +133,8 @@ class WelfarePage(ListPage):
         self.stack.addWidget(self.talks_table)
         self.tables = {RECORDS: self.records_table, BUDGETS: self.budget_table, TALKS: self.talks_table}
 
-        self._flash = QTimer(self)
-        self._flash.setSingleShot(True)
-        self._flash.setInterval(6000)
-        self._flash.timeout.connect(lambda: self.hint_label.setText(self.tr(HINTS[self.view])))
-        self._refresh_timer = QTimer(self)
-        self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.setInterval(0)
-        self._refresh_timer.timeout.connect(self._load_current)
+        self._flash = single_shot(self, 6000, lambda: self.hint_label.setText(self.tr(HINTS[self.view])))
+        self._refresh_timer = single_shot(self, 0, self._load_current)
 
         # ---- wiring
         self.view_bar.currentChanged.connect(self._on_view_bar_current_changed)
@@ -172,17 +160,7 @@ class WelfarePage(ListPage):
         self._show_view(RECORDS)
 
     def _make_table(self, model, widths: dict[str, int]) -> DataTable:
-        table = DataTable(self)
-        table.setModel(model)
-        header = table.horizontalHeader()
-        for i, key in enumerate(model.COLUMNS):
-            if key in widths:
-                header.setSectionResizeMode(i, QHeaderView.ResizeMode.Interactive)
-                table.setColumnWidth(i, widths[key])
-            else:
-                header.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
-        header.setSectionsClickable(False)
-        return table
+        return make_table(self, model, widths, clickable=False)
 
     # ================================================================ views
     def set_view(self, key: str) -> None:

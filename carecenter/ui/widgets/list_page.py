@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QStackedWidget,
+    QTabBar,
     QVBoxLayout,
     QWidget,
 )
@@ -48,6 +49,43 @@ def refill_combo(combo: QComboBox, first: tuple[str, Any] | None, items: Iterabl
 def unit_items() -> list[tuple[str, int]]:
     """The current units as (name, id) for a 单位 filter."""
     return [(u["name"], u["id"]) for u in roster_service.list_units(include_archived=False, with_counts=False)]
+
+
+def single_shot(owner: QWidget, interval_ms: int, slot: Callable[[], Any]) -> QTimer:
+    """A single-shot timer of ``owner`` that calls ``slot``: a hint shown for a while, a
+    refresh deferred to the next turn of the event loop."""
+    timer = QTimer(owner)
+    timer.setSingleShot(True)
+    timer.setInterval(interval_ms)
+    timer.timeout.connect(slot)
+    return timer
+
+
+def view_bar(parent: QWidget, titles: Iterable[str]) -> tuple[QHBoxLayout, QTabBar]:
+    """The switcher between the views of a page (one tab per view) in a row that takes more
+    buttons at the right; returns the row and the tab bar."""
+    row = QHBoxLayout()
+    bar = QTabBar(parent)
+    bar.setDrawBase(False)
+    bar.setExpanding(False)
+    for title in titles:
+        bar.addTab(title)
+    row.addWidget(bar)
+    row.addStretch(1)
+    return row, bar
+
+
+def make_table(parent: QWidget, model, widths: dict[str, int], *, clickable: bool = True) -> QWidget:
+    """A page's table on ``model``: the columns in ``widths`` have that width, the others stretch;
+    ``clickable=False``: the headers do not sort."""
+    from .rule_table import set_column_widths
+    from .table_view import DataTable
+
+    table = DataTable(parent)
+    table.setModel(model)
+    set_column_widths(table, list(model.COLUMNS), widths)
+    table.horizontalHeader().setSectionsClickable(clickable)
+    return table
 
 
 def reset_filters(*widgets: QWidget) -> None:
