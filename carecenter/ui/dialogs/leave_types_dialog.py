@@ -40,8 +40,8 @@ from .. import actions, messages, theme
 from ..widgets.date_edit import DateEdit
 from ..widgets.form_dialog import fit_to_screen, message_row, save_footer
 from ..widgets.list_page import make_button
-from ..widgets.rule_table import call_confirmed, set_column_widths
-from ..widgets.table_view import DataTable
+from ..widgets.rule_table import call_confirmed
+from ..widgets.table_view import DataTable, set_column_widths
 from .leave_rule_texts import (EXAMPLE, EXAMPLE_COLOUR, MODE_NAMES, NO_DATE, certificate_text, days_text,
                                effective_text, leave_presets, num_text, param_label, param_text,
                                params_summary, parse_param)

@@ -36,7 +36,7 @@ from ...exchange import backup
 from ...paths import DataPaths
 from .. import messages, tasks, theme
 from ..models.base import ColumnTable
-from ..widgets.list_page import EmptyState, make_button, single_shot
+from ..widgets.list_page import EmptyState, add_count_and_hint, make_button, single_shot
 from ..widgets.table_view import DataTable
 
 log = logging.getLogger(__name__)
@@ -219,15 +219,7 @@ class BackupPage(QWidget):
         self.stack.addWidget(self.empty_state)
         outer.addWidget(self.stack, 1)
 
-        footer = QHBoxLayout()
-        self.count_label = QLabel(self)
-        theme.set_role(self.count_label, "count")
-        footer.addWidget(self.count_label)
-        footer.addStretch(1)
-        self.hint_label = QLabel(self)
-        theme.set_role(self.hint_label, "hint")
-        footer.addWidget(self.hint_label)
-        outer.addLayout(footer)
+        add_count_and_hint(self, outer)
         self._default_hint = self.tr("双击某一份备份可用它恢复")
         self.hint_label.setText(self._default_hint)
         self._flash = single_shot(self, 8000, self._on_flash_timeout)

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QTableWidget,
@@ -39,6 +38,7 @@ from .. import actions, theme
 from ..dialogs import print_preview_dialog as preview
 from ..dialogs.batch_print_dialog import BatchPrintDialog
 from ..widgets.list_page import make_button, refill_combo, unit_items
+from ..widgets.table_view import set_column_widths
 
 YEARS_BACK = 10
 LOG_LIMIT = 500
@@ -230,12 +230,7 @@ class ReportsPage(QWidget):
         self.log_table.setWordWrap(False)
         header = self.log_table.horizontalHeader()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        for i, key in enumerate(LOG_COLUMNS):
-            if key in LOG_WIDTHS:
-                header.setSectionResizeMode(i, QHeaderView.ResizeMode.Interactive)
-                self.log_table.setColumnWidth(i, LOG_WIDTHS[key])
-            else:
-                header.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
+        set_column_widths(self.log_table, LOG_COLUMNS, LOG_WIDTHS)
         self.log_table.setToolTip(self.tr("双击一行可核验该打印件"))
         outer.addWidget(self.log_table, 1)
         self.log_empty = QLabel(self.tr("还没有打印记录。预览、打印或导出任何报表后会记录在这里。"), self)

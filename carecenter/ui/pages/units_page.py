@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHeaderView, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QWidget
 
 from ...services import roster as roster_service
 from .. import actions, theme
 from ..dialogs.unit_dialog import UnitDialog
 from ..models.units_model import COLUMNS, UnitsModel
 from ..widgets.list_page import ListPage, make_button, refill_combo, reset_filters, single_shot
-from ..widgets.table_view import DataTable
+from ..widgets.table_view import DataTable, set_column_widths
 
 COLUMN_WIDTHS = {"kind": 110, "township": 130, "township_category": 90, "hardship_area_class": 140,
                  "cadre_count": 90}
@@ -46,13 +46,8 @@ class UnitsPage(ListPage):
         self.model = UnitsModel(self)
         self.table_view = DataTable(self)
         self.table_view.setModel(self.model)
+        set_column_widths(self.table_view, COLUMNS, COLUMN_WIDTHS)
         header = self.table_view.horizontalHeader()
-        for i, key in enumerate(COLUMNS):
-            if key in COLUMN_WIDTHS:
-                header.setSectionResizeMode(i, QHeaderView.ResizeMode.Interactive)
-                self.table_view.setColumnWidth(i, COLUMN_WIDTHS[key])
-            else:
-                header.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
         header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.table_view.setSortingEnabled(True)
         self.set_table(self.table_view)

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QTableWidget,
     QVBoxLayout,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 from ...domain import roster as rules
 from ...domain.errors import DomainError
 from .. import theme
+from .table_view import set_column_widths
 from .date_edit import DateEdit
 from .list_page import make_button
 
@@ -53,13 +53,7 @@ class FamilyEditor(QWidget):
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.table.setShowGrid(False)
         self.table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header = self.table.horizontalHeader()
-        for i, col in enumerate(COLUMNS):
-            if col in WIDTHS:
-                header.setSectionResizeMode(i, QHeaderView.ResizeMode.Interactive)
-                self.table.setColumnWidth(i, WIDTHS[col])
-            else:
-                header.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
+        set_column_widths(self.table, list(COLUMNS), WIDTHS)
         layout.addWidget(self.table, 1)
 
         buttons = QHBoxLayout()

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from ...services import roster as roster_service
 from .. import theme
+from .table_view import DataTable, set_column_widths
 
 SEARCH_DEBOUNCE_MS = 150
 
@@ -49,6 +50,20 @@ def refill_combo(combo: QComboBox, first: tuple[str, Any] | None, items: Iterabl
 def unit_items() -> list[tuple[str, int]]:
     """The current units as (name, id) for a 单位 filter."""
     return [(u["name"], u["id"]) for u in roster_service.list_units(include_archived=False, with_counts=False)]
+
+
+def add_count_and_hint(page: QWidget, outer: QVBoxLayout) -> None:
+    """The line under a list: the count at the left (``page.count_label``), a hint at the right
+    (``page.hint_label``: what a double-click does, or a passing message)."""
+    footer = QHBoxLayout()
+    page.count_label = QLabel(page)
+    theme.set_role(page.count_label, "count")
+    footer.addWidget(page.count_label)
+    footer.addStretch(1)
+    page.hint_label = QLabel(page)
+    theme.set_role(page.hint_label, "hint")
+    footer.addWidget(page.hint_label)
+    outer.addLayout(footer)
 
 
 def single_shot(owner: QWidget, interval_ms: int, slot: Callable[[], Any]) -> QTimer:
@@ -75,12 +90,9 @@ def view_bar(parent: QWidget, titles: Iterable[str]) -> tuple[QHBoxLayout, QTabB
     return row, bar
 
 
-def make_table(parent: QWidget, model, widths: dict[str, int], *, clickable: bool = True) -> QWidget:
+def make_table(parent: QWidget, model, widths: dict[str, int], *, clickable: bool = True) -> DataTable:
     """A page's table on ``model``: the columns in ``widths`` have that width, the others stretch;
     ``clickable=False``: the headers do not sort."""
-    from .rule_table import set_column_widths
-    from .table_view import DataTable
-
     table = DataTable(parent)
     table.setModel(model)
     set_column_widths(table, list(model.COLUMNS), widths)
@@ -193,15 +205,7 @@ class ListPage(QWidget):
         self.empty_state = EmptyState(self)
         outer.addWidget(self.stack, 1)
 
-        footer = QHBoxLayout()
-        self.count_label = QLabel(self)
-        theme.set_role(self.count_label, "count")
-        footer.addWidget(self.count_label)
-        footer.addStretch(1)
-        self.hint_label = QLabel(self)
-        theme.set_role(self.hint_label, "hint")
-        footer.addWidget(self.hint_label)
-        outer.addLayout(footer)
+        add_count_and_hint(self, outer)
 
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)

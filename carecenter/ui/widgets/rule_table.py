@@ -15,24 +15,13 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QHeaderView, QLabel, QMenu, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QMenu, QVBoxLayout, QWidget
 
 from ...domain.errors import DomainError
 from .. import actions, messages, theme
 from .form_dialog import fit_to_screen
 from .list_page import make_button
-from .table_view import DataTable
-
-
-def set_column_widths(view: DataTable, columns: list[str], widths: dict[str, int]) -> None:
-    """Columns named in ``widths`` get that width (the clerk may drag them); the others stretch."""
-    header = view.horizontalHeader()
-    for i, key in enumerate(columns):
-        if widths.get(key):
-            header.setSectionResizeMode(i, QHeaderView.ResizeMode.Interactive)
-            view.setColumnWidth(i, widths[key])
-        else:
-            header.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
+from .table_view import DataTable, set_column_widths
 
 
 def call_confirmed(parent: QWidget, question: str, ok_text: str, call: Callable[[], Any], *,

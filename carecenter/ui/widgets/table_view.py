@@ -7,6 +7,17 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 ROW_HEIGHT = 32
 
 
+def set_column_widths(view: QTableView, columns: list[str], widths: dict[str, int]) -> None:
+    """Columns named in ``widths`` get that width (the clerk may drag them); the others stretch."""
+    header = view.horizontalHeader()
+    for i, key in enumerate(columns):
+        if widths.get(key):
+            header.setSectionResizeMode(i, QHeaderView.ResizeMode.Interactive)
+            view.setColumnWidth(i, widths[key])
+        else:
+            header.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
+
+
 class DataTable(QTableView):
     """``open_requested(row)`` on double-click or Enter on the current row."""
 
