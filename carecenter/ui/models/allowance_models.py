@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor
 
 from ...db import queries
@@ -23,6 +23,7 @@ from ...domain.money import format_yuan
 from ...services import allowance as service
 from .. import theme
 from .base import CADRE_ROLE, ID_ROLE, ColumnTable
+from .paged import PagedRows
 
 PAGE_SIZE = 200
 
@@ -58,7 +59,7 @@ class _Table(ColumnTable):
 
 # ---------------------------------------------------------------- the month's lines
 
-class LinesModel(_Table):
+class LinesModel(PagedRows, _Table):
     """The lines of one month, filtered and ordered in SQL, fetched by id a page at a time."""
 
     COLUMNS = ["name", "unit", "scheme", "band", "amount", "basis", "reason", "kind"]
@@ -66,58 +67,22 @@ class LinesModel(_Table):
                "basis": "依据", "reason": "调整说明", "kind": "类型"}
     NUMERIC = {"amount"}
 
+    EMPTY_WITHOUT_FILTER = True
+
     def __init__(self, parent=None, page_size: int = PAGE_SIZE):
         super().__init__(parent)
-        self.page_size = page_size
-        self._filter: queries.AllowanceLineFilter | None = None
-        self._ids: list[int] = []
-        self._rows: list[dict[str, Any]] = []     # the first len(_rows) of _ids, loaded
-        self._fetching = False
+        self._init_pages(page_size)
+        self._ids: list[int] = []                 # every matching line; _rows holds the first ones
 
-    @property
-    def total(self) -> int:
+    def _count(self) -> int:
+        self._ids = queries.allowance_line_ids(self._filter)
         return len(self._ids)
 
-    @property
-    def filter(self) -> queries.AllowanceLineFilter | None:
-        return self._filter
-
-    def set_filter(self, f: queries.AllowanceLineFilter | None) -> None:
-        self._filter = f
-        self._reload(self.page_size)
-
-    def refresh(self) -> None:
-        self._reload(max(self.page_size, len(self._rows)))
+    def _page(self, offset: int, limit: int) -> list[dict[str, Any]]:
+        return [service.line_dict(r) for r in queries.allowance_lines(self._ids[offset:offset + limit])]
 
     def clear(self) -> None:
         self.set_filter(None)
-
-    def _reload(self, limit: int) -> None:
-        self.beginResetModel()
-        try:
-            self._ids = queries.allowance_line_ids(self._filter) if self._filter is not None else []
-            self._rows = [service.line_dict(r) for r in queries.allowance_lines(self._ids[:limit])]
-        finally:
-            self.endResetModel()
-
-    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802 - Qt naming
-        return not parent.isValid() and len(self._rows) < len(self._ids)
-
-    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802 - Qt naming
-        if parent.isValid() or self._fetching or len(self._rows) >= len(self._ids):
-            return
-        start = len(self._rows)
-        page = [service.line_dict(r) for r in queries.allowance_lines(self._ids[start:start + self.page_size])]
-        if not page:
-            self._ids = self._ids[:start]
-            return
-        self._fetching = True
-        try:
-            self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
-            self._rows.extend(page)
-            self.endInsertRows()
-        finally:
-            self._fetching = False
 
     def _row_count(self) -> int:
         return len(self._rows)
