@@ -9,22 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QDialog,
-    QFrame,
-    QGridLayout,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QFrame, QGridLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
 from ...domain.errors import DomainError
 from ...domain.money import format_yuan, format_yuan_plain, parse_yuan
 from ...services import allowance as service
 from .. import messages, theme
-from ..widgets.form_dialog import SaveFlow, make_form
+from ..widgets.form_dialog import SaveFlow, add_note, dialog_column, make_form
 from .check_dialog import FormMixin
 
 
@@ -102,9 +93,7 @@ class AdjustDialog(GrowingForm, SaveFlow, QDialog):
         line = self.line
         self.setModal(True)
         self.setWindowTitle(self.tr("调整金额 — {0}").format(line["name"]))
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(20, 16, 20, 14)
-        outer.setSpacing(10)
+        outer = dialog_column(self)
         band = service.band_text(line["scheme"], line["band"], line["area_class"])
         rows = [
             (self.tr("干部"), f"{line['name']}　{line['unit']}"),
@@ -132,11 +121,8 @@ class AdjustDialog(GrowingForm, SaveFlow, QDialog):
         self.watch_multiline(self.reason)
         self.add_field(form, "reason", self.tr("调整原因"), self.reason, required=True)
         outer.addLayout(form)
-        hint = QLabel(self.tr("调整只改本月这一行，原计算金额保留在「调整说明」中。本月锁定后不能再调整，"
-                              "更正请在以后月份添加补发或扣减。"))
-        hint.setWordWrap(True)
-        theme.set_role(hint, "hint")
-        outer.addWidget(hint)
+        add_note(outer, self.tr("调整只改本月这一行，原计算金额保留在「调整说明」中。本月锁定后不能再调整，"
+                                "更正请在以后月份添加补发或扣减。"))
         self.make_footer(outer)
 
         self.amount.textEdited.connect(lambda _t: self._on_edited("amount"))

@@ -12,14 +12,14 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
 from ...domain.errors import DomainError
 from ...domain.money import format_yuan, parse_yuan
 from ...services import allowance as service
 from .. import theme
 from ..widgets.cadre_picker import CadrePicker
-from ..widgets.form_dialog import SaveFlow, make_form
+from ..widgets.form_dialog import SaveFlow, add_note, dialog_column, make_form
 from .allowance_adjust_dialog import GrowingForm, fit_wrapped
 
 
@@ -44,14 +44,9 @@ class CorrectionDialog(GrowingForm, SaveFlow, QDialog):
         self._paid: dict | None = None
         self.setModal(True)
         self.setWindowTitle(self.tr("补发/扣减"))
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(20, 16, 20, 14)
-        outer.setSpacing(10)
-        intro = QLabel(self.tr("已锁定的月份不能修改。少发的在以后月份「补发」，多发的在以后月份「扣减」，"
-                               "各占单独一行，并注明所更正的月份和原因。"))
-        intro.setWordWrap(True)
-        theme.set_role(intro, "info")
-        outer.addWidget(intro)
+        outer = dialog_column(self)
+        add_note(outer, self.tr("已锁定的月份不能修改。少发的在以后月份「补发」，多发的在以后月份「扣减」，"
+                                "各占单独一行，并注明所更正的月份和原因。"), "info")
 
         form = make_form()
         self.picker = CadrePicker()

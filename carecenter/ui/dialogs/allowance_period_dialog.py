@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QLineEdit, QWidget
 
 from ...domain.errors import DomainError
 from ...services import allowance as service
 from .. import theme
 from ..widgets.date_edit import DateEdit
-from ..widgets.form_dialog import SaveFlow, make_form
+from ..widgets.form_dialog import SaveFlow, dialog_column, make_form
 from .allowance_adjust_dialog import GrowingForm
 
 KIND_HINTS = {
@@ -36,9 +36,7 @@ class PeriodDialog(GrowingForm, SaveFlow, QDialog):
         self.period_id = period["id"] if period else None
         self.setModal(True)
         self.setWindowTitle(self.tr("修改离岗/间断时间") if period else self.tr("登记离岗/间断时间"))
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(20, 16, 20, 14)
-        outer.setSpacing(10)
+        outer = dialog_column(self)
         form = make_form()
         self.kind = QComboBox()
         for k in service.PERIOD_KINDS:

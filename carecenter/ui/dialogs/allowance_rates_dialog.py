@@ -45,7 +45,7 @@ from .. import actions, messages, theme
 from ..models.allowance_models import RuleRowsModel
 from ..widgets.date_edit import DateEdit
 from ..widgets.list_page import make_button
-from ..widgets.form_dialog import SaveFlow, fit_to_screen, make_form
+from ..widgets.form_dialog import SaveFlow, add_note, dialog_column, fit_to_screen, make_form
 from ..widgets.rule_table import RuleTable, call_confirmed
 from .allowance_adjust_dialog import GrowingForm
 
@@ -99,9 +99,7 @@ class RowDialog(GrowingForm, SaveFlow, QDialog):
         name = service.TABLE_NAMES[table]
         self.setModal(True)
         self.setWindowTitle(self.tr("修改 — {0}").format(name) if row else self.tr("新增 — {0}").format(name))
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(20, 16, 20, 14)
-        outer.setSpacing(10)
+        outer = dialog_column(self)
         form = make_form()
         self.widgets: dict[str, QWidget] = {}
         rs = service.rates()
@@ -158,11 +156,8 @@ class RowDialog(GrowingForm, SaveFlow, QDialog):
         if table != "hardship_scheme":
             self.add_field(form, "example", "", self.example)
         outer.addLayout(form)
-        hint = QLabel(self.tr("每个月按该月最后一天已生效的标准计算：标准调整时新增一行并填写新的起执行日期，"
-                              "以前月份仍按原标准。起执行日期不清楚时填 1900-01-01，表示一直适用。"))
-        hint.setWordWrap(True)
-        theme.set_role(hint, "hint")
-        outer.addWidget(hint)
+        add_note(outer, self.tr("每个月按该月最后一天已生效的标准计算：标准调整时新增一行并填写新的起执行日期，"
+                                "以前月份仍按原标准。起执行日期不清楚时填 1900-01-01，表示一直适用。"))
         self.make_footer(outer)
 
         r = row or {}

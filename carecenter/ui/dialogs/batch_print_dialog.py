@@ -36,6 +36,7 @@ from ...services import roster as roster_service
 from .. import file_dialogs, messages, theme
 from ..tasks import Job, JobCancelled, run_job
 from ..widgets.list_page import make_button
+from ..widgets.form_dialog import dialog_column
 from .care_record_dialog import REQUIRED_MARK, PeriodPicker
 
 ALL_ROWS = 10 ** 9
@@ -92,9 +93,7 @@ class BatchPrintDialog(QDialog):
         self.setWindowFlag(Qt.WindowType.WindowContextHelpButtonHint, False)
         self.setWindowTitle(self.tr("批量打印关爱档案"))
 
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(20, 16, 20, 14)
-        outer.setSpacing(10)
+        outer = dialog_column(self)
         self.stack = QStackedWidget(self)
         outer.addWidget(self.stack, 1)
         self.stack.addWidget(self._build_options(scope_text, unit_id))

@@ -35,6 +35,7 @@ from ...services import roster as roster_service
 from .. import theme
 from ..tasks import Job
 from ..widgets.date_edit import DateEdit
+from ..widgets.form_dialog import add_note, dialog_column
 from ..widgets.list_page import make_button
 from ..widgets.password_box import PasswordBox
 from . import print_preview_dialog as preview
@@ -166,14 +167,9 @@ class CareRecordDialog(QDialog):
         self.setWindowFlag(Qt.WindowType.WindowContextHelpButtonHint, False)
         self.setWindowTitle(self.tr("打印关爱档案 — {0}").format(self.name))
 
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(20, 16, 20, 14)
-        outer.setSpacing(10)
-        intro = QLabel(self.tr("为 {0} 生成关心关爱档案：基本信息、休假、体检与随访、津贴补贴、慰问与谈心谈话。"
-                               "纸面印有「内部资料 注意保密」字样和核验码。").format(self.name), self)
-        intro.setWordWrap(True)
-        theme.set_role(intro, "info")
-        outer.addWidget(intro)
+        outer = dialog_column(self)
+        add_note(outer, self.tr("为 {0} 生成关心关爱档案：基本信息、休假、体检与随访、津贴补贴、慰问与谈心谈话。"
+                                "纸面印有「内部资料 注意保密」字样和核验码。").format(self.name), "info")
 
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -25,7 +24,7 @@ from ...domain.errors import DomainError
 from ...services import health as health_service
 from .. import theme
 from ..widgets.date_edit import DateEdit
-from ..widgets.form_dialog import SaveFlow, make_form
+from ..widgets.form_dialog import SaveFlow, add_note, dialog_column, make_form
 from .check_dialog import FormMixin
 
 LEVEL_TEXT = {"A": "A类（需立即临床处置）", "B": "B类（需进一步检查或治疗）"}
@@ -59,9 +58,7 @@ class FindingDialog(FormMixin, SaveFlow, QDialog):
         self.fit_to_screen(600, self.sizeHint().height())
 
     def _build(self) -> None:
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(20, 16, 20, 14)
-        outer.setSpacing(10)
+        outer = dialog_column(self)
 
         summary = QFrame(self)
         summary.setObjectName("DetailHeader")
@@ -110,10 +107,7 @@ class FindingDialog(FormMixin, SaveFlow, QDialog):
         self.closed_date = DateEdit(field="closed_date", label=self.tr("关闭日期"))
         self.add_field(form, "closed_date", "关闭日期", self.closed_date)
         outer.addLayout(form)
-        hint = QLabel(self.tr("过了复查日期仍未关闭的异常显示为「复查逾期」。处理结果中 Enter 换行，Ctrl+Enter 保存。"))
-        hint.setWordWrap(True)
-        theme.set_role(hint, "hint")
-        outer.addWidget(hint)
+        add_note(outer, self.tr("过了复查日期仍未关闭的异常显示为「复查逾期」。处理结果中 Enter 换行，Ctrl+Enter 保存。"))
         self.make_footer(outer, required_hint=False)
 
         for key, w in (("notified_date", self.notified), ("recheck_due", self.recheck),

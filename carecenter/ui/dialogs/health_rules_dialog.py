@@ -10,14 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from ...domain.errors import DomainError
 from ...services import health as health_service
-from .. import theme
 from ..models.health_models import RulesModel
 from ..widgets.date_edit import DateEdit
-from ..widgets.form_dialog import SaveFlow, make_form
+from ..widgets.form_dialog import SaveFlow, add_note, dialog_column, make_form
 from ..widgets.rule_table import RuleTableDialog
 from .check_dialog import FormMixin
 
@@ -40,9 +39,7 @@ class RuleDialog(FormMixin, SaveFlow, QDialog):
         self.setModal(True)
         self.setWindowTitle(self.tr("修改体检周期规则 — {0}").format(rule["name"]) if rule
                             else self.tr("新增体检周期规则"))
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(20, 16, 20, 14)
-        outer.setSpacing(10)
+        outer = dialog_column(self)
         form = make_form()
         self.name = QLineEdit()
         self.name.setMaxLength(40)
@@ -90,11 +87,8 @@ class RuleDialog(FormMixin, SaveFlow, QDialog):
         self.notes.setMaxLength(200)
         self.add_field(form, "notes", "备注", self.notes)
         outer.addLayout(form)
-        hint = QLabel(self.tr("年龄按当年年底计算。生效日期不清楚时填 1900-01-01，表示一直适用；"
-                              "规定变化时新增一条同名规则并填新的生效日期，以前年度仍按旧规则。"))
-        hint.setWordWrap(True)
-        theme.set_role(hint, "hint")
-        outer.addWidget(hint)
+        add_note(outer, self.tr("年龄按当年年底计算。生效日期不清楚时填 1900-01-01，表示一直适用；"
+                                "规定变化时新增一条同名规则并填新的生效日期，以前年度仍按旧规则。"))
         self.make_footer(outer)
 
         for key, w in (("name", self.name), ("age_min", self.age_min), ("age_max", self.age_max),

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.errors import DomainError
-from ...exchange import importer, xlsx_reader
+from ...exchange import importer
 from .. import actions, file_dialogs, messages, theme
 from ..tasks import JobCancelled, run_job
 from ..widgets.form_dialog import fit_to_screen

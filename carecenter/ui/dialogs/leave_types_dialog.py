@@ -38,7 +38,7 @@ from ...domain.errors import DomainError, ValidationError
 from ...services import leave as leave_service
 from .. import actions, messages, theme
 from ..widgets.date_edit import DateEdit
-from ..widgets.form_dialog import fit_to_screen, message_row, save_footer
+from ..widgets.form_dialog import add_note, fit_to_screen, message_row, save_footer
 from ..widgets.list_page import make_button
 from ..widgets.rule_table import call_confirmed
 from ..widgets.table_view import DataTable, set_column_widths
@@ -382,11 +382,8 @@ class LeaveTypesDialog(QDialog):
         set_column_widths(self.table, self.COLUMNS, dict(zip(self.COLUMNS, (150, 76, 150, 96, 56, 170, 0, 120))))
         outer.addWidget(self.table, 1)
 
-        hint = QLabel(self.tr("每条规则从生效日期起适用，请假按开始日期所在的规则计算；新规定出台时请「新增」一条并填写生效日期，"
-                              "旧规则保留用于以前的记录。标有“示例”的数字只是某地的例子，请按本地规定核实后修改。"), self)
-        hint.setWordWrap(True)
-        theme.set_role(hint, "hint")
-        outer.addWidget(hint)
+        add_note(outer, self.tr("每条规则从生效日期起适用，请假按开始日期所在的规则计算；新规定出台时请「新增」一条并填写生效日期，"
+                                "旧规则保留用于以前的记录。标有“示例”的数字只是某地的例子，请按本地规定核实后修改。"))
 
         footer = QHBoxLayout()
         self.add_button = make_button(self.tr("新增"), "add", parent=self,

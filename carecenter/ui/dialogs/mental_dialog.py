@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -29,7 +28,7 @@ from ...domain.errors import DomainError
 from ...services import health as health_service
 from .. import theme
 from ..widgets.date_edit import DateEdit
-from ..widgets.form_dialog import SaveFlow, make_form
+from ..widgets.form_dialog import SaveFlow, dialog_column, make_form
 from .check_dialog import FormMixin
 
 CONSENT_SCOPES = ["心理健康评估及结果记录", "心理咨询记录", "心理健康评估、咨询及结果记录"]
@@ -65,9 +64,7 @@ class MentalDialog(FormMixin, SaveFlow, QDialog):
         self.fit_to_screen(620, self.sizeHint().height())
 
     def _build(self) -> None:
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(20, 16, 20, 14)
-        outer.setSpacing(10)
+        outer = dialog_column(self)
         notice = QFrame(self)
         notice.setObjectName("DetailHeader")
         nl = QHBoxLayout(notice)

@@ -11,15 +11,14 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QDialog, QLineEdit, QPlainTextEdit, QWidget
 
 from ...domain.errors import DomainError
 from ...services import welfare as welfare_service
 from ...services.welfare import TalkInput
-from .. import theme
 from ..widgets.cadre_picker import CadrePicker
 from ..widgets.date_edit import DateEdit
-from ..widgets.form_dialog import SaveFlow
+from ..widgets.form_dialog import SaveFlow, add_note, dialog_column
 from .welfare_dialog import FormBase, combo_value
 
 
@@ -45,9 +44,7 @@ class TalkDialog(FormBase, SaveFlow, QDialog):
         self.setModal(True)
         self.setWindowTitle(self.tr("修改谈心谈话记录 — {0}").format(talk["cadre_name"]) if talk
                             else self.tr("登记谈心谈话"))
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(20, 16, 20, 14)
-        outer.setSpacing(10)
+        outer = dialog_column(self)
         form = self.make_form()
         self.form = form
         self.picker = CadrePicker(self)
@@ -79,10 +76,7 @@ class TalkDialog(FormBase, SaveFlow, QDialog):
         self.notes_edit.setMaxLength(500)
         self.add_row(form, "notes", self.notes_edit)
         outer.addLayout(form)
-        hint = QLabel(self.tr("谈心谈话记录只记要点，注意保护个人隐私。多行文字中按 Ctrl+Enter 保存。"), self)
-        hint.setWordWrap(True)
-        theme.set_role(hint, "hint")
-        outer.addWidget(hint)
+        add_note(outer, self.tr("谈心谈话记录只记要点，注意保护个人隐私。多行文字中按 Ctrl+Enter 保存。"))
         self.make_footer(outer)
 
         self.picker.cadre_changed.connect(lambda _c: self._on_edited("cadre_id"))

@@ -21,7 +21,7 @@ from ...domain.errors import DomainError
 from ...services import choices
 from ...services import roster as roster_service
 from .. import messages, theme
-from ..widgets.form_dialog import SaveFlow, save_footer
+from ..widgets.form_dialog import SaveFlow, add_note, save_footer
 
 FIELDS = ["name", "kind", "township", "township_category", "especially_hard", "hardship_area_class", "notes"]
 LABELS = dict(rules.UNIT_LABELS, notes="备注")
@@ -106,10 +106,7 @@ class UnitDialog(SaveFlow, QDialog):
             label.setBuddy(w)
             form.addRow(label, holder)
         outer.addLayout(form)
-        hint = QLabel(self.tr("艰苦边远地区类别按县（市、区）确定，决定艰苦边远地区津贴；不在津贴范围的选「无」。"))
-        hint.setWordWrap(True)
-        theme.set_role(hint, "hint")
-        outer.addWidget(hint)
+        add_note(outer, self.tr("艰苦边远地区类别按县（市、区）确定，决定艰苦边远地区津贴；不在津贴范围的选「无」。"))
 
         save_footer(self, outer)
 

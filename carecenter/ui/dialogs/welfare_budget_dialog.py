@@ -8,13 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QLineEdit, QWidget
 
 from ...domain.errors import DomainError
 from ...domain.money import format_yuan
 from ...services import welfare as welfare_service
 from .. import theme
-from ..widgets.form_dialog import SaveFlow
+from ..widgets.form_dialog import SaveFlow, add_note, dialog_column
 from .welfare_dialog import FormBase, MoneyEdit, combo_value
 
 
@@ -35,9 +35,7 @@ class BudgetDialog(FormBase, SaveFlow, QDialog):
         self._usage = usage
         self.setModal(True)
         self.setWindowTitle(self.tr("设置 {0} 年预算").format(year) + (f" — {name}" if name else ""))
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(20, 16, 20, 14)
-        outer.setSpacing(10)
+        outer = dialog_column(self)
         form = self.make_form()
         self.name_combo = QComboBox(self)
         for source in usage:
@@ -56,11 +54,8 @@ class BudgetDialog(FormBase, SaveFlow, QDialog):
         self.notes_edit.setPlaceholderText(self.tr("如 经镇党委会研究确定"))
         self.add_row(form, "notes", self.notes_edit)
         outer.addLayout(form)
-        hint = QLabel(self.tr("已用＝本年度从该经费列支的慰问金和物品价值合计。使用到预算的一定比例时"
-                              "（见「慰问标准」中的通用设置）标为「接近预算」，超过时登记慰问需填写超出说明。"), self)
-        hint.setWordWrap(True)
-        theme.set_role(hint, "hint")
-        outer.addWidget(hint)
+        add_note(outer, self.tr("已用＝本年度从该经费列支的慰问金和物品价值合计。使用到预算的一定比例时"
+                                "（见「慰问标准」中的通用设置）标为「接近预算」，超过时登记慰问需填写超出说明。"))
         self.make_footer(outer)
 
         if name:

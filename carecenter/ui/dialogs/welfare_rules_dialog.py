@@ -33,7 +33,7 @@ from .. import theme
 from ..models.welfare_models import OccasionsModel
 from ..widgets.date_edit import DateEdit
 from ..widgets.list_page import make_button
-from ..widgets.form_dialog import SaveFlow
+from ..widgets.form_dialog import SaveFlow, add_note, dialog_column
 from ..widgets.rule_table import RuleTableDialog
 from .welfare_dialog import FormBase, MoneyEdit, combo_value
 
@@ -61,9 +61,7 @@ class OccasionDialog(FormBase, SaveFlow, QDialog):
         self.setModal(True)
         self.setWindowTitle(self.tr("修改慰问标准 — {0}").format(row["name"]) if row
                             else self.tr("新增慰问标准"))
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(20, 16, 20, 14)
-        outer.setSpacing(10)
+        outer = dialog_column(self)
         form = self.make_form()
         self.code_combo = QComboBox(self)
         for code, name in rules.OCCASION_NAMES.items():
@@ -119,11 +117,8 @@ class OccasionDialog(FormBase, SaveFlow, QDialog):
         self.notes_edit.setMaxLength(200)
         self.add_row(form, "notes", self.notes_edit)
         outer.addLayout(form)
-        hint = QLabel(self.tr("金额以元为单位。标准调整时请「新增」一条同一事由、新生效日期的标准，以前的记录仍按旧标准核对；"
-                              "经费来源不勾选表示不限；生效日期 1900-01-01 表示一直适用。"), self)
-        hint.setWordWrap(True)
-        theme.set_role(hint, "hint")
-        outer.addWidget(hint)
+        add_note(outer, self.tr("金额以元为单位。标准调整时请「新增」一条同一事由、新生效日期的标准，以前的记录仍按旧标准核对；"
+                                "经费来源不勾选表示不限；生效日期 1900-01-01 表示一直适用。"))
         self.make_footer(outer)
 
         self.code_combo.currentIndexChanged.connect(self._on_code_changed)
@@ -216,9 +211,7 @@ class SettingsDialog(FormBase, SaveFlow, QDialog):
         r = row or {}
         self.setModal(True)
         self.setWindowTitle(self.tr("福利慰问通用设置"))
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(20, 16, 20, 14)
-        outer.setSpacing(10)
+        outer = dialog_column(self)
         form = self.make_form()
         self.sources_edit = QLineEdit("、".join(r.get("funding_sources") or []), self)
         self.sources_edit.setPlaceholderText(self.tr("用顿号分隔，如 工会经费、行政经费、党费"))
@@ -242,10 +235,7 @@ class SettingsDialog(FormBase, SaveFlow, QDialog):
         self.effective.setValue(r.get("effective_from"))
         self.add_row(form, "effective_from", self.effective)
         outer.addLayout(form)
-        hint = QLabel(self.tr("重复提醒天数和预算提醒比例是本软件的提醒设置，不是政策规定；低保标准按当地民政部门公布的填写。"))
-        hint.setWordWrap(True)
-        theme.set_role(hint, "hint")
-        outer.addWidget(hint)
+        add_note(outer, self.tr("重复提醒天数和预算提醒比例是本软件的提醒设置，不是政策规定；低保标准按当地民政部门公布的填写。"))
         self.make_footer(outer)
         for edit, key in ((self.sources_edit, "funding_sources"), (self.window_edit, "duplicate_window_days"),
                           (self.percent_edit, "budget_near_percent"), (self.triggers_edit, "talk_triggers")):

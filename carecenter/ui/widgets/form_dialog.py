@@ -34,6 +34,23 @@ def make_form(vertical_spacing: int = 8) -> QFormLayout:
     return form
 
 
+def dialog_column(dialog: QWidget) -> QVBoxLayout:
+    """The column of a form dialog, with the margins every form dialog uses."""
+    outer = QVBoxLayout(dialog)
+    outer.setContentsMargins(20, 16, 20, 14)
+    outer.setSpacing(10)
+    return outer
+
+
+def add_note(layout, text: str, role: str = "hint") -> QLabel:
+    """A wrapped line of explanation under a form or above a table (``role`` hint or info)."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    theme.set_role(label, role)
+    layout.addWidget(label)
+    return label
+
+
 def form_area(outer: QVBoxLayout, parent: QWidget) -> QFormLayout:
     """A form on the light 'FormArea' panel (the calendar and leave forms), added to ``outer``."""
     area = QFrame(parent)

@@ -46,6 +46,7 @@ from ..dialogs.mental_dialog import MentalDialog
 from ..models.health_models import LEVEL_SHORT, STATUS_STYLE
 from .history import record_table
 from .list_page import make_button
+from .form_dialog import dialog_column
 
 PURPOSES = ["心理咨询随访", "本人申请查阅", "谈心谈话前了解情况", "组织关怀回访"]
 KIND_ROLE = Qt.ItemDataRole.UserRole
@@ -69,9 +70,7 @@ class PurposeDialog(QDialog):
         super().__init__(parent)
         self.setModal(True)
         self.setWindowTitle(self.tr("查看保密记录"))
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(20, 16, 20, 14)
-        outer.setSpacing(10)
+        outer = dialog_column(self)
         text = QLabel(self.tr("{0} 的心理健康记录（{1} 条）属于敏感个人信息，只在工作需要时查看。"
                               "查看人、时间和目的将被记录。").format(name, count))
         text.setWordWrap(True)
