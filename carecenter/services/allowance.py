@@ -542,15 +542,8 @@ def get_facts(cadre_id: int) -> dict[str, Any]:
 
 
 def _date_field(data: Mapping[str, Any], key: str, label: str, errors: list[DomainError]) -> date | None:
-    value = data.get(key)
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
     try:
-        return dates.parse_date(str(value), key, label)
+        return _d(data.get(key), lambda text: dates.parse_date(text, key, label))
     except DomainError as err:
         errors.append(err)
         return None

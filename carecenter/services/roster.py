@@ -7,7 +7,7 @@ raises ``ValidationError`` (or ``DomainError``) and changes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Mapping
 
 from peewee import fn
@@ -18,7 +18,7 @@ from ..db.models import Cadre, FamilyMember, Unit, now
 from ..domain import dates, idcard, pinyin
 from ..domain import roster as rules
 from ..domain.errors import DomainError, ValidationError
-from . import audit, choices
+from . import audit, choices, values
 from ..security import access
 from ..security.access import exempt, requires
 
@@ -155,14 +155,8 @@ def _as_date(value: Any, field: str, label: str, errors: list[DomainError] | Non
     A string that is not a date becomes None and (when ``errors`` is given) an error
     naming the field, so a bad entry is reported rather than crashing the rule check.
     """
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
     try:
-        return dates.parse_date(str(value), field, label, allow_month=allow_month)
+        return values.as_date(value, lambda text: dates.parse_date(text, field, label, allow_month=allow_month))
     except DomainError as err:
         if errors is not None:
             err.params.update(params)

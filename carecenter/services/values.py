@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from functools import wraps
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
 from ..db.models import Cadre
 from ..security import access
@@ -16,15 +16,16 @@ from ..security.access import exempt, requires
 
 
 @exempt('pure formatting or parsing, no data')
-def as_date(value: Any) -> date | None:
-    """A date from a date, a datetime, an ISO string ('2026-11-25…') or nothing."""
+def as_date(value: Any, parse: Callable[[str], date] | None = None) -> date | None:
+    """A date from a date, a datetime, nothing (None, ""), or text: read by ``parse`` (a
+    clerk's spelling, raising DomainError) or, by default, as stored ('2026-11-25…')."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
-    return date.fromisoformat(str(value)[:10])
+    return parse(str(value)) if parse is not None else date.fromisoformat(str(value)[:10])
 
 
 @exempt('pure formatting or parsing, no data')

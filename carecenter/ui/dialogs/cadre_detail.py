@@ -19,7 +19,6 @@ from typing import Any, Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QFrame,
     QGridLayout,
@@ -44,6 +43,7 @@ from ...services import audit
 from ...services import roster as roster_service
 from .. import actions, theme
 from ..widgets.list_page import make_button
+from ..widgets.table_view import read_only_rows
 from .cadre_dialog import CadreDialog
 
 DetailTabFactory = Callable[[int, QWidget], QWidget]
@@ -310,11 +310,7 @@ class CadreDetail(QDialog):
         table.setHorizontalHeaderLabels(headers)
         table.verticalHeader().setVisible(False)
         table.verticalHeader().setDefaultSectionSize(30)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setAlternatingRowColors(True)
-        table.setShowGrid(False)
-        table.setWordWrap(False)
+        read_only_rows(table, single=False)
         table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         header = table.horizontalHeader()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)

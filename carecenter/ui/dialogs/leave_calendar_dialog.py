@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -36,6 +35,7 @@ from ...services import leave as leave_service
 from .. import messages, theme
 from ..widgets.date_edit import DateEdit
 from ..widgets.form_dialog import form_area, message_row, save_footer
+from ..widgets.history import group_column
 from ..widgets.list_page import make_button
 from ..widgets.table_view import DataTable
 
@@ -232,9 +232,7 @@ class LeaveCalendarDialog(QDialog):
         body.setSpacing(16)
         outer.addLayout(body, 1)
 
-        list_box = QGroupBox(self.tr("本地设置"), self)
-        lcol = QVBoxLayout(list_box)
-        lcol.setContentsMargins(0, 8, 0, 0)
+        list_box, lcol = group_column(self.tr("本地设置"), self)
         lcol.setSpacing(8)
         self.model = QStandardItemModel(0, len(self.COLUMNS), self)
         self.model.setHorizontalHeaderLabels([self.tr(c) for c in self.COLUMNS])
@@ -261,9 +259,7 @@ class LeaveCalendarDialog(QDialog):
         lcol.addLayout(buttons)
         body.addWidget(list_box, 3)
 
-        month_box = QGroupBox(self.tr("月历核对"), self)
-        mcol = QVBoxLayout(month_box)
-        mcol.setContentsMargins(0, 8, 0, 0)
+        month_box, mcol = group_column(self.tr("月历核对"), self)
         self.month = QCalendarWidget(month_box)
         self.month.setGridVisible(False)
         self.month.setFirstDayOfWeek(Qt.DayOfWeek.Monday)

@@ -16,16 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (
-    QComboBox,
-    QGridLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QTableWidgetItem, QWidget
 
 from ...domain.errors import DomainError, ValidationError
 from ...domain.money import format_yuan
@@ -34,7 +25,7 @@ from ...services import roster as roster_service
 from .. import actions, messages, theme
 from ..dialogs.allowance_period_dialog import PeriodDialog
 from .date_edit import DateEdit
-from .history import HistoryBox, cell, detail_page, fill_table, record_table
+from .history import HistoryBox, cell, detail_page, fill_table, group_column, record_table
 from .list_page import make_button
 
 PERIOD_HEADERS = ["类型", "开始日期", "结束日期", "说明"]
@@ -67,9 +58,7 @@ class AllowanceTab(QWidget):
         content = column.parentWidget()
 
         # ---- this month
-        preview_box = QGroupBox(self.tr("本月测算"), content)
-        pl = QVBoxLayout(preview_box)
-        pl.setContentsMargins(0, 8, 0, 0)
+        preview_box, pl = group_column(self.tr("本月测算"), content)
         self.preview_label = QLabel(preview_box)
         self.preview_label.setWordWrap(True)
         self.preview_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -78,9 +67,7 @@ class AllowanceTab(QWidget):
         column.addWidget(preview_box)
 
         # ---- dates
-        facts_box = QGroupBox(self.tr("津贴相关日期"), content)
-        fl = QVBoxLayout(facts_box)
-        fl.setContentsMargins(0, 8, 0, 0)
+        facts_box, fl = group_column(self.tr("津贴相关日期"), content)
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(6)
@@ -139,9 +126,7 @@ class AllowanceTab(QWidget):
         column.addWidget(q)
 
         # ---- history
-        history_box = QGroupBox(self.tr("发放记录"), content)
-        hl = QVBoxLayout(history_box)
-        hl.setContentsMargins(0, 8, 0, 0)
+        history_box, hl = group_column(self.tr("发放记录"), content)
         self.history_count = QLabel(history_box)
         theme.set_role(self.history_count, "count")
         history_head = QHBoxLayout()

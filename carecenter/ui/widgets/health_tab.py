@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFrame,
-    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -44,7 +43,7 @@ from ..dialogs.check_dialog import CheckDialog
 from ..dialogs.finding_dialog import FindingDialog
 from ..dialogs.mental_dialog import MentalDialog
 from ..models.health_models import LEVEL_SHORT, STATUS_STYLE
-from .history import record_table
+from .history import group_column, record_table
 from .list_page import make_button
 from .form_dialog import dialog_column
 
@@ -172,9 +171,7 @@ class HealthTab(QScrollArea):
         column.setSpacing(6)
 
         # ---- this year's due items
-        self.due_box = QGroupBox()
-        dl = QVBoxLayout(self.due_box)
-        dl.setContentsMargins(0, 8, 0, 0)
+        self.due_box, dl = group_column()
         self.due_table = _small_table([self.tr("项目"), self.tr("适用规则"), self.tr("上次体检"),
                                        self.tr("应检年度"), self.tr("状态")], stretch=1)
         dl.addWidget(self.due_table)
@@ -185,9 +182,7 @@ class HealthTab(QScrollArea):
         column.addWidget(self.due_box)
 
         # ---- checks with their findings
-        checks_box = QGroupBox(self.tr("体检记录"))
-        cl = QVBoxLayout(checks_box)
-        cl.setContentsMargins(0, 8, 0, 0)
+        checks_box, cl = group_column(self.tr("体检记录"))
         cl.setSpacing(6)
         bar = QHBoxLayout()
         bar.setSpacing(8)
@@ -226,9 +221,7 @@ class HealthTab(QScrollArea):
         column.addWidget(checks_box)
 
         # ---- confidential mental-health records
-        mental_box = QGroupBox(self.tr("心理健康（保密）"))
-        ml = QVBoxLayout(mental_box)
-        ml.setContentsMargins(0, 8, 0, 0)
+        mental_box, ml = group_column(self.tr("心理健康（保密）"))
         ml.setSpacing(6)
         line = QHBoxLayout()
         line.setSpacing(8)

@@ -18,7 +18,6 @@ from typing import Any, Callable, Sequence
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QGroupBox,
     QHBoxLayout,
@@ -33,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from .. import theme
 from .list_page import make_button
+from .table_view import read_only_rows
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 ROW_HEIGHT = 30
@@ -55,6 +55,14 @@ def detail_page(tab: QWidget) -> QVBoxLayout:
     return column
 
 
+def group_column(*args) -> tuple[QGroupBox, QVBoxLayout]:
+    """A titled box of a detail tab (``QGroupBox(*args)``) and the column inside it."""
+    box = QGroupBox(*args)
+    col = QVBoxLayout(box)
+    col.setContentsMargins(0, 8, 0, 0)
+    return box, col
+
+
 def record_table(headers: Sequence[str], parent: QWidget | None = None, widths: Sequence[int] = (), *,
                  stretch: int | None = -1) -> QTableWidget:
     """A read-only table, one row selected at a time; ``widths`` of the first columns;
@@ -63,12 +71,7 @@ def record_table(headers: Sequence[str], parent: QWidget | None = None, widths: 
     table.setHorizontalHeaderLabels(list(headers))
     table.verticalHeader().setVisible(False)
     table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setAlternatingRowColors(True)
-    table.setShowGrid(False)
-    table.setWordWrap(False)
+    read_only_rows(table)
     table.setTabKeyNavigation(False)
     header = table.horizontalHeader()
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
@@ -119,7 +122,7 @@ class HistoryBox(QGroupBox):
         super().__init__(title, parent)
         self.rows: list[dict[str, Any]] = []
         col = QVBoxLayout(self)
-        col.setContentsMargins(0, 8, 0, 0)
+        col.setContentsMargins(0, 8, 0, 0)     # as group_column
         col.setSpacing(6)
         self.bar = QHBoxLayout()
         self.bar.setSpacing(8)

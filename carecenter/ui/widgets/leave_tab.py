@@ -7,7 +7,7 @@ from datetime import date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from ...domain import leave as rules
 from ...domain.errors import DomainError
@@ -22,7 +22,7 @@ from ..models.leave_models import (
     is_late,
     status_colour,
 )
-from .history import HistoryBox, cell, detail_page, record_table
+from .history import HistoryBox, cell, detail_page, group_column, record_table
 from .list_page import make_button
 
 BALANCE_HEADERS = ["年度", "应休", "已休", "剩余", "说明"]
@@ -42,9 +42,7 @@ class LeaveTab(QWidget):
         column = detail_page(self)
         content = column.parentWidget()
 
-        balance_box = QGroupBox(self.tr("年休假"), content)
-        bl = QVBoxLayout(balance_box)
-        bl.setContentsMargins(0, 8, 0, 0)
+        balance_box, bl = group_column(self.tr("年休假"), content)
         self.balance_table = record_table([self.tr(h) for h in BALANCE_HEADERS], balance_box, (80, 64, 64, 72))
         self.balance_table.setFixedHeight(self.balance_table.horizontalHeader().sizeHint().height() + 2 * 30 + 4)
         self.balance_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -55,9 +53,7 @@ class LeaveTab(QWidget):
         bl.addWidget(self.balance_note)
         column.addWidget(balance_box)
 
-        visit_box = QGroupBox(self.tr("探亲假"), content)
-        vl = QVBoxLayout(visit_box)
-        vl.setContentsMargins(0, 8, 0, 0)
+        visit_box, vl = group_column(self.tr("探亲假"), content)
         self.visit_label = QLabel(visit_box)
         self.visit_label.setWordWrap(True)
         self.visit_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

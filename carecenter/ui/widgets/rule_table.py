@@ -110,17 +110,17 @@ class RuleTableDialog(QDialog):
 
     rules_changed = Signal()
 
-    TITLE = ""
-    INTRO = ""
-    ADD_TIP = ""
-    EDIT_TIP = ""
-    RETIRE_TIP = ""
-    PRESET_ICON = "health-rules"
-    PRESET_TIP = ""
-    EMPTY_TEXT = ""
-    FOOTER_HINT = ""
-    WIDTHS: dict[str, int] = {}
-    SIZE = (1000, 480)
+    TITLE: str = ""                  # the window title
+    INTRO: str = ""                  # what the rules are for, above the table
+    ADD_TIP: str = ""                # tooltips of 新增 / 编辑 / 停用 / 载入预设
+    EDIT_TIP: str = ""
+    RETIRE_TIP: str = ""
+    PRESET_TIP: str = ""
+    PRESET_ICON: str = "health-rules"
+    EMPTY_TEXT: str = ""             # shown while there are no rules
+    FOOTER_HINT: str = ""            # the line beside 关闭
+    WIDTHS: dict[str, int] = {}      # column widths (the other columns stretch)
+    SIZE: tuple[int, int] = (1000, 480)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)

@@ -18,6 +18,18 @@ def set_column_widths(view: QTableView, columns: list[str], widths: dict[str, in
             header.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
 
 
+def read_only_rows(view: QAbstractItemView, *, single: bool = True) -> None:
+    """A read-only list of rows: whole rows selected (one at a time unless ``single`` is False),
+    alternating colours, no grid, one line per row."""
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    if single:
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setAlternatingRowColors(True)
+    view.setShowGrid(False)
+    view.setWordWrap(False)
+
+
 class DataTable(QTableView):
     """``open_requested(row)`` on double-click or Enter on the current row."""
 
@@ -25,12 +37,7 @@ class DataTable(QTableView):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setAlternatingRowColors(True)
-        self.setShowGrid(False)
-        self.setWordWrap(False)
+        read_only_rows(self)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
