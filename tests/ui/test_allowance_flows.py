@@ -13,15 +13,12 @@ from PySide6.QtCore import QPoint, Qt
 
 from carecenter.db.models import AllowanceBatch, AllowanceLine, AllowanceRuleRow, CadreAllowanceFacts, CadrePeriod, Unit
 from carecenter.services import allowance as al
+from tests.ui.helpers import active
 
 THIS = date.today().replace(day=1)
 LAST = al.add_month(THIS, -1)
 START_A = date(THIS.year - 12, 1, 1)
 
-
-def active(qtbot, dialog):
-    qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
-    return dialog
 
 
 def click(qtbot, widget):

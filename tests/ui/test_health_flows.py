@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QMessageBox
 from carecenter.db.models import AuditLog, HealthCheck, HealthFinding, MentalRecord
 from carecenter.services import health
 from carecenter.ui import theme
+from tests.ui.helpers import active
 
 TODAY = date.today()
 
@@ -22,11 +23,6 @@ TODAY = date.today()
 def rules(store):
     health.seed_rules_if_empty("zhejiang")
 
-
-def active(qtbot, dialog):
-    """Wait until the dialog is the active window, as it is for the clerk."""
-    qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
-    return dialog
 
 
 def health_tab(detail):

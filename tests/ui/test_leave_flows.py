@@ -13,6 +13,7 @@ from carecenter.domain import leave as lv
 from carecenter.services import leave as leave_service
 from carecenter.services.leave import LeaveInput
 from carecenter.ui.models.leave_models import BalanceModel, LeaveModel, is_late
+from tests.ui.helpers import active, detail_tab, double_click_row
 
 
 @pytest.fixture
@@ -48,14 +49,9 @@ def people(year, add_unit, add_cadre, make_id):
     }
 
 
-def active(qtbot, dialog):
-    qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
-    return dialog
-
 
 def leave_tab(detail):
-    titles = [detail.tabs.tabText(i) for i in range(detail.tabs.count())]
-    return detail.tabs.widget(titles.index("休假"))
+    return detail_tab(detail, "休假")
 
 
 def balance_cells(tab, row: int) -> list[str]:
@@ -316,10 +312,7 @@ def test_double_click_opens_record_for_editing(type_text, window, qtbot, year, p
     window.set_page("leave")
     page = window.leave_page
     page.refresh()
-    view = page.table_view
-    rect = view.visualRect(page.model.index(0, 0))
-    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    double_click_row(qtbot, page.table_view)
     dialog = active(qtbot, page.dialog)
     assert dialog.windowTitle() == "修改请假记录 — 张三"
     assert dialog.days_label.text() == "共 3 个工作日"

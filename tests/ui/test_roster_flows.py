@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from carecenter.db.models import Cadre, FamilyMember, Unit
 from carecenter.services import roster
+from tests.ui.helpers import active, double_click_row
 
 VALID_ID = "11010519491231002X"  # DOMAIN.md §1 example: born 1949-12-31, female
 BAD_ID = "110105194912310021"    # same number, wrong check character
@@ -22,11 +23,6 @@ def cell(page, row: int, key: str) -> str:
     m = page.model
     return m.index(row, m.COLUMNS.index(key)).data()
 
-
-def active(qtbot, dialog):
-    """Wait until the dialog is the active window, as it is for the clerk."""
-    qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
-    return dialog
 
 
 def open_add_dialog(qtbot, window):
@@ -452,9 +448,7 @@ def test_detail_window_opens_on_double_click_and_masks_id(window, qtbot, boxes, 
     page = window.roster_page
     page.refresh()
     view = page.table_view
-    rect = view.visualRect(page.model.index(0, 0))
-    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    double_click_row(qtbot, view)
     detail = window.detail_windows[cadre_id]
     assert detail.isVisible()
     assert detail.windowTitle() == "干部详情 — 曾小明"

@@ -17,6 +17,7 @@ from carecenter.services import welfare as welfare_service
 from carecenter.services.welfare import TalkInput, WelfareInput
 from carecenter.ui.models.welfare_models import (FundUsageModel, OccasionsModel, TalkRecordsModel,
                                                   WelfareRecordsModel)
+from tests.ui.helpers import active, detail_tab
 
 TODAY = date.today()
 YEAR = TODAY.year
@@ -36,14 +37,9 @@ def person(rules, add_unit, add_cadre, make_id):
     return add_cadre("曾小明", make_id("330328", "19800101", 11), unit)
 
 
-def active(qtbot, dialog):
-    qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
-    return dialog
-
 
 def welfare_tab(detail):
-    titles = [detail.tabs.tabText(i) for i in range(detail.tabs.count())]
-    return detail.tabs.widget(titles.index("慰问"))
+    return detail_tab(detail, "慰问")
 
 
 def choose(qtbot, type_text, combo, text: str) -> None:
