@@ -36,7 +36,7 @@ from ...services import roster as roster_service
 from .. import file_dialogs, messages, theme
 from ..tasks import Job, JobCancelled, run_job
 from ..widgets.list_page import make_button
-from ..widgets.form_dialog import dialog_column
+from ..widgets.form_dialog import dialog_column, status_footer
 from .care_record_dialog import REQUIRED_MARK, PeriodPicker
 
 ALL_ROWS = 10 ** 9
@@ -99,12 +99,8 @@ class BatchPrintDialog(QDialog):
         self.stack.addWidget(self._build_options(scope_text, unit_id))
         self.stack.addWidget(self._build_summary())
 
-        footer = QHBoxLayout()
+        footer = status_footer(self, outer, "hint")
         footer.setSpacing(8)
-        self.status_label = QLabel(self)
-        self.status_label.setWordWrap(True)
-        theme.set_role(self.status_label, "hint")
-        footer.addWidget(self.status_label, 1)
         self.open_folder_button = make_button(self.tr("打开文件夹"), "folder-open", parent=self,
                                               tooltip=self.tr("在文件管理器中打开保存的位置"))
         self.start_button = make_button(self.tr("开始生成"), "print-white", primary=True, parent=self,
@@ -112,7 +108,6 @@ class BatchPrintDialog(QDialog):
         self.close_button = make_button(self.tr("取消"), parent=self)
         for b in (self.open_folder_button, self.start_button, self.close_button):
             footer.addWidget(b)
-        outer.addLayout(footer)
         self.open_folder_button.setVisible(False)
 
         self.start_button.clicked.connect(self.start)

@@ -35,7 +35,7 @@ from ...services import roster as roster_service
 from .. import theme
 from ..tasks import Job
 from ..widgets.date_edit import DateEdit
-from ..widgets.form_dialog import add_note, dialog_column
+from ..widgets.form_dialog import add_note, dialog_column, status_footer
 from ..widgets.list_page import make_button
 from ..widgets.password_box import PasswordBox
 from . import print_preview_dialog as preview
@@ -209,12 +209,8 @@ class CareRecordDialog(QDialog):
         outer.addLayout(form)
         outer.addStretch(1)
 
-        footer = QHBoxLayout()
+        footer = status_footer(self, outer, "hint")
         footer.setSpacing(8)
-        self.status_label = QLabel(self)
-        self.status_label.setWordWrap(True)
-        theme.set_role(self.status_label, "hint")
-        footer.addWidget(self.status_label, 1)
         self.preview_button = make_button(self.tr("预览"), "eye-white", primary=True, parent=self,
                                           tooltip=self.tr("在程序里查看打印效果（Enter）"))
         self.print_button = make_button(self.tr("打印…"), "print", parent=self, tooltip=self.tr("选择打印机后打印"))
@@ -223,7 +219,6 @@ class CareRecordDialog(QDialog):
         self.cancel_button = make_button(self.tr("取消"), parent=self)
         for b in (self.preview_button, self.print_button, self.export_button, self.cancel_button):
             footer.addWidget(b)
-        outer.addLayout(footer)
 
         self.period_picker.changed.connect(self._validate)
         self.mental_check.toggled.connect(self._on_mental_toggled)

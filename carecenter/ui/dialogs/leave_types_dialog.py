@@ -38,7 +38,7 @@ from ...domain.errors import DomainError, ValidationError
 from ...services import leave as leave_service
 from .. import actions, messages, theme
 from ..widgets.date_edit import DateEdit
-from ..widgets.form_dialog import add_note, fit_to_screen, message_row, save_footer
+from ..widgets.form_dialog import add_note, fit_to_screen, message_row, save_footer, with_label
 from ..widgets.list_page import make_button
 from ..widgets.rule_table import call_confirmed
 from ..widgets.table_view import DataTable, set_column_widths
@@ -214,18 +214,12 @@ class RuleEditDialog(QDialog):
         return self.tr(EXAMPLE) if f"params.{key}" in self.example_fields else ""
 
     def _with_example(self, widget: QWidget, field: str) -> QWidget:
-        holder = QWidget(self)
-        line = QHBoxLayout(holder)
-        line.setContentsMargins(0, 0, 0, 0)
-        line.setSpacing(6)
-        line.addWidget(widget)
-        mark = QLabel(self.tr(EXAMPLE), holder)
+        mark = QLabel(self.tr(EXAMPLE))
         mark.setToolTip(self.tr("这个数字是别处的例子，请按本地规定核实"))
         theme.set_role(mark, "warning")
         mark.setVisible(field in self.example_fields)
-        line.addWidget(mark)
         setattr(self, f"_mark_{field}", mark)
-        return holder
+        return with_label(widget, mark, self)
 
     def _row(self, form: QFormLayout, key: str, text: str, widget: QWidget) -> None:
         self.messages[key] = message_row(form, text, widget, self, label_width=64)

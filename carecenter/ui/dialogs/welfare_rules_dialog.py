@@ -33,7 +33,7 @@ from .. import theme
 from ..models.welfare_models import OccasionsModel
 from ..widgets.date_edit import DateEdit
 from ..widgets.list_page import make_button
-from ..widgets.form_dialog import SaveFlow, add_note, dialog_column
+from ..widgets.form_dialog import SaveFlow, add_note, dialog_column, with_label
 from ..widgets.rule_table import RuleTableDialog
 from .welfare_dialog import FormBase, MoneyEdit, combo_value
 
@@ -253,16 +253,9 @@ class SettingsDialog(FormBase, SaveFlow, QDialog):
         self.sources_edit.setFocus()
 
     def _with_unit(self, widget: QWidget, text: str) -> QWidget:
-        holder = QWidget(self)
-        row = QHBoxLayout(holder)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(6)
-        row.addWidget(widget)
-        label = QLabel(text, holder)
+        label = QLabel(text)
         theme.set_role(label, "hint")
-        row.addWidget(label)
-        row.addStretch(1)
-        return holder
+        return with_label(widget, label, self, stretch=True)
 
     def data(self) -> dict[str, Any]:
         return dict(funding_sources=self.sources_edit.text(), duplicate_window_days=self.window_edit.text(),

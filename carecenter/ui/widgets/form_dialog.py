@@ -87,19 +87,41 @@ def message_row(form: QFormLayout, text: str, widget: QWidget, parent: QWidget, 
     return message
 
 
+def status_footer(dialog: QWidget, outer: QVBoxLayout, role: str | None = None) -> QHBoxLayout:
+    """The footer row of a dialog, added to ``outer``: a status line at the left
+    (``dialog.status_label``, stretching); the caller adds the buttons."""
+    footer = QHBoxLayout()
+    outer.addLayout(footer)
+    dialog.status_label = QLabel(dialog)
+    dialog.status_label.setWordWrap(True)
+    if role:
+        theme.set_role(dialog.status_label, role)
+    footer.addWidget(dialog.status_label, 1)
+    return footer
+
+
+def with_label(widget: QWidget, label: QLabel, parent: QWidget, *, stretch: bool = False) -> QWidget:
+    """``widget`` with ``label`` right after it on one line (a unit, an 示例 mark …)."""
+    holder = QWidget(parent)
+    row = QHBoxLayout(holder)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.setSpacing(6)
+    row.addWidget(widget)
+    row.addWidget(label)
+    if stretch:
+        row.addStretch(1)
+    return holder
+
+
 def save_footer(dialog: QWidget, outer: QVBoxLayout, *, default: bool = True) -> None:
     """The footer of a form: a status line, 保存 and 取消 (``dialog.status_label``,
     ``save_button``, ``cancel_button``), wired to ``dialog.save`` and ``dialog.reject``."""
-    footer = QHBoxLayout()
-    dialog.status_label = QLabel(dialog)
-    dialog.status_label.setWordWrap(True)
-    footer.addWidget(dialog.status_label, 1)
+    footer = status_footer(dialog, outer)
     dialog.save_button = make_button(dialog.tr("保存"), primary=True, parent=dialog)
     dialog.save_button.setDefault(default)
     dialog.cancel_button = make_button(dialog.tr("取消"), parent=dialog)
     footer.addWidget(dialog.save_button)
     footer.addWidget(dialog.cancel_button)
-    outer.addLayout(footer)
     dialog.save_button.clicked.connect(dialog.save)
     dialog.cancel_button.clicked.connect(dialog.reject)
 
