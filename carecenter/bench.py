@@ -92,6 +92,17 @@ def _median_ms(fn: Callable[[], object], repeat: int = 5) -> float:
     return statistics.median(times)
 
 
+def app_and_floor(con: sqlite3.Connection, call: Callable[[], object], repeat: int = 3) -> tuple[float, float]:
+    """Median milliseconds of ``call`` through the application, and of the SQL it sent (traced
+    on a first run) replayed bare on ``con``."""
+    with SqlTrace() as trace:
+        call()
+    statements = list(trace.statements)
+    app_ms = _median_ms(call, repeat=repeat)
+    floor_ms = _median_ms(lambda: replay(con, statements), repeat=repeat)
+    return app_ms, floor_ms
+
+
 def build_database(root: Path, cadres: int, years: int) -> float:
     from .app import open_store
     from .services import demo
@@ -246,11 +257,7 @@ def _care_lists(root: Path) -> list[Figure]:
         ("异常随访名单", lambda: health.open_followups(today)),
     ]
     for name, call in cases:
-        with SqlTrace() as trace:
-            call()
-        statements = list(trace.statements)
-        app_ms = _median_ms(call, repeat=3)
-        floor_ms = _median_ms(lambda: replay(con, statements), repeat=3)
+        app_ms, floor_ms = app_and_floor(con, call)
         figures.append(Figure(name, app_ms, floor_ms, 300))
     con.close()
     return figures
@@ -364,11 +371,7 @@ def allowance_figures(root: Path) -> list[Figure]:
     def call():
         allowance.generate_month(month)
 
-    with SqlTrace() as trace:
-        call()
-    statements = list(trace.statements)
-    app_ms = _median_ms(call, repeat=3)
-    floor_ms = _median_ms(lambda: replay(con, statements), repeat=3)
+    app_ms, floor_ms = app_and_floor(con, call)
     con.close()
     return [Figure("生成一个月津贴补贴", app_ms, floor_ms, 5000)]
 
@@ -390,12 +393,7 @@ def home_figures(root: Path) -> list[Figure]:
         health._last_cache.clear()  # a start-up build: nothing cached from an earlier one
         return home.build(today)
 
-    with SqlTrace() as trace:
-        health._last_cache.clear()
-        home.build(today)
-    statements = list(trace.statements)
-    app_ms = _median_ms(call, repeat=3)
-    floor_ms = _median_ms(lambda: replay(con, statements), repeat=3)
+    app_ms, floor_ms = app_and_floor(con, call)   # call() clears the cache first, as the trace did
     con.close()
     return [Figure("工作台汇总", app_ms, floor_ms, 500)]
 
@@ -445,11 +443,7 @@ def export_figures(root: Path) -> list[Figure]:
         nonlocal rows
         rows = export_list("roster", out, RosterQuery()).rows
 
-    with SqlTrace() as trace:
-        call()
-    statements = list(trace.statements)
-    app_ms = _median_ms(call, repeat=3)
-    floor_ms = _median_ms(lambda: replay(con, statements), repeat=3)
+    app_ms, floor_ms = app_and_floor(con, call)
     con.close()
     out.unlink(missing_ok=True)
     queries.invalidate_units()

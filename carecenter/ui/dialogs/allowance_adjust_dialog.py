@@ -9,38 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QDialog, QFrame, QGridLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
 from ...domain.errors import DomainError
 from ...domain.money import format_yuan, format_yuan_plain, parse_yuan
 from ...services import allowance as service
-from .. import messages, theme
-from ..widgets.form_dialog import SaveFlow, add_note, dialog_column, make_form
+from .. import messages
+from ..widgets.form_dialog import SaveFlow, add_note, dialog_column, make_form, summary_frame
 from .check_dialog import FormMixin
-
-
-def summary_frame(rows: list[tuple[str, str]], parent: QWidget) -> tuple[QFrame, dict[str, QLabel]]:
-    """A white box of label/value pairs at the top of a dialog."""
-    frame = QFrame(parent)
-    frame.setObjectName("DetailHeader")
-    grid = QGridLayout(frame)
-    grid.setContentsMargins(14, 10, 14, 10)
-    grid.setHorizontalSpacing(12)
-    grid.setVerticalSpacing(4)
-    values: dict[str, QLabel] = {}
-    for i, (label, value) in enumerate(rows):
-        lab = QLabel(label)
-        theme.set_role(lab, "label")
-        lab.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-        val = QLabel(value)
-        val.setWordWrap(True)
-        val.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        theme.set_role(val, "value")
-        grid.addWidget(lab, i, 0)
-        grid.addWidget(val, i, 1)
-        values[label] = val
-    grid.setColumnStretch(1, 1)
-    return frame, values
 
 
 def fit_wrapped(dialog: QDialog, width: int) -> None:

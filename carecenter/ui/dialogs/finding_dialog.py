@@ -8,23 +8,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QDialog,
-    QFrame,
-    QGridLayout,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QWidget,
-)
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QCheckBox, QDialog, QLineEdit, QPlainTextEdit, QWidget
 
 from ...domain.errors import DomainError
 from ...services import health as health_service
-from .. import theme
 from ..widgets.date_edit import DateEdit
-from ..widgets.form_dialog import SaveFlow, add_note, dialog_column, make_form
+from ..widgets.form_dialog import SaveFlow, add_note, dialog_column, make_form, summary_frame
 from .check_dialog import FormMixin
 
 LEVEL_TEXT = {"A": "A类（需立即临床处置）", "B": "B类（需进一步检查或治疗）"}
@@ -60,12 +50,6 @@ class FindingDialog(FormMixin, SaveFlow, QDialog):
     def _build(self) -> None:
         outer = dialog_column(self)
 
-        summary = QFrame(self)
-        summary.setObjectName("DetailHeader")
-        grid = QGridLayout(summary)
-        grid.setContentsMargins(14, 10, 14, 10)
-        grid.setHorizontalSpacing(12)
-        grid.setVerticalSpacing(4)
         f, c = self.finding, self.check
         rows = [
             ("干部", c["cadre_name"]),
@@ -73,19 +57,7 @@ class FindingDialog(FormMixin, SaveFlow, QDialog):
             ("异常项目", f"{f['item']}　{self.tr(LEVEL_TEXT.get(f['level'], f['level']))}"),
             ("描述", f["description"] or "—"),
         ]
-        self.summary_values: dict[str, QLabel] = {}
-        for i, (label, value) in enumerate(rows):
-            lab = QLabel(self.tr(label))
-            theme.set_role(lab, "label")
-            lab.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-            val = QLabel(value)
-            val.setWordWrap(True)
-            val.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            theme.set_role(val, "value")
-            grid.addWidget(lab, i, 0)
-            grid.addWidget(val, i, 1)
-            self.summary_values[label] = val
-        grid.setColumnStretch(1, 1)
+        summary, self.summary_values = summary_frame([(self.tr(label), value) for label, value in rows], self)
         outer.addWidget(summary)
 
         form = make_form()

@@ -15,7 +15,8 @@ Put ``SaveFlow`` after the field mixin (a mixin's own ``enter_saves`` wins) and 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout,
+                               QWidget)
 
 from ...domain.errors import DomainError, ValidationError
 from .. import messages, theme
@@ -124,6 +125,30 @@ def save_footer(dialog: QWidget, outer: QVBoxLayout, *, default: bool = True) ->
     footer.addWidget(dialog.cancel_button)
     dialog.save_button.clicked.connect(dialog.save)
     dialog.cancel_button.clicked.connect(dialog.reject)
+
+
+def summary_frame(rows: list[tuple[str, str]], parent: QWidget) -> tuple[QFrame, dict[str, QLabel]]:
+    """A white box of label/value pairs at the top of a dialog."""
+    frame = QFrame(parent)
+    frame.setObjectName("DetailHeader")
+    grid = QGridLayout(frame)
+    grid.setContentsMargins(14, 10, 14, 10)
+    grid.setHorizontalSpacing(12)
+    grid.setVerticalSpacing(4)
+    values: dict[str, QLabel] = {}
+    for i, (label, value) in enumerate(rows):
+        lab = QLabel(label)
+        theme.set_role(lab, "label")
+        lab.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        val = QLabel(value)
+        val.setWordWrap(True)
+        val.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        theme.set_role(val, "value")
+        grid.addWidget(lab, i, 0)
+        grid.addWidget(val, i, 1)
+        values[label] = val
+    grid.setColumnStretch(1, 1)
+    return frame, values
 
 
 def fit_to_screen(dialog: QWidget, width: int, height: int) -> None:
