@@ -210,6 +210,16 @@ def test_empty_hardship_matrix_is_listed_and_filled_in_from_the_page(window, qtb
     assert {x.scheme: x.amount_fen for x in AllowanceLine.select()} == {"hardship": 123450, "township": 20000}
 
 
+def new_township_band(qtbot, type_text, tab, years: str, amount: str):
+    """新增 a 乡镇工作补贴 band from 2026-01-01 and type it in (not saved yet)."""
+    tab.add("township_band")
+    rd = active(qtbot, tab.dialog)
+    type_text(rd.widgets["min_years"], years)
+    type_text(rd.widgets["amount"], amount)
+    type_text(rd.effective.line_edit, "2026-01-01")
+    return rd
+
+
 def test_rates_dialog_rows_and_presets(window, qtbot, boxes, type_text, store):
     from carecenter.ui.dialogs.allowance_rates_dialog import AllowanceRatesDialog
 
@@ -226,11 +236,7 @@ def test_rates_dialog_rows_and_presets(window, qtbot, boxes, type_text, store):
 
     tab = dialog.township_tab
     assert tab.model.rowCount() == 8
-    tab.add("township_band")
-    rd = active(qtbot, tab.dialog)
-    type_text(rd.widgets["min_years"], "35")
-    type_text(rd.widgets["amount"], "560")
-    type_text(rd.effective.line_edit, "2026-01-01")
+    rd = new_township_band(qtbot, type_text, tab, "35", "560")
     assert rd.save_button.isEnabled()
     qtbot.keyClick(rd.widgets["amount"], Qt.Key.Key_Return)
     assert not rd.isVisible()
@@ -238,11 +244,7 @@ def test_rates_dialog_rows_and_presets(window, qtbot, boxes, type_text, store):
     assert tab.model.rowCount() == 9
 
     # a row with a bad amount: the message is under the field, saving is refused
-    tab.add("township_band")
-    rd = active(qtbot, tab.dialog)
-    type_text(rd.widgets["min_years"], "40")
-    type_text(rd.widgets["amount"], "5.555")
-    type_text(rd.effective.line_edit, "2026-01-01")
+    rd = new_township_band(qtbot, type_text, tab, "40", "5.555")
     assert not rd.save()
     assert "最多只能有两位小数" in rd.messages["amount"].text()
     rd.reject()
