@@ -48,13 +48,13 @@ def set_after_open(hook: Callable[[], None] | None) -> None:
 def open_store(paths: DataPaths) -> list[str]:
     """Open and migrate the database in ``paths``; seed pick lists on first run."""
     paths.ensure()
+    backup.reopen_with(reopen_store)   # before opening: a damaged file is restored from a backup
     applied = database.open_database(paths.database, paths.pre_migration)
     if applied:
         log.info("applied migrations: %s", ", ".join(applied))
     choices.seed_if_empty()
     accounts.seed_roles_if_empty()
     printing.use_layouts(_report_layout)
-    backup.reopen_with(reopen_store)
     if _after_open is not None:
         _after_open()
     from .services import allowance

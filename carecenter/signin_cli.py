@@ -175,8 +175,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def _open(args) -> None:
-    from .app import open_store
-    from .cli import resolve_paths
+    open_store, resolve_paths = args.root.open_store, args.root.resolve_paths   # handed in by cli
 
     paths = resolve_paths(args)
     if not paths.database.exists():
@@ -194,9 +193,9 @@ def _account_id(login: str) -> int:
 
 
 def cmd_setup(args) -> int:
-    from .app import open_store
-    from .cli import resolve_paths
     from .services import accounts
+
+    open_store, resolve_paths = args.root.open_store, args.root.resolve_paths   # handed in by cli
 
     paths = resolve_paths(args)
     open_store(paths)

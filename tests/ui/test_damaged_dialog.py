@@ -28,10 +28,11 @@ def damaged(store):
 
 
 def test_lists_backups_and_restores_with_an_admin_account(damaged, qtbot, boxes):
+    from carecenter.app import open_store
     from carecenter.ui.dialogs.damaged_dialog import DamagedDialog
 
     store, made, message = damaged
-    dialog = DamagedDialog(store, message)
+    dialog = DamagedDialog(store, message, open_store=open_store)
     qtbot.addWidget(dialog)
     assert dialog.list.count() >= 1 and made.path.name in dialog.list.item(0).text()
     assert f"{made.taken_at:%Y-%m-%d %H:%M}" in dialog.list.item(0).text()

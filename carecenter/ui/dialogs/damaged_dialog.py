@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import QCoreApplication, QDir, Qt
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel, QLineEdit,
@@ -25,10 +26,9 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("DamagedDialog", text)
 
 
-def sign_in_against(file: Path, login: str, password: str) -> None:
+def sign_in_against(file: Path, login: str, password: str, open_store: Callable[[DataPaths], object]) -> None:
     """Sign ``login`` in with the accounts stored in the backup ``file`` (a temporary
-    copy is opened and thrown away)."""
-    from ...app import open_store
+    copy is opened with ``open_store``, the composition root's, and thrown away)."""
     from ...db import database
     from ...services import accounts
 
@@ -42,18 +42,21 @@ def sign_in_against(file: Path, login: str, password: str) -> None:
             database.close_database()
 
 
-def restore_damaged(ctx, paths: DataPaths, file: Path, login: str, password: str):
+def restore_damaged(ctx, paths: DataPaths, file: Path, login: str, password: str,
+                    open_store: Callable[[DataPaths], object]):
     """The background job: check the account against the backup, then restore it."""
-    sign_in_against(file, login, password)
+    sign_in_against(file, login, password, open_store)
     return backup.restore(paths, file, progress=ctx.progress, check=ctx.check)
 
 
 class DamagedDialog(QDialog):
     """Shown instead of the window when the database failed its check."""
 
-    def __init__(self, paths: DataPaths, message: str, parent: QWidget | None = None):
+    def __init__(self, paths: DataPaths, message: str, parent: QWidget | None = None, *,
+                 open_store: Callable[[DataPaths], object]):
         super().__init__(parent)
         self.paths = paths
+        self.open_store = open_store   # handed in by the composition root (app.open_store)
         self.restored = False
         self.setWindowTitle(_tr("数据库已损坏"))
         self.setMinimumWidth(560)
@@ -117,7 +120,7 @@ class DamagedDialog(QDialog):
             messages.error(self, _tr("请输入有「备份与恢复」权限的账户的登录名和密码。"))
             return
         job = tasks.run_job(restore_damaged, self.paths, file, self.login.text().strip(), self.password.text(),
-                            parent=self, title=_tr("从备份恢复"), label=_tr("正在检查并恢复备份…"))
+                            self.open_store, parent=self, title=_tr("从备份恢复"), label=_tr("正在检查并恢复备份…"))
         job.finished.connect(self._on_restored)
         job.failed.connect(lambda message: messages.error(self, message, title=_tr("未能恢复")))
 
