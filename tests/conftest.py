@@ -178,3 +178,26 @@ def make_id():
 def cadre_data(unit):
     """Builder for valid cadre records in the ``unit`` fixture's unit."""
     return lambda **over: cadre_record(unit, **over)
+
+
+def one_unit_for_cli(store) -> Path:
+    """The store with one unit and the test accounts, closed so a command-line child process
+    can open it; returns its data folder."""
+    from carecenter.db.database import close_database
+    from carecenter.services import roster
+
+    roster.save_unit({"name": "城关镇人民政府", "kind": "政府", "township": "城关镇", "township_category": "镇"})
+    add_accounts()
+    close_database()
+    return store.root
+
+
+def foreign_sqlite(path, ddl: str):
+    """An SQLite file of another program: one table made by ``ddl``."""
+    import sqlite3
+
+    con = sqlite3.connect(str(path))
+    con.execute(ddl)
+    con.commit()
+    con.close()
+    return path

@@ -10,20 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_PASSWORD, add_accounts
+from tests.conftest import TEST_PASSWORD, one_unit_for_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
 def data(store):
-    from carecenter.db.database import close_database
-    from carecenter.services import roster
-
-    roster.save_unit({"name": "城关镇人民政府", "kind": "政府", "township": "城关镇", "township_category": "镇"})
-    add_accounts()
-    close_database()
-    return store.root
+    return one_unit_for_cli(store)
 
 
 def run(*args, env=None, password: str | None = TEST_PASSWORD):

@@ -18,16 +18,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from PySide6.QtCore import QCoreApplication, QDir, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QDialog,
-    QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QMessageBox,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QCheckBox, QDialog, QHBoxLayout, QLabel, QMessageBox, QVBoxLayout, QWidget
 
 from ..domain.errors import DomainError
 from ..exchange.export import ExportCancelled, ExportSummary, export_list
@@ -129,15 +120,7 @@ def default_path(key: str, today: date | None = None) -> Path:
 
 def ask_path(parent: QWidget | None, suggested: Path) -> Path | None:
     """Where to save (``None``: cancelled); ``.xlsx`` is added when the name lacks it."""
-    chosen, _filter = QFileDialog.getSaveFileName(parent, _tr("导出到 Excel"), str(suggested),
-                                                  _tr("Excel 工作簿 (*.xlsx)"))
-    if not chosen:
-        return None
-    file_dialogs.remember(chosen)
-    path = Path(chosen)
-    if path.suffix.lower() != ".xlsx":
-        path = path.with_name(path.name + ".xlsx")
-    return path
+    return file_dialogs.ask_save_path(parent, _tr("导出到 Excel"), suggested, _tr("Excel 工作簿 (*.xlsx)"), ".xlsx")
 
 
 # ================================================================ the job

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QDir, QSettings, QStandardPaths
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 KEY = "dialogs/last_folder"
 _state: dict[str, object] = {"settings": None, "last": ""}
@@ -52,3 +53,17 @@ def remember(chosen: str | Path) -> None:
     settings = _state["settings"]
     if isinstance(settings, QSettings):
         settings.setValue(KEY, str(folder))
+
+
+def ask_save_path(parent: QWidget | None, title: str, suggested: str | Path, file_filter: str,
+                  suffix: str) -> Path | None:
+    """Ask where to save (``None``: cancelled); the folder is remembered and ``suffix``
+    (".xlsx", ".pdf") is added when the chosen name lacks it."""
+    chosen, _filter = QFileDialog.getSaveFileName(parent, title, str(suggested), file_filter)
+    if not chosen:
+        return None
+    remember(chosen)
+    path = Path(chosen)
+    if path.suffix.lower() != suffix:
+        path = path.with_name(path.name + suffix)
+    return path

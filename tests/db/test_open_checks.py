@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from carecenter.db import database
-from carecenter.paths import DataPaths
-from tests.conftest import TEST_PASSWORD, add_accounts
+from tests.conftest import TEST_PASSWORD, add_accounts, foreign_sqlite
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,11 +62,7 @@ def test_a_truncated_database_of_ours_is_damaged_not_foreign(closed):
 
 
 def test_three_different_messages(tmp_path, closed):
-    foreign = tmp_path / "other.db"
-    con = sqlite3.connect(str(foreign))
-    con.execute("CREATE TABLE t (x)")
-    con.commit()
-    con.close()
+    foreign = foreign_sqlite(tmp_path / "other.db", "CREATE TABLE t (x)")
     with pytest.raises(database.NotOurDatabase) as not_ours:
         database.open_database(foreign)
     con = sqlite3.connect(str(closed.database))

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from carecenter.app import open_store, seed_rule_tables
-from tests.conftest import TEST_PASSWORD, add_accounts, signed_in_cli
+from tests.conftest import TEST_PASSWORD, add_accounts, foreign_sqlite, signed_in_cli
 from carecenter.db import database
 from carecenter.db.database import APP_ID, close_database, known_version, open_database
 from carecenter.db.models import AuditLog
@@ -325,11 +325,7 @@ def test_refuses_an_empty_file_and_a_missing_one(filled, tmp_path):
 
 
 def test_refuses_another_programs_sqlite_database(filled, tmp_path):
-    other = tmp_path / "其他软件.db"
-    con = sqlite3.connect(str(other))
-    con.execute("CREATE TABLE cadre (id INTEGER PRIMARY KEY, archived INTEGER)")
-    con.commit()
-    con.close()
+    other = foreign_sqlite(tmp_path / "其他软件.db", "CREATE TABLE cadre (id INTEGER PRIMARY KEY, archived INTEGER)")
     _refused(filled, other, "not_ours")
 
 

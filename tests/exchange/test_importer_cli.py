@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import TEST_PASSWORD, add_accounts, make_id_number, signed_in_cli
+from tests.conftest import TEST_PASSWORD, make_id_number, one_unit_for_cli, signed_in_cli
 from tests.exchange.test_importer_support import workbook
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,13 +28,7 @@ def main(*args, home: Path):
 @pytest.fixture
 def data_dir(store):
     """A database with one unit, closed so the command line can open it."""
-    from carecenter.db.database import close_database
-    from carecenter.services import roster
-
-    roster.save_unit({"name": "城关镇人民政府", "kind": "政府", "township": "城关镇", "township_category": "镇"})
-    add_accounts()
-    close_database()
-    return store.root
+    return one_unit_for_cli(store)
 
 
 def cadres(data_dir: Path) -> list[tuple]:

@@ -26,7 +26,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QCoreApplication, QDir, QRectF, QSizeF, Qt, Signal
 from PySide6.QtGui import QKeySequence, QPageLayout, QPageSize, QPainter, QShortcut
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...domain.errors import DomainError
 from ...services import printing
@@ -185,14 +185,10 @@ def default_export_path(printout: Any) -> str:
 
 def export_printout(parent: QWidget | None, printout: Any) -> Path | None:
     """Ask where to save (documents folder, the printout's own name), write the PDF."""
-    chosen, _filter = QFileDialog.getSaveFileName(parent, _tr("导出 PDF"), default_export_path(printout),
-                                                  _tr("PDF 文件 (*.pdf)"))
-    if not chosen:
+    path = file_dialogs.ask_save_path(parent, _tr("导出 PDF"), default_export_path(printout), _tr("PDF 文件 (*.pdf)"),
+                                      ".pdf")
+    if path is None:
         return None
-    file_dialogs.remember(chosen)
-    path = Path(chosen)
-    if path.suffix.lower() != ".pdf":
-        path = path.with_name(path.name + ".pdf")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(getattr(printout, "saved_pdf", printout.pdf))
