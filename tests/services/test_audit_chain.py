@@ -62,23 +62,24 @@ def _drop_triggers(con):
     con.execute("DROP TRIGGER audit_log_no_delete")
 
 
-def test_an_edited_row_is_named(logged):
-    target = row_id(logged, 7)
+def _tamper(logged, sql: str, target: int):
+    """Edit the trail behind the program's back (its triggers dropped) and verify again."""
     con = raw(logged)
     _drop_triggers(con)
-    con.execute("UPDATE audit_log SET user = '别人' WHERE id = ?", (target,))
+    con.execute(sql, (target,))
     con.close()
-    r = report(logged)
+    return report(logged)
+
+
+def test_an_edited_row_is_named(logged):
+    target = row_id(logged, 7)
+    r = _tamper(logged, "UPDATE audit_log SET user = '别人' WHERE id = ?", target)
     assert not r.ok and r.first_bad_id == target and "改动" in r.message
 
 
 def test_a_deleted_row_is_named(logged):
     target = row_id(logged, 5)
-    con = raw(logged)
-    _drop_triggers(con)
-    con.execute("DELETE FROM audit_log WHERE id = ?", (target,))
-    con.close()
-    r = report(logged)
+    r = _tamper(logged, "DELETE FROM audit_log WHERE id = ?", target)
     assert not r.ok and r.first_bad_id == target + 1 and "删除或插入" in r.message
 
 

@@ -55,11 +55,6 @@ def match_headers(kind: str, headers: list[str]) -> dict[str, int]:
     return out
 
 
-def _with_suffix(path: str) -> Path:
-    p = Path(path)
-    return p if p.suffix.lower() == ".xlsx" else p.with_name(p.name + ".xlsx")
-
-
 class StepBar(QFrame):
     """1 选择文件 — 2 列对应 — 3 预览 — 4 完成; the current step bold and underlined in the accent colour."""
 

@@ -37,20 +37,10 @@ from .. import actions, file_dialogs, messages, theme
 from ..tasks import JobCancelled, run_job
 from ..widgets.form_dialog import fit_to_screen
 from ..widgets.list_page import make_button
-from .import_steps import (
-    FILE,
-    MAPPING,
-    PREVIEW,
-    RESULT,
-    STEP_TITLES,
-    XLSX_FILTER,
-    MappingStep,
-    StepBar,
-    WizardPages,
-    _item,
-    _progress,
-    _with_suffix,
-)
+from .import_steps import (FILE, MAPPING, PREVIEW, RESULT, STEP_TITLES, XLSX_FILTER, MappingStep, StepBar,
+                           WizardPages, _item, _progress)
+
+
 class ImportWizard(WizardPages, MappingStep, QDialog):
     """``ImportWizard(kind, parent)``; ``imported(kind)`` after rows were written."""
 
@@ -256,21 +246,27 @@ class ImportWizard(WizardPages, MappingStep, QDialog):
     def download_template(self) -> None:
         folder = self.path.parent if self.path else file_dialogs.start_folder()
         default = folder / self.tr("{0}导入模板.xlsx").format(self.kind_label)
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("保存{0}模板").format(self.kind_label), str(default),
-                                              self.tr(XLSX_FILTER))
-        if not path:
-            return
-        out = _with_suffix(path)
+        out = self._save_workbook(self.tr("保存{0}模板").format(self.kind_label), default,
+                                  lambda path: importer.write_template(self.kind, path))
+        if out is not None:
+            self.template_label.setText(self.tr("模板已保存：{0}").format(QDir.toNativeSeparators(str(out))))
+
+    def _save_workbook(self, title: str, default: Path, write: Callable[[Path], object]) -> Path | None:
+        """Ask where to save a workbook and write it; a refusal or an unwritable place is said
+        (``None``: cancelled or not written)."""
+        out = file_dialogs.ask_save_path(self, title, default, self.tr(XLSX_FILTER), ".xlsx")
+        if out is None:
+            return None
         try:
-            importer.write_template(self.kind, out)
+            write(out)
         except DomainError as err:
             messages.error(self, err.message)
-            return
+            return None
         except OSError:
             messages.error(self, self.tr("无法保存到 {0}：文件可能正在 Excel 中打开，或没有写入权限。"
                                          "请关闭该文件或换一个位置后重试").format(QDir.toNativeSeparators(str(out))))
-            return
-        self.template_label.setText(self.tr("模板已保存：{0}").format(QDir.toNativeSeparators(str(out))))
+            return None
+        return out
 
     # ================================================================ step 3: preview
     def start_preview(self) -> None:
@@ -382,20 +378,9 @@ class ImportWizard(WizardPages, MappingStep, QDialog):
         folder = self.path.parent if self.path else file_dialogs.start_folder()
         stem = self.path.stem if self.path else self.kind_label
         default = folder / self.tr("{0}-问题清单.xlsx").format(stem)
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("保存问题清单"), str(default), self.tr(XLSX_FILTER))
-        if not path:
-            return
-        out = _with_suffix(path)
-        try:
-            importer.save_problems(self.preview, out)
-        except DomainError as err:
-            messages.error(self, err.message)
-            return
-        except OSError:
-            messages.error(self, self.tr("无法保存到 {0}：文件可能正在 Excel 中打开，或没有写入权限。"
-                                         "请关闭该文件或换一个位置后重试").format(QDir.toNativeSeparators(str(out))))
-            return
-        messages.info(self, self.tr("问题清单已保存：{0}").format(QDir.toNativeSeparators(str(out))))
+        out = self._save_workbook(self.tr("保存问题清单"), default, lambda path: importer.save_problems(self.preview, path))
+        if out is not None:
+            messages.info(self, self.tr("问题清单已保存：{0}").format(QDir.toNativeSeparators(str(out))))
 
     # ================================================================ import
     def start_import(self) -> None:
