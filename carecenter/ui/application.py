@@ -143,7 +143,7 @@ def offer_restore(paths: DataPaths, message: str, parent=None) -> bool:
     """The damaged-database dialog; True when a backup was restored."""
     from .dialogs.damaged_dialog import DamagedDialog
 
-    dialog = DamagedDialog(paths, message, parent)
+    dialog = DamagedDialog(paths, message, parent, open_store=open_store)
     dialog.exec()
     return dialog.restored
 
