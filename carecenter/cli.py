@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import __version__
+from .cli_args import UsageError
 from .paths import DataPaths, default_data_dir, demo_data_dir
 
 
@@ -58,10 +59,6 @@ GLOBAL_OPTIONS: list[GlobalOption] = [
     GlobalOption("--user", "user", "登录名：子命令以这个账户的身份运行（密码在提示后输入，"
                                    "或在脚本中用环境变量 CARECENTER_PASSWORD 提供）；图形界面中预填登录名", "登录名"),
 ]
-
-
-class UsageError(Exception):
-    """A mistake in the command line, told in Chinese (exit code 2)."""
 
 
 def split_global_options(argv: list[str]) -> tuple[list[str], dict[str, Any]]:
@@ -164,10 +161,6 @@ class CommandRoot:
         return reopen_store(paths)
 
     @staticmethod
-    def check_out_suffix(out: Path | None, suffix: str, what: str) -> Path | None:
-        return check_out_suffix(out, suffix, what)
-
-    @staticmethod
     def seed_rule_tables() -> None:
         from .app import seed_rule_tables
 
@@ -259,19 +252,6 @@ def check_data_dir(args: argparse.Namespace) -> None:
     if not folder.exists() and not creates:
         raise UsageError(f"数据目录「{folder}」不存在，其中也没有数据库。请检查 --data-dir 是否写对"
                          "（新建数据目录请打开图形界面，或用 demo 命令生成演示数据）")
-
-
-def check_out_suffix(out: Path | None, suffix: str, what: str) -> Path | None:
-    """``--out`` with no extension gets ``suffix``; another extension is refused with the right one."""
-    if out is None:
-        return None
-    out = Path(out).expanduser()
-    if out.suffix == "":
-        return out.with_suffix(suffix)
-    if out.suffix.lower() != suffix:
-        raise UsageError(f"--out 的文件类型不对：{what}保存为 {suffix} 文件，「{out.name}」是 {out.suffix} 文件。"
-                         f"请改成 --out {out.with_suffix(suffix).name}")
-    return out
 
 
 def _data_root(args: argparse.Namespace | None) -> Path | None:

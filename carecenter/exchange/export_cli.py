@@ -62,6 +62,7 @@ def _error(message: str) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from ..cli_args import check_out_suffix
     from ..db.database import check_ours
     from ..domain.errors import DomainError
     from ..services import exports
@@ -69,7 +70,6 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .export import export_list
 
     open_store, resolve_paths = args.root.open_store, args.root.resolve_paths
-    check_out_suffix = args.root.check_out_suffix
 
     key = args.list
     if getattr(args, "all_fields", False):

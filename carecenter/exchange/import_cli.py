@@ -53,7 +53,7 @@ def _check_problems_target(out: Path) -> Path:
     before the work, so a typo does not cost a long preview."""
     import os
 
-    from ..cli import UsageError, check_out_suffix
+    from ..cli_args import UsageError, check_out_suffix
     from ..services.values import path_text
 
     out = check_out_suffix(out, ".xlsx", "问题清单")

@@ -72,7 +72,7 @@ def _open(args) -> bool:
 
 def _target(out: Path | None) -> Path | None:
     """The --out file: .pdf (another extension is refused with .pdf suggested), its folder made."""
-    from ..cli import UsageError, check_out_suffix
+    from ..cli_args import UsageError, check_out_suffix
     from ..services.values import path_text
 
     out = check_out_suffix(out, ".pdf", "打印件")
