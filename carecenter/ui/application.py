@@ -1,6 +1,6 @@
 """Start the desktop application: QApplication, look and feel, the store, the main window.
 
-``run(paths, demo)`` is called by ``carecenter.app.run_gui``.
+``run(paths, demo, user)`` is called by ``carecenter.cli`` (the GUI half of the composition root).
 
 Benchmark hook: when the environment variable ``CARECENTER_TIMING_FILE`` is
 set, the application writes ``{"window_shown", "first_page", "maxrss_kb"}`` to
