@@ -261,3 +261,38 @@ def test_refuses_foreign_file_without_touching_it(tmp_path):
     assert result.returncode != 0
     assert "不是关心关爱中心的数据库" in result.stderr
     assert db.read_bytes() == before
+
+
+def test_two_windows_on_one_data_folder_work_side_by_side(tmp_path):
+    """Issue 12: a second window on the same data folder is not refused; each signs in on
+    its own (issue 10) and both are in the audit trail, while another program reads too."""
+    import sqlite3
+    import subprocess as sp
+    import sys
+
+    data = tmp_path / "demo"
+    first = _run_gui(["--demo", "--data-dir", str(data), "--user", "jingban"],
+                     {"CARECENTER_TIMING_FILE": str(tmp_path / "t0.json"), "CARECENTER_PASSWORD": "Demo@2026"},
+                     tmp_path)
+    assert first.returncode == 0, first.stderr
+    reader = sqlite3.connect(data / "carecenter.db")
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM cadre").fetchone()      # a reader holding a snapshot open
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CARECENTER_PASSWORD="Demo@2026",
+               PYTHONPATH=str(REPO))
+    procs = [sp.Popen([sys.executable, str(REPO / "main.py"), "--data-dir", str(data), "--user", user],
+                      env=dict(env, CARECENTER_TIMING_FILE=str(tmp_path / f"{user}.json")), cwd=tmp_path,
+                      stdout=sp.PIPE, stderr=sp.PIPE, text=True)
+             for user in ("jingban", "fuzeren")]
+    try:
+        results = [p.communicate(timeout=120) for p in procs]
+    finally:
+        reader.rollback()
+        reader.close()
+    assert [p.returncode for p in procs] == [0, 0], results
+    con = sqlite3.connect(data / "carecenter.db")
+    try:
+        users = {u for (u,) in con.execute('SELECT "user" FROM "audit_log" WHERE "action" = \'signin\'')}
+    finally:
+        con.close()
+    assert {"jingban（演示经办人）", "fuzeren（演示负责人）"} <= users
