@@ -153,8 +153,13 @@ def _startup(root: Path) -> dict:
     env = dict(os.environ, CARECENTER_TIMING_FILE=str(timing), CARECENTER_PASSWORD=DEMO_PASSWORD)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     main_py = Path(__file__).resolve().parent.parent / "main.py"
-    cmd = [sys.executable, str(main_py), "--data-dir", str(root), "--user", "jingban"] if main_py.exists() else \
-        [sys.executable, "-m", "carecenter", "--data-dir", str(root), "--user", "jingban"]
+    signin = ["--data-dir", str(root), "--user", "jingban"]
+    if getattr(sys, "frozen", False):  # the one-folder program (packaging/): it is the application
+        cmd = [sys.executable, *signin]
+    elif main_py.exists():
+        cmd = [sys.executable, str(main_py), *signin]
+    else:
+        cmd = [sys.executable, "-m", "carecenter", *signin]
     t0 = time.time()
     subprocess.run(cmd, env=env, check=True, timeout=120,
                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -163,10 +168,13 @@ def _startup(root: Path) -> dict:
     return data
 
 
-def _startup_floor(db_path: Path) -> tuple[float, float]:
-    """A bare interpreter that opens the file with sqlite3 and reads the first page."""
+def _startup_floor(db_path: Path) -> tuple[float | None, float | None]:
+    """A bare interpreter that opens the file with sqlite3 and reads the first page
+    (none in the one-folder program, which has no bare interpreter to start)."""
     from .db import queries
 
+    if getattr(sys, "frozen", False):
+        return None, None
     _, _, page_sql, page_params = queries.roster_sql(queries.RosterFilter())
     code = (
         "import sqlite3,json;from carecenter.bench import peak_rss_kb;"
