@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import site
 import stat
 import sys
 from dataclasses import dataclass
@@ -45,10 +46,19 @@ def make_private(path: Path) -> None:
 
 
 def resource_root() -> Path:
+    """resources/: inside the one-folder program, beside the package in a source tree (or an
+    editable install), else where a wheel put its data files (<prefix>/share/carecenter/)."""
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen:
         return Path(frozen) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+    beside = Path(__file__).resolve().parent.parent / "resources"
+    if beside.is_dir():
+        return beside
+    for prefix in (sys.prefix, site.getuserbase()):
+        installed = Path(prefix) / "share" / "carecenter" / "resources"
+        if installed.is_dir():
+            return installed
+    return beside
 
 
 def resource_path(*parts: str) -> Path:
