@@ -41,6 +41,7 @@ APP_NAME_ZH = "关心关爱中心"
 MAINTAINER = "CareCenter developers <carecenter@localhost>"
 WHEELHOUSE_PLATFORMS = ("win_amd64", "manylinux2014_x86_64", "manylinux_2_28_x86_64",
                         "manylinux_2_28_aarch64", "manylinux_2_34_x86_64", "manylinux_2_34_aarch64")
+LEGACY_MANYLINUX = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
 
 # What a .deb asks of the system: the desktop libraries the bundle leaves out on purpose
 # (packaging/carecenter.spec, SYSTEM_LIBS). Names as in Debian, UOS and Kylin; libc6 is added
@@ -92,7 +93,7 @@ def mb(size: int) -> str:
     return f"{size / 1_000_000:.1f} MB"
 
 
-GLIBC_RE = re.compile(rb"\x00(GLIBC|GLIBCXX|CXXABI)_(\d+(?:\.\d+)+)\x00")
+GLIBC_RE = re.compile(rb"(?<=\x00)(GLIBC|GLIBCXX|CXXABI)_(\d+(?:\.\d+)+)(?=\x00)")
 
 
 def library_floors(folder: Path) -> dict[str, tuple[tuple[int, ...], str]]:
@@ -156,6 +157,12 @@ def desktop_entry(app_dir: str) -> str:
         "Categories=Office;",
         f"StartupWMClass={NAME}",
         "Keywords=干部;关心关爱;休假;体检;台账;",
+        "Actions=demo;",
+        "",
+        "[Desktop Action demo]",
+        "Name=打开演示数据",
+        "Name[zh_CN]=打开演示数据",
+        f"Exec={app_dir}/files/{NAME} --demo",
         "",
     ])
 
@@ -315,6 +322,19 @@ def build_installer(bundle: Path, dist: Path, ver: str) -> Path | None:
 # ---------------------------------------------------------------------------------------------
 # the offline wheelhouse
 
+def platform_tags(target: str) -> list[str]:
+    """pip download takes exact tags: a manylinux target also accepts every older glibc's
+    wheels (a manylinux_2_28 system installs manylinux2014 wheels too)."""
+    m = re.fullmatch(r"(manylinux1|manylinux2010|manylinux2014|manylinux_(\d+)_(\d+))_(\w+)", target)
+    if not m:
+        return [target]
+    arch = m.group(4)
+    floor = LEGACY_MANYLINUX.get(m.group(1)) or (int(m.group(2)), int(m.group(3)))
+    tags = [f"manylinux_2_{minor}_{arch}" for minor in range(5, floor[1] + 1)]
+    tags += [f"{name}_{arch}" for name, glibc in LEGACY_MANYLINUX.items() if glibc <= floor]
+    return sorted(set(tags), reverse=True)
+
+
 def wheelhouse(target: str, python_version: str, dist: Path) -> Path:
     out = dist / f"wheelhouse-{NAME}-{version()}-{target}-py{python_version.replace('.', '')}"
     if out.exists():
@@ -322,8 +342,14 @@ def wheelhouse(target: str, python_version: str, dist: Path) -> Path:
     out.mkdir(parents=True)
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", out, ROOT])
     own = next(out.glob(f"{NAME}-*.whl"))
-    run([sys.executable, "-m", "pip", "download", "--only-binary=:all:", "--platform", target,
-         "--python-version", python_version, "--implementation", "cp", "-d", out, own])
+    platforms = [arg for tag in platform_tags(target) for arg in ("--platform", tag)]
+    try:
+        run([sys.executable, "-m", "pip", "download", "--only-binary=:all:", *platforms,
+             "--python-version", python_version, "--implementation", "cp", "-d", out, own])
+    except subprocess.CalledProcessError:
+        sys.exit(f"pip found no wheel of some dependency for {target} / Python {python_version} (see above). "
+                 "PySide6 6.8 and 6.9 need glibc 2.28 (manylinux_2_28), 6.10 and later 2.34; "
+                 "there is none for manylinux2014 (glibc 2.17).")
     wheels = sorted(p.name for p in out.glob("*.whl"))
     log(f"{len(wheels)} wheels, {mb(folder_size(out))} in {out}")
     for name in wheels:
@@ -343,7 +369,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="bundle this PySide6-Essentials version (e.g. 6.9.3 for glibc 2.28)")
     parser.add_argument("--no-archives", action="store_true", help="only the folder, no .tar.gz/.deb/installer")
     parser.add_argument("--wheelhouse", action="store_true", help="collect the wheels for an offline pip install")
-    parser.add_argument("--platform", choices=WHEELHOUSE_PLATFORMS, help="wheelhouse target platform")
+    parser.add_argument("--platform", metavar="TAG",
+                        help="wheelhouse target platform: " + ", ".join(WHEELHOUSE_PLATFORMS) + " …")
     parser.add_argument("--python-version", default=f"{sys.version_info[0]}.{sys.version_info[1]}",
                         help="wheelhouse target Python, e.g. 3.10 (default: this Python's)")
     args = parser.parse_args(argv)
