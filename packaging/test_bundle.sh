@@ -111,10 +111,16 @@ mount --rbind /dev "$ROOTFS/dev"
 mkdir -p "$ROOTFS/tmp/.X11-unix"
 mount --bind /tmp/.X11-unix "$ROOTFS/tmp/.X11-unix" 2>/dev/null || { mkdir -p /tmp/.X11-unix; mount --bind /tmp/.X11-unix "$ROOTFS/tmp/.X11-unix"; }
 
+# the demo database's clerk account (carecenter/services/accounts.py, DEMO_ACCOUNTS): the
+# headless commands that read or write records run signed in, the password from the environment
+SIGNIN="--user jingban"
+DEMO_PASSWORD='Demo@2026'
+
 # as the clerk, inside the userland, in a network namespace with nothing but loopback
 as_clerk() {
   unshare --net chroot --userspec=clerk:clerk "$ROOTFS" /usr/bin/env -i HOME=/home/clerk \
-    PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 DISPLAY="${DISPLAY_NUM:-}" "$@"
+    PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 DISPLAY="${DISPLAY_NUM:-}" \
+    CARECENTER_PASSWORD="$DEMO_PASSWORD" "$@"
 }
 as_root() { unshare --net chroot "$ROOTFS" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"; }
 if as_clerk getent hosts deb.debian.org >/dev/null 2>&1; then fail "the userland can reach the network"; fi
@@ -134,12 +140,12 @@ run_checks() {
   as_clerk sh -c "cd $dir && $prog demo --data-dir $dir/D --cadres 50" || fail "[$label] demo"
   local id
   id=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select id_number from cadre order by id limit 1').fetchone()[0])" "$h/D/carecenter.db")
-  as_clerk sh -c "cd $dir && $prog print --data-dir $dir/D record $id --year $(date +%Y) --out $dir/r.pdf" || fail "[$label] print record"
+  as_clerk sh -c "cd $dir && $prog $SIGNIN print --data-dir $dir/D record $id --year $(date +%Y) --out $dir/r.pdf" || fail "[$label] print record"
   head -c 5 "$h/r.pdf" | grep -q '%PDF-' || fail "[$label] r.pdf is not a PDF"
   grep -aq '/FontFile2' "$h/r.pdf" || fail "[$label] r.pdf embeds no TrueType font"
   grep -aqE '/BaseFont */[A-Z]{6}\+(WenQuanYi|Sim|Fang|Noto)' "$h/r.pdf" || fail "[$label] r.pdf has no embedded Chinese font subset"
-  as_clerk sh -c "cd $dir && $prog export roster --data-dir $dir/D --confidential --out $dir/template.xlsx" || fail "[$label] export"
-  as_clerk sh -c "cd $dir && $prog import roster $dir/template.xlsx --dry-run --data-dir $dir/D" > "$OUT/$label-import.txt" \
+  as_clerk sh -c "cd $dir && $prog $SIGNIN export roster --data-dir $dir/D --confidential --out $dir/template.xlsx" || fail "[$label] export"
+  as_clerk sh -c "cd $dir && $prog $SIGNIN import roster $dir/template.xlsx --dry-run --data-dir $dir/D" > "$OUT/$label-import.txt" \
     || { cat "$OUT/$label-import.txt"; fail "[$label] import --dry-run"; }
   grep -q "有问题未导入 0 行" "$OUT/$label-import.txt" || fail "[$label] import --dry-run found problems"
   as_clerk sh -c "cd $dir && $prog backup --data-dir $dir/D" > "$OUT/$label-backup.txt" || fail "[$label] backup"
