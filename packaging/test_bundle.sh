@@ -117,6 +117,7 @@ mount --bind /tmp/.X11-unix "$ROOTFS/tmp/.X11-unix" 2>/dev/null || { mkdir -p /t
 # the demo database's clerk account (carecenter/services/accounts.py, DEMO_ACCOUNTS): the
 # headless commands that read or write records run signed in, the password from the environment
 SIGNIN="--user jingban"
+SIGNIN_ADMIN="--user admin"   # backup and restore are the system administrator's
 DEMO_PASSWORD='Demo@2026'
 
 # as the clerk, inside the userland, in a network namespace with nothing but loopback
@@ -151,7 +152,7 @@ run_checks() {
   as_clerk sh -c "cd $dir && $prog $SIGNIN import roster $dir/template.xlsx --dry-run --data-dir $dir/D" > "$OUT/$label-import.txt" \
     || { cat "$OUT/$label-import.txt"; fail "[$label] import --dry-run"; }
   grep -q "有问题未导入 0 行" "$OUT/$label-import.txt" || fail "[$label] import --dry-run found problems"
-  as_clerk sh -c "cd $dir && $prog backup --data-dir $dir/D" > "$OUT/$label-backup.txt" || fail "[$label] backup"
+  as_clerk sh -c "cd $dir && $prog $SIGNIN_ADMIN backup --data-dir $dir/D" > "$OUT/$label-backup.txt" || fail "[$label] backup"
   ls "$h/D/backups/"*.db >/dev/null || fail "[$label] no backup file"
   note "[$label] demo/print/import --dry-run/backup: ok ($(wc -c < "$h/r.pdf") byte PDF with embedded Chinese fonts)"
 
