@@ -118,6 +118,7 @@ mount --bind /tmp/.X11-unix "$ROOTFS/tmp/.X11-unix" 2>/dev/null || { mkdir -p /t
 # headless commands that read or write records run signed in, the password from the environment
 SIGNIN="--user jingban"
 SIGNIN_ADMIN="--user admin"   # backup and restore are the system administrator's
+SIGNIN_HEAD="--user fuzeren"  # exporting full ID numbers (the import template) is the head's
 DEMO_PASSWORD='Demo@2026'
 
 # as the clerk, inside the userland, in a network namespace with nothing but loopback
@@ -148,7 +149,7 @@ run_checks() {
   head -c 5 "$h/r.pdf" | grep -q '%PDF-' || fail "[$label] r.pdf is not a PDF"
   grep -aq '/FontFile2' "$h/r.pdf" || fail "[$label] r.pdf embeds no TrueType font"
   grep -aqE '/BaseFont */[A-Z]{6}\+(WenQuanYi|Sim|Fang|Noto)' "$h/r.pdf" || fail "[$label] r.pdf has no embedded Chinese font subset"
-  as_clerk sh -c "cd $dir && $prog $SIGNIN export roster --data-dir $dir/D --confidential --out $dir/template.xlsx" || fail "[$label] export"
+  as_clerk sh -c "cd $dir && $prog $SIGNIN_HEAD export roster --data-dir $dir/D --confidential --out $dir/template.xlsx" || fail "[$label] export"
   as_clerk sh -c "cd $dir && $prog $SIGNIN import roster $dir/template.xlsx --dry-run --data-dir $dir/D" > "$OUT/$label-import.txt" \
     || { cat "$OUT/$label-import.txt"; fail "[$label] import --dry-run"; }
   grep -q "有问题未导入 0 行" "$OUT/$label-import.txt" || fail "[$label] import --dry-run found problems"
