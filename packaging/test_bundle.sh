@@ -160,7 +160,8 @@ run_checks() {
   [ "$WINDOW" = 1 ] || { note "[$label] window: skipped (--no-window)"; return 0; }
   step "[$label] the window under Xvfb for 10 s"
   set +e
-  as_clerk sh -c "cd $dir && QT_QPA_PLATFORM=xcb timeout 10 $prog --data-dir $dir/D" > "$OUT/$label-gui.log" 2>&1 &
+  # signed in as the demo clerk without the sign-in window (--user and CARECENTER_PASSWORD)
+  as_clerk sh -c "cd $dir && QT_QPA_PLATFORM=xcb timeout 10 $prog $SIGNIN --data-dir $dir/D" > "$OUT/$label-gui.log" 2>&1 &
   local gui=$!
   sleep 8
   import -display "$DISPLAY_NUM" -window root "$OUT/$label-window.png"
@@ -210,7 +211,7 @@ run_checks tarball "$BUNDLE/carecenter" /home/clerk/work-tarball
 step "cold start to window (benchmark hook CARECENTER_TIMING_FILE), 50 cadres"
 for i in $([ "$WINDOW" = 1 ] && echo 1 2 3); do
   as_clerk sh -c "cd /home/clerk && t0=\$(date +%s.%N) && CARECENTER_TIMING_FILE=/home/clerk/timing.json QT_QPA_PLATFORM=xcb \
-    $BUNDLE/carecenter --data-dir /home/clerk/work-tarball/D >/dev/null 2>&1 && echo \$t0 > /home/clerk/t0"
+    $BUNDLE/carecenter $SIGNIN --data-dir /home/clerk/work-tarball/D >/dev/null 2>&1 && echo \$t0 > /home/clerk/t0"
   python3 - "$ROOTFS/home/clerk/timing.json" "$ROOTFS/home/clerk/t0" "$i" <<'EOF' | tee -a "$REPORT"
 import json, sys
 data = json.load(open(sys.argv[1])); t0 = float(open(sys.argv[2]).read())
