@@ -39,8 +39,7 @@ NAME = "carecenter"
 APP_ID = "org.carecenter.carecenter"      # UOS: the package name is the application id
 APP_NAME_ZH = "关心关爱中心"
 MAINTAINER = "CareCenter developers <carecenter@localhost>"
-WHEELHOUSE_PLATFORMS = ("win_amd64", "manylinux2014_x86_64", "manylinux_2_28_x86_64",
-                        "manylinux_2_28_aarch64", "manylinux_2_34_x86_64", "manylinux_2_34_aarch64")
+WHEELHOUSE_PLATFORMS = ("win_amd64", "manylinux_2_28_x86_64", "manylinux_2_34_x86_64", "manylinux_2_39_aarch64")
 LEGACY_MANYLINUX = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
 
 # What a .deb asks of the system: the desktop libraries the bundle leaves out on purpose
@@ -348,8 +347,8 @@ def wheelhouse(target: str, python_version: str, dist: Path) -> Path:
              "--python-version", python_version, "--implementation", "cp", "-d", out, own])
     except subprocess.CalledProcessError:
         sys.exit(f"pip found no wheel of some dependency for {target} / Python {python_version} (see above). "
-                 "PySide6 6.8 and 6.9 need glibc 2.28 (manylinux_2_28), 6.10 and later 2.34; "
-                 "there is none for manylinux2014 (glibc 2.17).")
+                 "PySide6's Linux wheels need glibc 2.28 on x86_64 (6.8 and 6.9; 6.10 and later 2.34) "
+                 "and glibc 2.39 on aarch64; there is none for manylinux2014 (glibc 2.17).")
     wheels = sorted(p.name for p in out.glob("*.whl"))
     log(f"{len(wheels)} wheels, {mb(folder_size(out))} in {out}")
     for name in wheels:
