@@ -177,7 +177,10 @@ def resolve_paths(args: argparse.Namespace) -> DataPaths:
 def cmd_gui(args: argparse.Namespace) -> int:
     from .ui.application import run  # the GUI half of the composition root
 
-    return run(resolve_paths(args), demo=args.demo, user=args.user)
+    paths = resolve_paths(args)
+    # a mistyped --data-dir is a question, not a new empty database (issue 12)
+    ask = bool(getattr(args, "data_dir", None)) and not args.demo and not paths.root.exists()
+    return run(paths, demo=args.demo, user=args.user, ask_create=ask)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

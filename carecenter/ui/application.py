@@ -252,8 +252,13 @@ class Session(QObject):
             app.quit()
 
 
-def run(paths: DataPaths, demo: bool = False, user: str | None = None) -> int:
+def run(paths: DataPaths, demo: bool = False, user: str | None = None, ask_create: bool = False) -> int:
     app = create_application()
+    if ask_create and not paths.root.exists():
+        if not messages.confirm(None, f"数据目录 {paths.root} 不存在。要在这里新建一个空的数据库吗？",
+                                "新建", title="数据目录不存在",
+                                informative="如果是输错了路径，请点「取消」，再用正确的 --data-dir 打开。"):
+            return 2
     logfile = setup_logging(paths)
     log.info("starting %s (data folder %s%s)", __version__, paths.root, ", demo" if demo else "")
     try:

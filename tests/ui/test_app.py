@@ -296,3 +296,26 @@ def test_two_windows_on_one_data_folder_work_side_by_side(tmp_path):
     finally:
         con.close()
     assert {"jingban（演示经办人）", "fuzeren（演示负责人）"} <= users
+
+
+def test_a_data_dir_that_does_not_exist_is_a_question(tmp_path):
+    """Issue 12: a mistyped --data-dir asks before creating an empty database there;
+    取消 (here: the box answered with Cancel) leaves nothing behind."""
+    missing = tmp_path / "输错的目录"
+    hook = tmp_path / "hook.py"
+    hook.write_text(
+        "from PySide6.QtWidgets import QMessageBox\n"
+        "import sys\n"
+        "def _exec(box):\n"
+        "    sys.stderr.write('BOX:' + box.text() + '\\n')\n"
+        "    return int(QMessageBox.StandardButton.Cancel.value)\n"
+        "QMessageBox.exec = _exec\n", encoding="utf-8")
+    env = {"PYTHONPATH": os.pathsep.join([str(tmp_path), str(REPO)]), "PYTHONSTARTUP": ""}
+    code = ("import hook, sys; from carecenter.cli import main; "
+            f"sys.exit(main(['--data-dir', r'{missing}']))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO,
+                            env=dict(os.environ, QT_QPA_PLATFORM="offscreen", **env),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert "不存在" in result.stderr and "新建" in result.stderr
+    assert not missing.exists()
