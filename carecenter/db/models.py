@@ -463,7 +463,7 @@ Cadre.add_index(ModelIndex(Cadre, (Cadre.archived, Cadre.employment_status, Cadr
                                    Cadre.unit, Cadre.sex, Cadre.birth_date, Cadre.work_start_date),
                            name="cadre_serving_list"))
 Cadre.add_index(ModelIndex(Cadre, (Cadre.archived, Cadre.name_sort, Cadre.name, Cadre.name_initials,
-                                   Cadre.id_number, Cadre.phone), name="cadre_search"))
+                                   Cadre.id_number, Cadre.phone, Cadre.unit), name="cadre_search"))
 WelfareRecord.add_index(ModelIndex(WelfareRecord, (WelfareRecord.record_date, WelfareRecord.archived,
                                                    WelfareRecord.funding_source, WelfareRecord.money_fen,
                                                    WelfareRecord.goods_fen, WelfareRecord.cadre),
