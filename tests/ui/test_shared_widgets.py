@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QLineEdit, QMessageBox, QVBoxLayout
 
 from carecenter.domain.errors import DomainError, ValidationError
-from carecenter.ui.dialogs.check_dialog import FormMixin
+from carecenter.ui.widgets.record_form import FormMixin
 from carecenter.ui.models.base import MemoryTable
 from carecenter.ui.models.paged import PagedSqlModel
 from carecenter.ui.widgets.form_dialog import SaveFlow, make_form

@@ -16,7 +16,7 @@ from ...domain.money import format_yuan, format_yuan_plain, parse_yuan
 from ...services import allowance as service
 from .. import messages
 from ..widgets.form_dialog import SaveFlow, add_note, dialog_column, make_form, summary_frame
-from .check_dialog import FormMixin
+from ..widgets.record_form import FormMixin
 
 
 def fit_wrapped(dialog: QDialog, width: int) -> None:

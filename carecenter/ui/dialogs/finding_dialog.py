@@ -15,7 +15,7 @@ from ...domain.errors import DomainError
 from ...services import health as health_service
 from ..widgets.date_edit import DateEdit
 from ..widgets.form_dialog import SaveFlow, add_note, dialog_column, make_form, summary_frame
-from .check_dialog import FormMixin
+from ..widgets.record_form import FormMixin
 
 LEVEL_TEXT = {"A": "A类（需立即临床处置）", "B": "B类（需进一步检查或治疗）"}
 

@@ -18,7 +18,7 @@ from ..models.health_models import RulesModel
 from ..widgets.date_edit import DateEdit
 from ..widgets.form_dialog import SaveFlow, add_note, dialog_column, make_form
 from ..widgets.rule_table import RuleTableDialog
-from .check_dialog import FormMixin
+from ..widgets.record_form import FormMixin
 
 RULE_WIDTHS = {"sex": 64, "ages": 120, "interval": 84, "package": 96, "effective_from": 104, "example": 200}
 SEX_CHOICES = [("不限", "any"), ("男", "男"), ("女", "女")]

@@ -9,7 +9,6 @@ until ``save_leave`` accepts the whole record (one transaction).
 """
 from __future__ import annotations
 
-import html
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -19,8 +18,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDoubleSpinBox,
-    QFormLayout,
     QFrame,
     QGroupBox,
     QHBoxLayout,
@@ -33,7 +30,6 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain import leave as rules
-from ...domain import workcalendar
 from ...domain.errors import DomainError, ValidationError
 from ...services import choices
 from ...services import leave as leave_service
@@ -42,45 +38,12 @@ from .. import messages, theme
 from ..models.leave_models import fmt_days
 from ..widgets.cadre_picker import CadrePicker
 from ..widgets.date_edit import DateEdit
+from ..widgets.days_spin import DaysSpin
+from ..widgets.leave_result_panel import LeaveResultPanel
 from ..widgets.list_page import make_button
+from .leave_dialog_parts import KIND_NAMES, TYPE_ROWS, LeaveFormParts
 
-LABELS = {
-    "cadre_id": "干部", "type_code": "假别", "start_date": "开始日期", "end_date": "结束日期",
-    "travel_days": "路程假", "kind": "探望对象", "birth": "生育情况", "miscarriage": "流产",
-    "relation": "去世亲属", "out_of_province": "疗休养地点", "reason": "事由", "approver": "审批人",
-    "status": "状态", "over_balance_reason": "超出说明", "notes": "备注",
-}
-REQUIRED = {"cadre_id", "type_code", "start_date", "end_date"}
-# domain error fields that belong to a row of this form
-FIELD_ALIASES = {"babies": "birth", "child_order": "birth", "difficult_birth": "birth",
-                 "miscarriage_months": "miscarriage", "days": "end_date", "kind": "kind"}
-CALM_CODES = {"required", "reason_required"}   # shown in red only once the clerk has been there
-TYPE_ROWS = {
-    rules.HOME_VISIT: ["kind"],
-    rules.MATERNITY: ["birth", "miscarriage"],
-    rules.BEREAVEMENT: ["relation"],
-    rules.RECUPERATION: ["out_of_province"],
-}
-KIND_NAMES = {"spouse": "配偶", "parents": "父母"}
-
-
-class DaysSpin(QDoubleSpinBox):
-    """Days in half-day steps, shown as 2 or 2.5 (not 2.0)."""
-
-    def __init__(self, parent: QWidget | None = None, maximum: float = 60):
-        super().__init__(parent)
-        self.setRange(0, maximum)
-        self.setDecimals(1)
-        self.setSingleStep(0.5)
-        self.setSuffix(" 天")
-        self.setFixedWidth(110)
-        self.setAlignment(Qt.AlignmentFlag.AlignRight)
-
-    def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt naming
-        return fmt_days(Decimal(f"{value:.1f}"))
-
-
-class LeaveDialog(QDialog):
+class LeaveDialog(LeaveFormParts, QDialog):
     """``LeaveDialog(None, cadre_id=…)`` records a leave, ``LeaveDialog(record_id)`` edits one.
 
     ``lock_cadre=True`` (opened from a cadre's detail window) shows the cadre but
@@ -256,57 +219,11 @@ class LeaveDialog(QDialog):
         self._add_row(self.form2, "notes", self.notes_edit)
 
         # -- the live result
-        panel = QFrame(self)
-        panel.setObjectName("FormArea")
-        panel.setFixedWidth(300)
-        pcol = QVBoxLayout(panel)
-        pcol.setContentsMargins(16, 14, 16, 14)
-        pcol.setSpacing(8)
-        title = QLabel(self.tr("计算结果"), panel)
-        theme.set_role(title, "section")
-        pcol.addWidget(title)
-        self.days_label = QLabel(panel)
-        self.days_label.setObjectName("LeaveDays")
-        self.days_label.setWordWrap(True)
-        self.days_label.setStyleSheet("font-size: 14pt; font-weight: bold;")
-        pcol.addWidget(self.days_label)
-        self.total_label = QLabel(panel)
-        self.total_label.setWordWrap(True)
-        theme.set_role(self.total_label, "info")
-        pcol.addWidget(self.total_label)
-        self.mode_label = QLabel(panel)
-        self.mode_label.setWordWrap(True)
-        theme.set_role(self.mode_label, "hint")
-        pcol.addWidget(self.mode_label)
-        # which days count and which do not, and why, to check against the paper form
-        self.breakdown_label = QLabel(panel)
-        self.breakdown_label.setObjectName("LeaveDayBreakdown")
-        self.breakdown_label.setWordWrap(True)
-        self.breakdown_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        theme.set_role(self.breakdown_label, "hint")
-        self.breakdown_label.setTextFormat(Qt.TextFormat.RichText)
-        self.breakdown_label.setVisible(False)
-        self.breakdown_lines: list[str] = []   # the same, as plain lines
-        pcol.addWidget(self.breakdown_label)
-        self.info_label = QLabel(panel)
-        self.info_label.setWordWrap(True)
-        self.info_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        theme.set_role(self.info_label, "info")
-        pcol.addWidget(self.info_label)
-        self.warning_label = QLabel(panel)
-        self.warning_label.setWordWrap(True)
-        self.warning_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        theme.set_role(self.warning_label, "warning")
-        pcol.addWidget(self.warning_label)
-        self.problem_label = QLabel(panel)
-        self.problem_label.setWordWrap(True)
-        theme.set_role(self.problem_label, "error")
-        pcol.addWidget(self.problem_label)
-        self.calendar_button = make_button(self.tr("打开日历设置"), "calendar", parent=panel,
-                                           tooltip=self.tr("录入该年的法定节假日和调休上班日"))
-        self.calendar_button.setVisible(False)
-        pcol.addWidget(self.calendar_button, 0, Qt.AlignmentFlag.AlignLeft)
-        pcol.addStretch(1)
+        self.result_panel = panel = LeaveResultPanel(self)
+        self.days_label, self.total_label, self.mode_label = panel.days_label, panel.total_label, panel.mode_label
+        self.breakdown_label, self.info_label = panel.breakdown_label, panel.info_label
+        self.warning_label, self.problem_label = panel.warning_label, panel.problem_label
+        self.calendar_button = panel.calendar_button
         body.addWidget(panel)
 
         footer = QHBoxLayout()
@@ -352,75 +269,6 @@ class LeaveDialog(QDialog):
         self.save_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.reject)
         self._chain_tab_order()
-
-    def _form(self, box: QGroupBox) -> QFormLayout:
-        form = QFormLayout(box)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        form.setFormAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setHorizontalSpacing(12)
-        form.setVerticalSpacing(6)
-        form.setContentsMargins(0, 8, 0, 0)
-        return form
-
-    def _line(self, *widgets: QWidget, stretch: bool = False) -> QWidget:
-        holder = QWidget(self)
-        row = QHBoxLayout(holder)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(8)
-        for w in widgets:
-            if isinstance(w, str):
-                label = QLabel(w, holder)
-                row.addWidget(label)
-            else:
-                row.addWidget(w, 1 if isinstance(w, DateEdit) else 0)
-        if stretch:
-            row.addStretch(1)
-        return holder
-
-    def _add_row(self, form: QFormLayout, key: str, field: QWidget, extra: QWidget | None = None) -> None:
-        holder = QWidget(self)
-        column = QVBoxLayout(holder)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(field)
-        if extra is not None:
-            column.addWidget(extra)
-        message = QLabel(holder)
-        message.setWordWrap(True)
-        message.setVisible(False)
-        message.setObjectName(f"msg_{key}")
-        column.addWidget(message)
-        self.messages[key] = message
-        text = self.tr(LABELS[key])
-        if key in REQUIRED:
-            text = f"<span style='color:#c62828'>*</span> {text}"
-        label = QLabel(text, self)
-        label.setMinimumWidth(76)
-        label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        widget = self.inputs.get(key)
-        label.setBuddy(widget.line_edit if isinstance(widget, DateEdit) else widget)
-        form.addRow(label, holder)
-        self.rows[key] = holder
-
-    def _focus_order(self) -> list[QWidget]:
-        return [self.picker, self.type_combo, self.start_edit.line_edit, self.start_half,
-                self.end_edit.line_edit, self.end_half, self.travel_spin, self.kind_combo,
-                self.difficult_check, self.babies_spin, self.order_spin, self.miscarriage_check,
-                self.miscarriage_spin, self.relation_combo, self.out_check, self.reason_edit,
-                self.approver_edit, self.status_combo, self.over_edit, self.notes_edit,
-                self.save_button, self.cancel_button]
-
-    def _chain_tab_order(self) -> None:
-        order = self._focus_order()
-        for a, b in zip(order, order[1:]):
-            QWidget.setTabOrder(a, b)
-
-    def _fit_to_screen(self) -> None:
-        self.resize(920, 640)
-        screen = self.screen().availableGeometry() if self.screen() else None
-        if screen is not None:
-            self.resize(min(self.width(), screen.width() - 40), min(self.height(), screen.height() - 60))
 
     # ================================================================ loading
     def _load(self, record: dict[str, Any] | None, cadre_id: int | None) -> None:
@@ -642,15 +490,6 @@ class LeaveDialog(QDialog):
     def errors(self) -> list[DomainError]:
         return list(self._errors)
 
-    def _is_calm(self, err: DomainError) -> bool:
-        """Missing entries and half-typed fields wait until the clerk has left the field."""
-        calm = err.code in CALM_CODES or id(err) in self._local_ids
-        return calm and self._field_of(err) not in self._touched
-
-    def _field_of(self, err: DomainError) -> str:
-        field = FIELD_ALIASES.get(err.field or "", err.field or "")
-        return field if field in self.messages else ""
-
     def _show(self, pre: leave_service.LeavePreview) -> None:
         # -- over-balance reason: only when something must be explained
         needs_reason = pre.needs_reason or bool(self.over_edit.text().strip() and self._record
@@ -680,13 +519,6 @@ class LeaveDialog(QDialog):
                 self.mode_label.setText(self.tr("暂时无法计算天数，请先改正左侧红字提示的问题"))
             else:
                 self.mode_label.setText(self.tr("填写开始和结束日期后显示天数"))
-        self.total_label.setVisible(bool(self.total_label.text()))
-        self.info_label.setText("\n".join(pre.info))
-        self.info_label.setVisible(bool(pre.info))
-        self.warning_label.setText("\n".join(self.tr("注意：") + w.message for w in pre.warnings))
-        self.warning_label.setVisible(bool(pre.warnings))
-        unknown = any(e.code == "calendar_unknown" for e in self._errors)
-        self.calendar_button.setVisible(unknown)
 
         # -- messages under the fields
         by_field: dict[str, list[str]] = {}
@@ -714,86 +546,16 @@ class LeaveDialog(QDialog):
                 label.setText("")
                 if isinstance(target, (QLineEdit, QComboBox)):
                     theme.set_state(target, None)
-        self.problem_label.setText("\n".join(dict.fromkeys(loose)))
-        self.problem_label.setVisible(bool(loose))
+        self.result_panel.show_notes(pre, loose, any(e.code == "calendar_unknown" for e in self._errors))
         self._update_save_state(pre)
 
-    BREAKDOWN_RUNS = 10   # lines shown; a longer span ends with "另有 …"
+    @property
+    def breakdown_lines(self) -> list[str]:
+        """The day breakdown as plain lines."""
+        return self.result_panel.breakdown_lines
 
     def _show_breakdown(self, working: bool) -> None:
-        """Under 共 N 个工作日: each run of days, counted or not, and why (周末 / 法定节假日 / 调休上班)."""
-        start, end = self.start_edit.value(), self.end_edit.value()
-        day_runs: list[workcalendar.DayRun] = []
-        if working and start and end and start < end:
-            try:
-                day_runs = workcalendar.runs(leave_service.calendar().breakdown(start, end))
-            except DomainError:
-                day_runs = []
-        shown = day_runs[:self.BREAKDOWN_RUNS]
-        self.breakdown_lines = [r.text() for r in shown]
-        rows = "".join(
-            f"<tr><td style='color:{theme.TEXT if r.counts else theme.MUTED}; padding-right:6px'>{r.mark}</td>"
-            f"<td style='padding-right:6px; white-space:nowrap'>{html.escape(r.span_text())}</td>"
-            f"<td>{html.escape(r.why_text())}</td></tr>" for r in shown)
-        if len(day_runs) > self.BREAKDOWN_RUNS:
-            rest = day_runs[self.BREAKDOWN_RUNS:]
-            more = self.tr("……另有 {0} 段，共 {1} 天").format(len(rest), sum(r.days for r in rest))
-            self.breakdown_lines.append(more)
-            rows += f"<tr><td colspan='3'>{html.escape(more)}</td></tr>"
-        self.breakdown_label.setText(f"<table cellspacing='0' cellpadding='1'>{rows}</table>" if rows else "")
-        self.breakdown_label.setVisible(bool(rows))
-
-    def _update_save_state(self, pre: leave_service.LeavePreview) -> None:
-        valid = not self._errors
-        self.save_button.setEnabled(valid)
-        if not valid:
-            self.save_button.setToolTip(self.tr("请先改正以下问题：") + "\n" + "\n".join(
-                f"· {m}" for m in dict.fromkeys(e.message for e in self._errors)))
-            calm = [e for e in self._errors if self._is_calm(e)]
-            if calm and len(calm) == len(self._errors):
-                # an empty field is still to be filled; a half-typed date is not "missing"
-                missing, unfinished = [], []
-                for e in calm:
-                    field = self._field_of(e)
-                    widget = self.inputs.get(field)
-                    typed = isinstance(widget, DateEdit) and bool(widget.text().strip())
-                    (unfinished if typed else missing).append(self.tr(LABELS.get(field, "")))
-                parts = []
-                if any(missing):
-                    parts.append(self.tr("还需填写：") + "、".join(dict.fromkeys(n for n in missing if n)))
-                if any(unfinished):
-                    parts.append(self.tr("日期还没填完整：") + "、".join(dict.fromkeys(n for n in unfinished if n))
-                                 + self.tr("（如 2026-11-25）"))
-                self.status_label.setText("；".join(parts))
-                theme.set_role(self.status_label, "info")
-            else:
-                shown = [e for e in self._errors if not self._is_calm(e)] or self._errors
-                more = self.tr("（共 {0} 处需要改正）").format(len(self._errors)) if len(self._errors) > 1 else ""
-                self.status_label.setText(self.tr("还不能保存：") + shown[0].message + more)
-                theme.set_role(self.status_label, "error")
-        elif pre.warnings:
-            tail = self.tr("（已填写超出说明，可以保存）") if pre.needs_reason else self.tr("（不影响保存）")
-            self.status_label.setText(self.tr("注意：") + pre.warnings[0].message + tail)
-            theme.set_role(self.status_label, "warning")
-            self.save_button.setToolTip(self.tr("保存（Enter）"))
-        else:
-            self.status_label.setText("")
-            theme.set_role(self.status_label, "info")
-            self.save_button.setToolTip(self.tr("保存（Enter）"))
-
-    def reveal_errors(self) -> None:
-        """Show every error (as after a save attempt) and put the cursor on the first one."""
-        self._touched.update(self.messages.keys())
-        if self.preview_result is not None:
-            self._show(self.preview_result)
-        for err in self._errors:
-            field = self._field_of(err)
-            widget = self.inputs.get(field)
-            if widget is not None and widget.isEnabled() and self.rows[field].isVisible():
-                if field == "cadre_id" and self.lock_cadre:
-                    continue
-                widget.setFocus()
-                return
+        self.result_panel.show_breakdown(working, self.start_edit.value(), self.end_edit.value())
 
     # ================================================================ actions
     def open_calendar_settings(self) -> None:
@@ -836,192 +598,3 @@ class LeaveDialog(QDialog):
         self.saved.emit(record_id)
         self.accept()
         return True
-
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        key = event.key()
-        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
-                event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier):
-            if self.picker.hasFocus() and self.picker.cadre_id is None and self.picker.text().strip():
-                self.picker.choose_first()   # type a name, Enter picks the first match
-                return
-            self.save()
-            return
-        super().keyPressEvent(event)
-
-    def reject(self) -> None:
-        if self._dirty and not messages.confirm(
-                self, self.tr("放弃未保存的修改？"), self.tr("放弃修改"), cancel_text=self.tr("继续编辑")):
-            return
-        self._dirty = False
-        super().reject()
-
-
-class DeferralDialog(QDialog):
-    """登记顺延: the unit defers unused annual leave of one year to the next (at most one year)."""
-
-    saved = Signal(int)
-
-    def __init__(self, cadre_id: int, name: str, year: int, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.cadre_id = cadre_id
-        self.setWindowTitle(self.tr("登记年休假顺延 — {0}").format(name))
-        self.setModal(True)
-        self.messages: dict[str, QLabel] = {}
-        self._touched: set[str] = set()
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(16, 14, 16, 12)
-        outer.setSpacing(10)
-        area = QFrame(self)
-        area.setObjectName("FormArea")
-        form = QFormLayout(area)
-        form.setContentsMargins(16, 12, 16, 12)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        form.setHorizontalSpacing(12)
-        form.setVerticalSpacing(6)
-        outer.addWidget(area)
-
-        self.year_combo = QComboBox(self)
-        for y in range(year - 1, year + 1):
-            self.year_combo.addItem(self.tr("{0} 年 → {1} 年").format(y, y + 1), y)
-        self.year_combo.setCurrentIndex(self.year_combo.findData(year))
-        self.days_spin = DaysSpin(self, maximum=30)
-        self.days_spin.setSuffix(self.tr(" 天"))
-        self.limit_label = QLabel(self)
-        self.limit_label.setWordWrap(True)
-        theme.set_role(self.limit_label, "info")
-        self.reason_edit = QLineEdit(self)
-        self.reason_edit.setMaxLength(200)
-        self.reason_edit.setPlaceholderText(self.tr("如 年底防汛值班，经镇党委同意跨年度安排"))
-        self.approver_edit = QLineEdit(self)
-        self.approver_edit.setMaxLength(40)
-        self.approver_edit.setPlaceholderText(self.tr("如 镇党委书记 王某"))
-        self._row(form, "from_year", self.tr("顺延"), self.year_combo, required=True)
-        self._row(form, "days", self.tr("天数"), self.days_spin, required=True, extra=self.limit_label)
-        self._row(form, "reason", self.tr("原因"), self.reason_edit, required=True)
-        self._row(form, "approved_by", self.tr("批准人"), self.approver_edit)
-        hint = QLabel(self.tr("年休假一般不跨年度安排；单位确因工作需要的，可以顺延到下一年，最多 1 个年度。"), self)
-        hint.setWordWrap(True)
-        theme.set_role(hint, "hint")
-        form.addRow(hint)
-
-        footer = QHBoxLayout()
-        self.status_label = QLabel(self)
-        self.status_label.setWordWrap(True)
-        footer.addWidget(self.status_label, 1)
-        self.save_button = make_button(self.tr("保存"), primary=True, parent=self)
-        self.save_button.setDefault(True)
-        self.cancel_button = make_button(self.tr("取消"), parent=self)
-        footer.addWidget(self.save_button)
-        footer.addWidget(self.cancel_button)
-        outer.addLayout(footer)
-        self.save_button.clicked.connect(self.save)
-        self.cancel_button.clicked.connect(self.reject)
-        self.year_combo.currentIndexChanged.connect(lambda _i: self._on_year_changed())
-        self.days_spin.valueChanged.connect(lambda _v: self._validate())
-        self.reason_edit.textEdited.connect(lambda _t: self._validate())
-        self.reason_edit.editingFinished.connect(lambda: self._touch("reason"))
-        self._limit = Decimal(0)
-        self._on_year_changed()
-        self.days_spin.setFocus()
-        self.days_spin.selectAll()
-        self.resize(520, self.sizeHint().height())
-
-    def _row(self, form: QFormLayout, key: str, text: str, widget: QWidget, required: bool = False,
-             extra: QWidget | None = None) -> None:
-        holder = QWidget(self)
-        col = QVBoxLayout(holder)
-        col.setContentsMargins(0, 0, 0, 0)
-        col.setSpacing(2)
-        col.addWidget(widget)
-        if extra is not None:
-            col.addWidget(extra)
-        message = QLabel(holder)
-        message.setWordWrap(True)
-        message.setVisible(False)
-        theme.set_role(message, "error")
-        col.addWidget(message)
-        self.messages[key] = message
-        label = QLabel(f"<span style='color:#c62828'>*</span> {text}" if required else text, self)
-        label.setMinimumWidth(60)
-        label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        form.addRow(label, holder)
-
-    @property
-    def from_year(self) -> int:
-        return int(self.year_combo.currentData())
-
-    def days(self) -> Decimal:
-        return Decimal(f"{self.days_spin.value():.1f}").normalize() + Decimal(0)
-
-    def _on_year_changed(self) -> None:
-        try:
-            bal = leave_service.annual_balance(self.cadre_id, self.from_year)
-        except DomainError as err:
-            self._limit = Decimal(0)
-            self.limit_label.setText(err.message)
-        else:
-            self._limit = max(min(bal.remaining, bal.entitled), Decimal(0))
-            self.limit_label.setText(self.tr("{0} 年应休 {1} 天，已休 {2} 天，剩余 {3} 天；最多可顺延 {4} 天").format(
-                self.from_year, fmt_days(bal.entitled + bal.deferred_in), fmt_days(bal.taken),
-                fmt_days(bal.remaining), fmt_days(self._limit)))
-        self.days_spin.blockSignals(True)
-        self.days_spin.setValue(float(self._limit))
-        self.days_spin.blockSignals(False)
-        self._validate()
-
-    def _touch(self, key: str) -> None:
-        self._touched.add(key)
-        self._validate()
-
-    def errors(self) -> dict[str, str]:
-        out: dict[str, str] = {}
-        days = self.days()
-        if days <= 0:
-            out["days"] = self.tr("顺延天数应大于 0") if self._limit > 0 else self.tr(
-                "{0} 年没有可顺延的年休假").format(self.from_year)
-        elif days * 2 != (days * 2).to_integral_value():
-            out["days"] = self.tr("天数应为整数或半天（0.5 的倍数）")
-        elif days > self._limit:
-            out["days"] = self.tr("最多可顺延 {0} 天，请改小").format(fmt_days(self._limit))
-        if not self.reason_edit.text().strip():
-            out["reason"] = self.tr("请填写顺延原因（单位因工作需要安排跨年度休假）")
-        return out
-
-    def _validate(self, show_all: bool = False) -> dict[str, str]:
-        errors = self.errors()
-        for key, label in self.messages.items():
-            text = errors.get(key, "")
-            if key == "reason" and not (show_all or key in self._touched):
-                text = ""
-            label.setText(text)
-            label.setVisible(bool(text))
-        self.save_button.setEnabled(not errors)
-        self.save_button.setToolTip(self.tr("请先改正以下问题：") + "\n" + "\n".join(
-            f"· {m}" for m in errors.values()) if errors else self.tr("保存（Enter）"))
-        return errors
-
-    def save(self) -> bool:
-        if self._validate(show_all=True):
-            return False
-        try:
-            deferral_id = leave_service.save_deferral(self.cadre_id, self.from_year, self.days(),
-                                                      self.reason_edit.text(), self.approver_edit.text())
-        except ValidationError as err:
-            for e in err.errors:
-                key = {"to_year": "from_year"}.get(e.field or "", e.field or "")
-                label = self.messages.get(key) or self.messages["days"]
-                label.setText(e.message)
-                label.setVisible(True)
-            return False
-        except DomainError as err:
-            messages.error(self, err.message)
-            return False
-        self.saved.emit(deferral_id)
-        self.accept()
-        return True
-
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.save()
-            return
-        super().keyPressEvent(event)

@@ -29,7 +29,7 @@ from ...services import health as health_service
 from .. import theme
 from ..widgets.date_edit import DateEdit
 from ..widgets.form_dialog import SaveFlow, dialog_column, make_form
-from .check_dialog import FormMixin
+from ..widgets.record_form import FormMixin
 
 CONSENT_SCOPES = ["心理健康评估及结果记录", "心理咨询记录", "心理健康评估、咨询及结果记录"]
 SCALE_HINT = {"PHQ-9": "0–27 分", "GAD-7": "0–21 分", "SCL-90": "总分 90–450"}

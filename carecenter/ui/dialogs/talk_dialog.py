@@ -19,7 +19,7 @@ from ...services.welfare import TalkInput
 from ..widgets.cadre_picker import CadrePicker
 from ..widgets.date_edit import DateEdit
 from ..widgets.form_dialog import SaveFlow, add_note, dialog_column
-from .welfare_dialog import FormBase, combo_value
+from ..widgets.record_form import FormBase, combo_value
 
 
 class TalkDialog(FormBase, SaveFlow, QDialog):

@@ -15,7 +15,8 @@ from ...domain.money import format_yuan
 from ...services import welfare as welfare_service
 from .. import theme
 from ..widgets.form_dialog import SaveFlow, add_note, dialog_column
-from .welfare_dialog import FormBase, MoneyEdit, combo_value
+from ..widgets.money_edit import MoneyEdit
+from ..widgets.record_form import FormBase, combo_value
 
 
 class BudgetDialog(FormBase, SaveFlow, QDialog):

@@ -9,26 +9,24 @@ is refused there ("节日慰问不得发放现金或购物卡，请改为物品"
 reason the 超出说明 row appears and is required.  保存 stays disabled while
 anything is wrong and its tooltip says why; Enter saves, Esc cancels.
 
-``MoneyEdit`` (an amount typed as 1200 or 1,200.00, shown with 元) and
-``FormBase`` (messages under fields, the save button's state) are shared with
-the other welfare dialogs.
+``MoneyEdit`` (an amount typed as 1200 or 1,200.00, shown with 元, in
+``widgets.money_edit``) and ``FormBase`` (messages under fields, the save button's
+state, in ``widgets.record_form``) are shared with the other welfare dialogs.
 """
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFormLayout,
     QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -36,310 +34,15 @@ from PySide6.QtWidgets import (
 
 from ...domain import welfare as rules
 from ...domain.errors import DomainError, ValidationError
-from ...domain.money import format_yuan, parse_yuan, to_capital
+from ...domain.money import format_yuan, to_capital
 from ...services import welfare as welfare_service
 from ...services.welfare import WelfareInput
 from .. import messages, theme
 from ..widgets.cadre_picker import CadrePicker
 from ..widgets.date_edit import DateEdit
-from ..widgets.list_page import make_button
+from ..widgets.money_edit import MoneyEdit
+from ..widgets.record_form import FormBase, combo_value, target_of
 
-REQUIRED_MARK = "<span style='color:#c62828'>*</span> "
-
-
-class MoneyEdit(QWidget):
-    """An amount in yuan: accepts 1200, 1,200.00, ￥1200, 1200元; shows 元 after the field.
-
-    ``value()`` is integer fen (0 when empty, None when the text is not an amount);
-    ``error()`` says what is wrong.  Leaving the field rewrites a valid entry as 1,200.00."""
-
-    edited = Signal()
-    editing_finished = Signal()
-
-    def __init__(self, parent: QWidget | None = None, *, field: str = "amount", label: str = "金额",
-                 required: bool = False, placeholder: str = "0.00"):
-        super().__init__(parent)
-        self.field = field
-        self.label = label
-        self.required = required
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(6)
-        self.line_edit = QLineEdit(self)
-        self.line_edit.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.line_edit.setPlaceholderText(placeholder)
-        self.line_edit.setMaxLength(20)
-        self.line_edit.setMinimumWidth(120)
-        self.line_edit.setMaximumWidth(170)
-        self.line_edit.setToolTip(self.tr("以元为单位，如 1200 或 1,200.50"))
-        row.addWidget(self.line_edit)
-        unit = QLabel(self.tr("元"), self)
-        row.addWidget(unit)
-        row.addStretch(1)
-        self.setFocusProxy(self.line_edit)
-        self.line_edit.textEdited.connect(lambda _t: self.edited.emit())
-        self.line_edit.editingFinished.connect(self._on_editing_finished)
-
-    def text(self) -> str:
-        return self.line_edit.text()
-
-    def setText(self, text: str) -> None:  # noqa: N802 - Qt naming
-        self.line_edit.setText(text)
-
-    def fen(self) -> int | None:
-        """The amount in fen; None when empty."""
-        try:
-            return parse_yuan(self.text(), self.field, self.label, required=False)
-        except DomainError:
-            return None
-
-    def value(self) -> int:
-        return self.fen() or 0
-
-    def error(self) -> DomainError | None:
-        try:
-            parse_yuan(self.text(), self.field, self.label, required=self.required)
-        except DomainError as err:
-            return err
-        return None
-
-    def setValue(self, fen: int | None) -> None:  # noqa: N802 - Qt naming
-        self.line_edit.setText(format_yuan(fen) if fen else "")
-
-    def setReadOnly(self, read_only: bool) -> None:  # noqa: N802 - Qt naming
-        self.line_edit.setReadOnly(read_only)
-
-    def _on_editing_finished(self) -> None:
-        fen = self.fen()
-        if fen is not None and self.error() is None:
-            text = format_yuan(fen)
-            if text != self.line_edit.text():
-                self.line_edit.setText(text)
-        self.editing_finished.emit()
-
-
-def target_of(widget: QWidget) -> QWidget:
-    """The widget that takes the error border and the focus (a field's line edit)."""
-    inner = getattr(widget, "line_edit", None)
-    return inner if inner is not None else widget
-
-
-class FormBase:
-    """Messages under fields, touched-field tracking, the save button's state, Enter/Esc.
-
-    The dialog provides ``inputs``/``messages``/``rows`` dicts, ``LABELS`` (field → name),
-    ``CALM`` (error codes shown only after the clerk left the field), ``save_button``,
-    ``status_label``, ``collect_errors()`` and ``save()``."""
-
-    LABELS: dict[str, str] = {}
-    REQUIRED: set[str] = set()
-    CALM = {"required", "reason_required", "amount_required"}
-
-    def _init_form(self) -> None:
-        self.inputs: dict[str, QWidget] = {}
-        self.messages: dict[str, QLabel] = {}
-        self.rows: dict[str, QWidget] = {}
-        self.row_labels: dict[str, QLabel] = {}
-        self._touched: set[str] = set()
-        self._errors: list[DomainError] = []
-        self._dirty = False
-        self._loading = True
-
-    @staticmethod
-    def make_form() -> QFormLayout:
-        form = QFormLayout()
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        form.setFormAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setHorizontalSpacing(12)
-        form.setVerticalSpacing(6)
-        return form
-
-    def add_row(self, form: QFormLayout, key: str, widget: QWidget, extra: QWidget | None = None,
-                input_widget: QWidget | None = None) -> None:
-        self.inputs[key] = input_widget or widget
-        holder = QWidget()
-        column = QVBoxLayout(holder)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(widget)
-        if extra is not None:
-            column.addWidget(extra)
-        message = QLabel(holder)
-        message.setWordWrap(True)
-        message.setVisible(False)
-        message.setObjectName(f"msg_{key}")
-        theme.set_role(message, "error")
-        column.addWidget(message)
-        self.messages[key] = message
-        label = QLabel()
-        label.setMinimumWidth(80)
-        label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        label.setBuddy(target_of(self.inputs[key]))
-        self.row_labels[key] = label
-        self.set_required(key, key in self.REQUIRED)
-        form.addRow(label, holder)
-        self.rows[key] = holder
-
-    def set_required(self, key: str, required: bool) -> None:
-        text = self.tr(self.LABELS[key])
-        self.row_labels[key].setText((REQUIRED_MARK + text) if required else text)
-
-    def set_row_visible(self, form: QFormLayout, key: str, visible: bool) -> None:
-        form.setRowVisible(self.rows[key], visible)
-
-    def watch_multiline(self, edit: QPlainTextEdit) -> None:
-        """Tab leaves the field, Enter is a new line, Ctrl+Enter saves."""
-        edit.setTabChangesFocus(True)
-        edit.installEventFilter(self)
-
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt naming
-        if isinstance(obj, QPlainTextEdit) and event.type() == QEvent.Type.KeyPress \
-                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
-                and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            self.save()
-            return True
-        return super().eventFilter(obj, event)
-
-    # ------------------------------------------------------------ reacting
-    def _on_edited(self, key: str) -> None:
-        if self._loading:
-            return
-        self._dirty = True
-        self._validate()
-
-    def _on_left(self, key: str) -> None:
-        if self._loading:
-            return
-        self._touched.add(key)
-        self._validate()
-
-    def _on_choice(self, key: str) -> None:
-        if self._loading:
-            return
-        self._dirty = True
-        self._touched.add(key)
-        self._validate()
-
-    def _validate(self) -> None:
-        self._errors = self.collect_errors()
-        self._show_messages()
-
-    @property
-    def errors(self) -> list[DomainError]:
-        return list(self._errors)
-
-    def _is_calm(self, err: DomainError) -> bool:
-        return err.code in self.CALM and (err.field or "") not in self._touched
-
-    def _show_messages(self) -> None:
-        shown: dict[str, list[str]] = {}
-        for err in self._errors:
-            if err.field in self.messages and not self._is_calm(err):
-                shown.setdefault(err.field, []).append(err.message)
-        for key, label in self.messages.items():
-            texts = shown.get(key)
-            widget = self.inputs.get(key)
-            if texts:
-                label.setText("\n".join(dict.fromkeys(texts)))
-                label.setVisible(True)
-                if widget is not None:
-                    theme.set_state(target_of(widget), "error")
-            else:
-                label.setVisible(False)
-                label.setText("")
-                if widget is not None:
-                    theme.set_state(target_of(widget), None)
-        self._update_save_state()
-
-    def _update_save_state(self) -> None:
-        valid = not self._errors
-        self.save_button.setEnabled(valid)
-        if valid:
-            self.save_button.setToolTip(self.tr("保存（Enter）"))
-            self._status_ok()
-            return
-        self.save_button.setToolTip(self.tr("请先改正以下问题：") + "\n" + "\n".join(
-            f"· {m}" for m in dict.fromkeys(e.message for e in self._errors)))
-        calm = [e for e in self._errors if self._is_calm(e)]
-        if len(calm) == len(self._errors):
-            names = [self.tr(self.LABELS.get(e.field or "", "")) for e in calm]
-            self.status_label.setText(self.tr("还需填写：") + "、".join(dict.fromkeys(n for n in names if n)))
-            theme.set_role(self.status_label, "info")
-        else:
-            first = [e for e in self._errors if not self._is_calm(e)] or self._errors
-            more = self.tr("（共 {0} 处需要改正）").format(len(self._errors)) if len(self._errors) > 1 else ""
-            self.status_label.setText(self.tr("还不能保存：") + first[0].message + more)
-            theme.set_role(self.status_label, "error")
-
-    def _status_ok(self) -> None:
-        self.status_label.setText("")
-        theme.set_role(self.status_label, "info")
-
-    def reveal_errors(self) -> None:
-        """Show every error (as after a save attempt) and put the cursor on the first one."""
-        self._touched.update(self.messages.keys())
-        self._show_messages()
-        for err in self._errors:
-            widget = self.inputs.get(err.field or "")
-            if widget is not None and widget.isEnabled() and self.rows[err.field].isVisible():
-                if getattr(widget, "isReadOnly", lambda: False)():
-                    continue
-                target_of(widget).setFocus()
-                break
-
-    def confirm_discard(self) -> bool:
-        if not self._dirty:
-            return True
-        return messages.confirm(self, self.tr("放弃未保存的修改？"), self.tr("放弃修改"),
-                                cancel_text=self.tr("继续编辑"))
-
-    def make_footer(self, outer: QVBoxLayout, required_hint: bool = True) -> None:
-        footer = QHBoxLayout()
-        footer.setSpacing(10)
-        self.status_label = QLabel(self)
-        self.status_label.setWordWrap(True)
-        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        footer.addWidget(self.status_label, 1)
-        if required_hint:
-            hint = QLabel(self.tr("带 <span style='color:#c62828'>*</span> 为必填项"), self)
-            theme.set_role(hint, "hint")
-            footer.addWidget(hint)
-        self.save_button = make_button(self.tr("保存"), primary=True, parent=self)
-        self.save_button.setDefault(True)
-        self.cancel_button = make_button(self.tr("取消"), parent=self)
-        footer.addWidget(self.save_button)
-        footer.addWidget(self.cancel_button)
-        outer.addLayout(footer)
-        self.save_button.clicked.connect(self.save)
-        self.cancel_button.clicked.connect(self.reject)
-
-    def fit_to_screen(self, width: int, height: int) -> None:
-        self.resize(width, height)
-        screen = self.screen().availableGeometry() if self.screen() else None
-        if screen is not None:
-            self.resize(min(width, screen.width() - 40), min(height, screen.height() - 60))
-
-    def enter_saves(self, event) -> bool:
-        """Enter (without modifiers) saves; True when the key was used."""
-        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and mods == Qt.KeyboardModifier.NoModifier:
-            picker = self.inputs.get("cadre_id")
-            if isinstance(picker, CadrePicker) and picker.hasFocus() and picker.cadre_id is None \
-                    and picker.text().strip():
-                picker.choose_first()   # type a name, Enter picks the first match
-                return True
-            self.save()
-            return True
-        return False
-
-
-def combo_value(combo: QComboBox) -> str:
-    """The current item's data as text ("" when nothing is chosen)."""
-    if combo.currentIndex() < 0:
-        return ""
-    value = combo.currentData()
-    return "" if value is None else str(value)
 
 
 class WelfareDialog(FormBase, QDialog):

@@ -35,7 +35,8 @@ from ..widgets.date_edit import DateEdit
 from ..widgets.list_page import make_button
 from ..widgets.form_dialog import SaveFlow, add_note, dialog_column, with_label
 from ..widgets.rule_table import RuleTableDialog
-from .welfare_dialog import FormBase, MoneyEdit, combo_value
+from ..widgets.money_edit import MoneyEdit
+from ..widgets.record_form import FormBase, combo_value
 
 OCCASION_WIDTHS = {"name": 160, "standard": 96, "cap": 100, "scope": 170, "max_per_year": 80, "cash": 84,
                    "effective_from": 100, "example": 130}

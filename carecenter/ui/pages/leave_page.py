@@ -21,7 +21,8 @@ from ...services import roster as roster_service
 from .. import messages
 from ..dialogs.cadre_detail import register_detail_tab
 from ..dialogs.leave_calendar_dialog import LeaveCalendarDialog
-from ..dialogs.leave_dialog import DeferralDialog, LeaveDialog
+from ..dialogs.deferral_dialog import DeferralDialog
+from ..dialogs.leave_dialog import LeaveDialog
 from ..dialogs.leave_types_dialog import LeaveTypesDialog
 from ..models.leave_models import BalanceModel, LeaveModel
 from ..tasks import run_job

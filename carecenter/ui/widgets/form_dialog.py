@@ -66,14 +66,16 @@ def form_area(outer: QVBoxLayout, parent: QWidget) -> QFormLayout:
 
 
 def message_row(form: QFormLayout, text: str, widget: QWidget, parent: QWidget, *, required: bool = False,
-                label_width: int = 0) -> QLabel:
-    """A form row: the label (a red * when required) and the field with its error line under
-    it (hidden until there is an error); returns the error line."""
+                label_width: int = 0, extra: QWidget | None = None) -> QLabel:
+    """A form row: the label (a red * when required) and the field (with ``extra`` under it)
+    with its error line under it (hidden until there is an error); returns the error line."""
     holder = QWidget(parent)
     col = QVBoxLayout(holder)
     col.setContentsMargins(0, 0, 0, 0)
     col.setSpacing(2)
     col.addWidget(widget)
+    if extra is not None:
+        col.addWidget(extra)
     message = QLabel(holder)
     message.setWordWrap(True)
     message.setVisible(False)
