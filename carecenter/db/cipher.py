@@ -26,6 +26,8 @@ from peewee import SqliteDatabase
 from sqlcipher3 import dbapi2 as sqlcipher
 
 from ..domain.errors import DomainError
+from ..durable import fsync_dir as _fsync_dir
+from ..durable import fsync_file as _fsync
 
 # NOTE: never open the same database file through both the standard ``sqlite3`` and
 # ``sqlcipher3`` at the same time in one process: they are two SQLite libraries, and
@@ -236,24 +238,6 @@ def cleanup_conversion(path: Path) -> list[Path]:
     gone = [f for f in [temp, *_side_files(temp)] if f.exists()]
     _remove_quietly(*gone)
     return gone
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(str(path), os.O_RDWR | getattr(os, "O_BINARY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(str(folder), os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _counts(con, schema: str = "main") -> dict[str, int]:

@@ -244,12 +244,18 @@ def open_database(path: Path, backup_dir: Path | None = None, check: bool = True
         pending, fresh = False, True
     if pending:
         copy_aside(path, backup_dir or path.parent / "pre-migration", f"v{version}")
+    return _connect_and_migrate(path, pending or fresh, known)
+
+
+def _connect_and_migrate(path: Path, migrate: bool, known: int, **init) -> list[str]:
+    """(Re)open the shared ``db`` on ``path`` (``init``: the key of an encrypted one) and,
+    when ``migrate``, apply the pending migrations and stamp the file as ours at ``known``."""
     if not db.is_closed():
         db.close()
-    db.init(str(path), pragmas=PRAGMAS)
+    db.init(str(path), pragmas=PRAGMAS, **init)
     db.connect(reuse_if_open=True)
     applied: list[str] = []
-    if pending or fresh:
+    if migrate:
         applied = Runner(db, directory=str(MIGRATIONS_DIR)).up()
         db.execute_sql(f"PRAGMA application_id = {APP_ID}")
         db.execute_sql(f"PRAGMA user_version = {known}")
@@ -305,16 +311,7 @@ def open_encrypted_database(path: Path, key: bytes, backup_dir: Path | None = No
         folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         cipher.copy_encrypted(path, folder / f"{path.stem}-v{version}-{stamp}{path.suffix}", key)
-    if not db.is_closed():
-        db.close()
-    db.init(str(path), key=key, pragmas=PRAGMAS)
-    db.connect(reuse_if_open=True)
-    applied: list[str] = []
-    if pending or fresh:
-        applied = Runner(db, directory=str(MIGRATIONS_DIR)).up()
-        db.execute_sql(f"PRAGMA application_id = {APP_ID}")
-        db.execute_sql(f"PRAGMA user_version = {known}")
-    return applied
+    return _connect_and_migrate(path, pending or fresh, known, key=key)
 
 
 def close_database() -> None:

@@ -44,6 +44,8 @@ from typing import Callable, Iterable
 from ..db import database
 from ..security import access
 from ..domain.errors import DomainError
+from ..durable import fsync_dir as _fsync_dir
+from ..durable import fsync_file as _fsync_file
 from ..paths import DataPaths
 from ..services.values import path_text
 
@@ -200,24 +202,6 @@ def _remove_db_files(path: Path) -> None:
             p.unlink()
         except FileNotFoundError:
             pass
-
-
-def _fsync_file(path: Path) -> None:
-    fd = os.open(str(path), os.O_RDWR | getattr(os, "O_BINARY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name == "nt":  # directories cannot be opened for fsync on Windows; NTFS journals the rename
-        return
-    fd = os.open(str(folder), os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _read_only_uri(path: Path) -> str:
@@ -420,22 +404,11 @@ def cleanup_stale_parts(folder: Path, min_age: float = 0) -> list[Path]:
     """Remove the ``.part`` files a killed backup left in ``folder`` (a USB stick's); with
     ``min_age`` only those not written to for that many seconds (another backup may be
     writing one)."""
-    removed = []
     try:
         candidates = [p for p in Path(folder).iterdir() if p.name.startswith(PREFIX) and PART in p.name]
     except OSError:
-        return removed
-    for p in candidates:
-        if not _old_enough(p, min_age):
-            continue
-        try:
-            p.unlink()
-            removed.append(p)
-        except (FileNotFoundError, IsADirectoryError, PermissionError):
-            continue
-    if removed:
-        log.info("removed leftovers of an interrupted backup: %s", ", ".join(p.name for p in removed))
-    return removed
+        return []
+    return _remove_leftovers([p for p in candidates if _old_enough(p, min_age)], "backup")
 
 
 def cleanup_stale(paths: DataPaths, backups: bool = True, min_age: float = 0) -> list[Path]:
@@ -443,13 +416,18 @@ def cleanup_stale(paths: DataPaths, backups: bool = True, min_age: float = 0) ->
     complete backup.  At start-up for ``backups`` (a running backup's file is a .part);
     with ``min_age`` (the command line, while a window may be making a backup) only the
     files not written to for that many seconds."""
-    removed = []
     candidates = []
     if backups and paths.backups.is_dir():
         candidates += [p for p in paths.backups.iterdir() if PART in p.name and _old_enough(p, min_age)]
     if paths.root.is_dir():
         candidates += [p for p in paths.root.iterdir()
                        if p.name.startswith(paths.database.name + RESTORING) and _old_enough(p, min_age)]
+    return _remove_leftovers(candidates, "backup/restore")
+
+
+def _remove_leftovers(candidates: list[Path], what: str) -> list[Path]:
+    """Delete ``candidates`` (those gone or locked meanwhile are passed over) and log it."""
+    removed = []
     for p in candidates:
         try:
             p.unlink()
@@ -457,7 +435,7 @@ def cleanup_stale(paths: DataPaths, backups: bool = True, min_age: float = 0) ->
         except (FileNotFoundError, IsADirectoryError, PermissionError):
             continue
     if removed:
-        log.info("removed leftovers of an interrupted backup/restore: %s", ", ".join(p.name for p in removed))
+        log.info("removed leftovers of an interrupted %s: %s", what, ", ".join(p.name for p in removed))
     return removed
 
 

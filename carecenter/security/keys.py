@@ -32,9 +32,7 @@ import base64
 import hashlib
 import hmac
 import json
-import os
 import secrets
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,6 +42,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ..domain.errors import DomainError
+from ..durable import replace_with
 
 FORMAT = "carecenter-keys"
 VERSION = 1
@@ -304,38 +303,13 @@ def key_file_for(database: Path) -> Path:
     return database.with_name(database.stem + KEY_FILE_SUFFIX)
 
 
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(str(folder), os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def write_private(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically with mode 0600: a temporary file in the same
     folder (mkstemp creates it 0600 whatever the umask), fsync, rename, fsync the folder.
     A crash leaves the old file or the new one, never a half-written one."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + path.name + "-", suffix=".tmp", dir=str(path.parent))
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if os.name == "posix":
-            os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    _fsync_dir(path.parent)
+    replace_with(path, data, prefix="." + path.name + "-", suffix=".tmp")
 
 
 class KeyFile:

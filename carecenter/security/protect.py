@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 from pathlib import Path
 
 from ..domain.errors import DomainError
+from ..durable import replace_with
 
 MIN_LENGTH = 6
 MAX_LENGTH = 64          # reportlab (PDF) uses at most 127 bytes of a password; stay well below
@@ -50,17 +50,7 @@ def encrypt_xlsx(source: Path, target: Path, password: str) -> Path:
         office = OOXMLFile(fh)
         buf = io.BytesIO()
         office.encrypt(password, buf)
-    fd, tmp = tempfile.mkstemp(prefix=".protect-", suffix=target.suffix, dir=str(target.parent))
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(buf.getvalue())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    replace_with(target, buf.getvalue(), prefix=".protect-", suffix=target.suffix, sync=False)
     return target
 
 

@@ -170,39 +170,30 @@ def test_a_zip_bomb_sheet_is_refused_before_it_is_decompressed(tmp_path):
     assert not got["ok"] and "解压后有" in got["message"] and "256 MB" in got["message"]
 
 
-def test_too_many_rows_are_refused(tmp_path):
-    row = b'<row><c><v>1</v></c></row>'
-
+def repeated_rows(tmp_path, name: str, row: bytes, times: int) -> dict:
+    """What the importer's child process says of a sheet of ``row`` written ``times`` times."""
     def writer(fh):
         fh.write((HEAD + HEADER_ROW).encode())
-        fh.write(row * 1_100_000)
+        fh.write(row * times)
         fh.write(b"</sheetData></worksheet>")
 
-    got = read_in_child(book(tmp_path / "rows.xlsx", sheet_writer=writer, level=9))
+    return read_in_child(book(tmp_path / name, sheet_writer=writer, level=9))
+
+
+def test_too_many_rows_are_refused(tmp_path):
+    got = repeated_rows(tmp_path, "rows.xlsx", b'<row><c><v>1</v></c></row>', 1_100_000)
     assert not got["ok"] and "超过 200,000 行" in got["message"]
 
 
 def test_too_many_cells_are_refused(tmp_path):
     row = "<row>" + "<c><v>1</v></c>" * 1000 + "</row>"
-
-    def writer(fh):
-        fh.write((HEAD + HEADER_ROW).encode())
-        fh.write((row * 700).encode())
-        fh.write(b"</sheetData></worksheet>")
-
-    got = read_in_child(book(tmp_path / "cells.xlsx", sheet_writer=writer, level=9))
+    got = repeated_rows(tmp_path, "cells.xlsx", row.encode(), 700)
     assert not got["ok"] and "600,000 个单元格" in got["message"]
 
 
 def test_too_many_tags_are_refused(tmp_path):
     row = "<row><c><v>1</v>" + "<x/>" * 100_000 + "</c></row>"
-
-    def writer(fh):
-        fh.write((HEAD + HEADER_ROW).encode())
-        fh.write((row * 100).encode())
-        fh.write(b"</sheetData></worksheet>")
-
-    got = read_in_child(book(tmp_path / "tags.xlsx", sheet_writer=writer, level=9))
+    got = repeated_rows(tmp_path, "tags.xlsx", row.encode(), 100)
     assert not got["ok"] and "3,500,000 个 XML 标记" in got["message"]
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
+from tests.ui.helpers import main_window
+
 
 class Boxes:
     """Stands in for ``QMessageBox.exec``: records each box and answers from a queue (default OK)."""
@@ -41,20 +43,9 @@ def themed(qapp):
 @pytest.fixture
 def window(store, themed, qtbot, boxes):
     """The real main window on a fresh, empty store (tmp_path/data)."""
-    from carecenter.ui.main_window import MainWindow
-
-    w = MainWindow(store, demo=False)
-    qtbot.addWidget(w)
-    w.resize(1366, 740)
-    w.show()
-    qtbot.waitExposed(w)
-    # the 工作台 builds its to-do list in the background when first shown: let it finish
-    qtbot.waitUntil(lambda: w.home_page._job is None, timeout=10000)
-    w.set_page("roster")  # most flows start from the roster, as a clerk would click to it
-    yield w
-    for d in list(w.detail_windows.values()):
-        d.close()
-    w.close()
+    with main_window(qtbot, store, demo=False) as w:
+        w.set_page("roster")  # most flows start from the roster, as a clerk would click to it
+        yield w
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QMessageBox
 from carecenter.db.models import AuditLog, HealthCheck, HealthFinding, MentalRecord
 from carecenter.services import health
 from carecenter.ui import theme
-from tests.ui.helpers import active
+from tests.ui.helpers import active, archive_first_row
 
 TODAY = date.today()
 
@@ -361,10 +361,7 @@ def test_archive_check_asks_first(window, qtbot, boxes, rules, add_unit, add_cad
     check_id = health.save_check(health.CheckInput(cadre_id, TODAY, "县人民医院", "常规体检"))
     window.set_page("health")
     page = window.health_page
-    page.records_table.select_row(0)
-    boxes.answers.append(QMessageBox.StandardButton.Cancel)
-    qtbot.mouseClick(page.archive_button, Qt.MouseButton.LeftButton)
-    assert boxes.texts[-1] == f"确定将 曾小明 {TODAY.isoformat()} 的常规体检记录归档？"
+    assert archive_first_row(page, qtbot, boxes, cancel=True) == f"确定将 曾小明 {TODAY.isoformat()} 的常规体检记录归档？"
     assert not HealthCheck.get_by_id(check_id).archived
     qtbot.mouseClick(page.archive_button, Qt.MouseButton.LeftButton)
     assert HealthCheck.get_by_id(check_id).archived

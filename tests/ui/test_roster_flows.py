@@ -39,6 +39,17 @@ def pick_first_unit(qtbot, dialog):
     assert combo.currentIndex() == 0
 
 
+def filled_add_dialog(type_text, qtbot, window, add_unit, name: str):
+    """新增干部 with a unit, ``name``, a valid ID number and the unit chosen."""
+    add_unit()
+    window.roster_page.reload_units()
+    dialog = open_add_dialog(qtbot, window)
+    type_text(dialog.inputs["name"], name)
+    type_text(dialog.inputs["id_number"], VALID_ID)
+    pick_first_unit(qtbot, dialog)
+    return dialog
+
+
 # ---------------------------------------------------------------- units, from an empty database
 
 def test_empty_database_leads_to_units_then_add_unit(type_text, window, qtbot, store):
@@ -192,12 +203,7 @@ def test_required_fields_revealed_on_enter(window, qtbot, add_unit):
 
 
 def test_sex_disagreeing_with_id_warns_but_saves(type_text, window, qtbot, add_unit):
-    add_unit()
-    window.roster_page.reload_units()
-    dialog = open_add_dialog(qtbot, window)
-    type_text(dialog.inputs["name"], "李四")
-    type_text(dialog.inputs["id_number"], VALID_ID)
-    pick_first_unit(qtbot, dialog)
+    dialog = filled_add_dialog(type_text, qtbot, window, add_unit, "李四")
     sex = dialog.inputs["sex"]
     sex.setFocus()
     type_text(sex, "男")
@@ -212,12 +218,7 @@ def test_sex_disagreeing_with_id_warns_but_saves(type_text, window, qtbot, add_u
 
 
 def test_dates_typed_as_clerks_do(type_text, window, qtbot, add_unit):
-    add_unit()
-    window.roster_page.reload_units()
-    dialog = open_add_dialog(qtbot, window)
-    type_text(dialog.inputs["name"], "王五")
-    type_text(dialog.inputs["id_number"], VALID_ID)
-    pick_first_unit(qtbot, dialog)
+    dialog = filled_add_dialog(type_text, qtbot, window, add_unit, "王五")
     dialog.tabs.setCurrentIndex(1)
     work = dialog.inputs["work_start_date"]
     type_text(work.line_edit, "1968.03")
@@ -241,12 +242,7 @@ def test_dates_typed_as_clerks_do(type_text, window, qtbot, add_unit):
 
 
 def test_family_member_added_in_dialog_is_saved_and_removed_on_save(type_text, window, qtbot, add_unit):
-    add_unit()
-    window.roster_page.reload_units()
-    dialog = open_add_dialog(qtbot, window)
-    type_text(dialog.inputs["name"], "赵六")
-    type_text(dialog.inputs["id_number"], VALID_ID)
-    pick_first_unit(qtbot, dialog)
+    dialog = filled_add_dialog(type_text, qtbot, window, add_unit, "赵六")
     dialog.tabs.setCurrentIndex(2)
     family = dialog.family
     qtbot.mouseClick(family.add_button, Qt.MouseButton.LeftButton)
@@ -285,12 +281,7 @@ def test_family_member_added_in_dialog_is_saved_and_removed_on_save(type_text, w
 
 
 def test_family_member_needs_name_and_relation(type_text, window, qtbot, add_unit):
-    add_unit()
-    window.roster_page.reload_units()
-    dialog = open_add_dialog(qtbot, window)
-    type_text(dialog.inputs["name"], "钱七")
-    type_text(dialog.inputs["id_number"], VALID_ID)
-    pick_first_unit(qtbot, dialog)
+    dialog = filled_add_dialog(type_text, qtbot, window, add_unit, "钱七")
     dialog.tabs.setCurrentIndex(2)
     qtbot.mouseClick(dialog.family.add_button, Qt.MouseButton.LeftButton)
     assert not dialog.save_button.isEnabled()

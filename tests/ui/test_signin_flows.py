@@ -12,6 +12,7 @@ from carecenter.db.models import AuditLog, Setting
 from carecenter.security import access
 from carecenter.services import accounts
 from tests.conftest import TEST_PASSWORD, add_accounts
+from tests.ui.helpers import main_window
 
 NEW_PASSWORD = "Xin#mima2026"
 
@@ -237,20 +238,10 @@ def test_expiry_warning(accounts_ready, themed, monkeypatch, boxes):
 @pytest.fixture
 def signed_window(accounts_ready, themed, qtbot, boxes):
     """The main window of ``tester`` (a real account) with an injected idle timer."""
-    from carecenter.ui.main_window import MainWindow
-
     accounts.sign_in("tester", TEST_PASSWORD)
     timer = QTimer()
-    w = MainWindow(accounts_ready, idle_timer=timer)
-    qtbot.addWidget(w)
-    w.resize(1366, 740)
-    w.show()
-    qtbot.waitExposed(w)
-    qtbot.waitUntil(lambda: w.home_page._job is None, timeout=10000)
-    yield w
-    for d in list(w.detail_windows.values()):
-        d.close()
-    w.close()
+    with main_window(qtbot, accounts_ready, idle_timer=timer) as w:
+        yield w
 
 
 def test_idle_lock_with_an_injected_timer(signed_window, qtbot):

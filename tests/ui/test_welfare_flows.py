@@ -17,7 +17,7 @@ from carecenter.services import welfare as welfare_service
 from carecenter.services.welfare import TalkInput, WelfareInput
 from carecenter.ui.models.welfare_models import (FundUsageModel, OccasionsModel, TalkRecordsModel,
                                                   WelfareRecordsModel)
-from tests.ui.helpers import active, detail_tab
+from tests.ui.helpers import active, archive_first_row, detail_tab
 
 TODAY = date.today()
 YEAR = TODAY.year
@@ -196,10 +196,7 @@ def test_archive_asks_and_gives_the_money_back(window, qtbot, boxes, person):
                                              funding_source=UNION))
     window.set_page("welfare")
     page = window.welfare_page
-    page.records_table.select_row(0)
-    boxes.answers.append(QMessageBox.StandardButton.Cancel)
-    qtbot.mouseClick(page.archive_button, Qt.MouseButton.LeftButton)
-    assert boxes.texts[-1] == f"确定将 曾小明 {TODAY.isoformat()} 生日慰问 的慰问记录归档？"
+    assert archive_first_row(page, qtbot, boxes, cancel=True) == f"确定将 曾小明 {TODAY.isoformat()} 生日慰问 的慰问记录归档？"
     assert WelfareRecord.select().where(WelfareRecord.archived == False).count() == 1  # noqa: E712
     qtbot.mouseClick(page.archive_button, Qt.MouseButton.LeftButton)
     assert WelfareRecord.get().archived

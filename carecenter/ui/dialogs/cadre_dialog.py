@@ -30,13 +30,13 @@ from PySide6.QtWidgets import (
 
 from ...domain import idcard
 from ...domain import roster as rules
-from ...domain.errors import DomainError, ValidationError
+from ...domain.errors import DomainError
 from ...services import choices
 from ...services import roster as roster_service
-from .. import messages, theme
+from .. import theme
 from ..widgets.date_edit import DateEdit
 from ..widgets.family_editor import FamilyEditor
-from ..widgets.list_page import make_button
+from ..widgets.form_dialog import SaveFlow, blocked_status, fit_to_screen, hinted_footer, savable_status
 
 REQUIRED = {"name", "id_number", "unit_id", "employment_status"}
 MONTH_DATES = set(rules.MONTH_DATE_FIELDS)
@@ -75,7 +75,7 @@ NEW_DEFAULTS = {"ethnicity": "汉族", "personnel_status": "公务员", "positio
                 "employment_status": "在职", "leadership_level": "无"}
 
 
-class CadreDialog(QDialog):
+class CadreDialog(SaveFlow, QDialog):
     """``CadreDialog(None)`` adds a cadre, ``CadreDialog(cadre_id)`` edits one; ``saved(id)`` after saving."""
 
     saved = Signal(int)
@@ -133,21 +133,7 @@ class CadreDialog(QDialog):
                     row.addWidget(box, 1, Qt.AlignmentFlag.AlignTop)
             self.tabs.addTab(page, self.tr(tab_title))
 
-        footer = QHBoxLayout()
-        footer.setSpacing(10)
-        self.status_label = QLabel(self)
-        self.status_label.setWordWrap(True)
-        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        footer.addWidget(self.status_label, 1)
-        self.required_hint = QLabel(self.tr("带 <span style='color:#c62828'>*</span> 为必填项"), self)
-        theme.set_role(self.required_hint, "hint")
-        footer.addWidget(self.required_hint)
-        self.save_button = make_button(self.tr("保存"), primary=True, parent=self)
-        self.save_button.setDefault(True)
-        self.cancel_button = make_button(self.tr("取消"), parent=self)
-        footer.addWidget(self.save_button)
-        footer.addWidget(self.cancel_button)
-        outer.addLayout(footer)
+        self.required_hint = hinted_footer(self, outer)
         self.save_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.reject)
         self._chain_tab_order()
@@ -327,10 +313,7 @@ class CadreDialog(QDialog):
                 QWidget.setTabOrder(a, b)
 
     def _fit_to_screen(self) -> None:
-        self.resize(960, 580)
-        screen = self.screen().availableGeometry() if self.screen() else None
-        if screen is not None:
-            self.resize(min(self.width(), screen.width() - 40), min(self.height(), screen.height() - 60))
+        fit_to_screen(self, 960, 580)
 
     # ================================================================ loading
     def _load(self, record: dict[str, Any] | None) -> None:
@@ -539,17 +522,11 @@ class CadreDialog(QDialog):
                 theme.set_role(self.status_label, "info")
             else:
                 shown = [e for e in self._errors if e.field in self._touched] or self._errors
-                more = self.tr("（共 {0} 处需要改正）").format(len(self._errors)) if len(self._errors) > 1 else ""
-                self.status_label.setText(self.tr("还不能保存：") + shown[0].message + more)
-                theme.set_role(self.status_label, "error")
+                blocked_status(self, self._errors, shown[0])
         elif self._warnings:
-            self.status_label.setText(self.tr("注意：") + self._warnings[0].message + self.tr("（不影响保存）"))
-            theme.set_role(self.status_label, "warning")
-            self.save_button.setToolTip(self.tr("保存（Enter）"))
+            savable_status(self, self._warnings[0].message, self.tr("（不影响保存）"))
         else:
-            self.status_label.setText("")
-            theme.set_role(self.status_label, "info")
-            self.save_button.setToolTip(self.tr("保存（Enter）"))
+            savable_status(self)
 
     def reveal_errors(self) -> None:
         """Show every error (as after a save attempt) and put the cursor on the first one."""
@@ -567,39 +544,9 @@ class CadreDialog(QDialog):
             self.inputs[field].setFocus()
 
     # ================================================================ saving
-    def save(self) -> bool:
-        self._validate()
-        if self._errors:
-            self.reveal_errors()
-            return False
+    def store(self) -> int:
         data, family, _local = self.collect()
-        try:
-            result = roster_service.save_cadre(data, family, self.cadre_id)
-        except ValidationError as err:
-            self._errors = list(err.errors)
-            self.reveal_errors()
-            return False
-        except DomainError as err:
-            messages.error(self, err.message)
-            return False
+        result = roster_service.save_cadre(data, family, self.cadre_id)
         self.result_info = result
         self.cadre_id = result.id
-        self._dirty = False
-        self.saved.emit(result.id)
-        self.accept()
-        return True
-
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        key = event.key()
-        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
-                event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier):
-            self.save()
-            return
-        super().keyPressEvent(event)
-
-    def reject(self) -> None:
-        if self._dirty and not messages.confirm(
-                self, self.tr("放弃未保存的修改？"), self.tr("放弃修改"), cancel_text=self.tr("继续编辑")):
-            return
-        self._dirty = False
-        super().reject()
+        return result.id

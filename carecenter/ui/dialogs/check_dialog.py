@@ -34,6 +34,7 @@ from .. import messages, theme
 from ..widgets.cadre_picker import CadrePicker
 from ..widgets.date_edit import DateEdit
 from ..widgets.findings_editor import FINDING_COLUMNS, FindingsEditor
+from ..widgets.form_dialog import SaveFlow, box_form
 from ..widgets.record_form import FormMixin
 from ..widgets.record_form import date_target as target_of
 
@@ -42,7 +43,7 @@ DEFAULT_PACKAGE = "常规体检"
 
 # ================================================================ the dialog
 
-class CheckDialog(FormMixin, QDialog):
+class CheckDialog(FormMixin, SaveFlow, QDialog):
     """``CheckDialog(None, cadre_id=…)`` records a check, ``CheckDialog(check_id)`` edits one.
 
     ``lock_cadre`` keeps the pre-filled person (opened from the detail window or
@@ -151,14 +152,7 @@ class CheckDialog(FormMixin, QDialog):
         self.make_footer(outer)
 
     def _form(self, box: QGroupBox) -> QFormLayout:
-        form = QFormLayout(box)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        form.setFormAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setHorizontalSpacing(12)
-        form.setVerticalSpacing(7)
-        form.setContentsMargins(0, 8, 0, 0)
-        return form
+        return box_form(box, 7)
 
     def _package_names(self) -> list[str]:
         return sorted(set(health_service.packages()) | set(queries.check_packages()))
@@ -300,10 +294,3 @@ class CheckDialog(FormMixin, QDialog):
             self.save()
             return
         super().keyPressEvent(event)
-
-    def reject(self) -> None:
-        if not self.confirm_discard():
-            return
-        self._dirty = False
-        super().reject()
-

@@ -18,12 +18,10 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -38,9 +36,9 @@ from .. import messages, theme
 from ..models.leave_models import fmt_days
 from ..widgets.cadre_picker import CadrePicker
 from ..widgets.date_edit import DateEdit
+from ..widgets.form_dialog import hinted_footer, scrolled_form
 from ..widgets.days_spin import DaysSpin
 from ..widgets.leave_result_panel import LeaveResultPanel
-from ..widgets.list_page import make_button
 from .leave_dialog_parts import KIND_NAMES, TYPE_ROWS, LeaveFormParts
 
 class LeaveDialog(LeaveFormParts, QDialog):
@@ -88,18 +86,7 @@ class LeaveDialog(LeaveFormParts, QDialog):
         body.setSpacing(16)
         outer.addLayout(body, 1)
 
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        left = QFrame()
-        left.setObjectName("FormArea")
-        left_col = QVBoxLayout(left)
-        left_col.setContentsMargins(18, 4, 18, 12)
-        left_col.setSpacing(0)
-        scroll.setWidget(left)
-        body.addWidget(scroll, 1)
+        left, left_col = scrolled_form(self, body, focusable=False)
 
         box = QGroupBox(self.tr("请假信息"), left)
         self.form = self._form(box)
@@ -226,20 +213,7 @@ class LeaveDialog(LeaveFormParts, QDialog):
         self.calendar_button = panel.calendar_button
         body.addWidget(panel)
 
-        footer = QHBoxLayout()
-        footer.setSpacing(10)
-        self.status_label = QLabel(self)
-        self.status_label.setWordWrap(True)
-        footer.addWidget(self.status_label, 1)
-        self.required_hint = QLabel(self.tr("带 <span style='color:#c62828'>*</span> 为必填项"), self)
-        theme.set_role(self.required_hint, "hint")
-        footer.addWidget(self.required_hint)
-        self.save_button = make_button(self.tr("保存"), primary=True, parent=self)
-        self.save_button.setDefault(True)
-        self.cancel_button = make_button(self.tr("取消"), parent=self)
-        footer.addWidget(self.save_button)
-        footer.addWidget(self.cancel_button)
-        outer.addLayout(footer)
+        self.required_hint = hinted_footer(self, outer, selectable=False)
 
         # -- wiring
         self.picker.cadre_changed.connect(lambda _c: self._on_changed("cadre_id"))

@@ -4,13 +4,14 @@ where the cursor goes after a refused save, Enter and closing with unsaved chang
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QWidget
 
 from ...domain import leave as rules
 from ...domain.errors import DomainError
 from ...services import leave as leave_service
-from .. import messages, theme
+from .. import theme
 from ..widgets.date_edit import DateEdit
+from ..widgets.form_dialog import ask_discard, blocked_status, box_form, field_holder, fit_to_screen, savable_status
 
 LABELS = {
     "cadre_id": "干部", "type_code": "假别", "start_date": "开始日期", "end_date": "结束日期",
@@ -38,14 +39,7 @@ class LeaveFormParts:
     ``picker`` and the preview."""
 
     def _form(self, box: QGroupBox) -> QFormLayout:
-        form = QFormLayout(box)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        form.setFormAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setHorizontalSpacing(12)
-        form.setVerticalSpacing(6)
-        form.setContentsMargins(0, 8, 0, 0)
-        return form
+        return box_form(box, 6)
 
     def _line(self, *widgets: QWidget, stretch: bool = False) -> QWidget:
         holder = QWidget(self)
@@ -63,19 +57,7 @@ class LeaveFormParts:
         return holder
 
     def _add_row(self, form: QFormLayout, key: str, field: QWidget, extra: QWidget | None = None) -> None:
-        holder = QWidget(self)
-        column = QVBoxLayout(holder)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(field)
-        if extra is not None:
-            column.addWidget(extra)
-        message = QLabel(holder)
-        message.setWordWrap(True)
-        message.setVisible(False)
-        message.setObjectName(f"msg_{key}")
-        column.addWidget(message)
-        self.messages[key] = message
+        holder, self.messages[key] = field_holder(self, field, extra, f"msg_{key}")
         text = self.tr(LABELS[key])
         if key in REQUIRED:
             text = f"<span style='color:#c62828'>*</span> {text}"
@@ -101,10 +83,7 @@ class LeaveFormParts:
             QWidget.setTabOrder(a, b)
 
     def _fit_to_screen(self) -> None:
-        self.resize(920, 640)
-        screen = self.screen().availableGeometry() if self.screen() else None
-        if screen is not None:
-            self.resize(min(self.width(), screen.width() - 40), min(self.height(), screen.height() - 60))
+        fit_to_screen(self, 920, 640)
 
     def _is_calm(self, err: DomainError) -> bool:
         """Missing entries and half-typed fields wait until the clerk has left the field."""
@@ -140,18 +119,12 @@ class LeaveFormParts:
                 theme.set_role(self.status_label, "info")
             else:
                 shown = [e for e in self._errors if not self._is_calm(e)] or self._errors
-                more = self.tr("（共 {0} 处需要改正）").format(len(self._errors)) if len(self._errors) > 1 else ""
-                self.status_label.setText(self.tr("还不能保存：") + shown[0].message + more)
-                theme.set_role(self.status_label, "error")
+                blocked_status(self, self._errors, shown[0])
         elif pre.warnings:
             tail = self.tr("（已填写超出说明，可以保存）") if pre.needs_reason else self.tr("（不影响保存）")
-            self.status_label.setText(self.tr("注意：") + pre.warnings[0].message + tail)
-            theme.set_role(self.status_label, "warning")
-            self.save_button.setToolTip(self.tr("保存（Enter）"))
+            savable_status(self, pre.warnings[0].message, tail)
         else:
-            self.status_label.setText("")
-            theme.set_role(self.status_label, "info")
-            self.save_button.setToolTip(self.tr("保存（Enter）"))
+            savable_status(self)
 
     def reveal_errors(self) -> None:
         """Show every error (as after a save attempt) and put the cursor on the first one."""
@@ -179,8 +152,7 @@ class LeaveFormParts:
         super().keyPressEvent(event)
 
     def reject(self) -> None:
-        if self._dirty and not messages.confirm(
-                self, self.tr("放弃未保存的修改？"), self.tr("放弃修改"), cancel_text=self.tr("继续编辑")):
+        if not ask_discard(self):
             return
         self._dirty = False
         super().reject()

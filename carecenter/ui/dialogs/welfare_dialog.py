@@ -27,31 +27,32 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from ...domain import welfare as rules
-from ...domain.errors import DomainError, ValidationError
+from ...domain.errors import DomainError
 from ...domain.money import format_yuan, to_capital
 from ...services import welfare as welfare_service
 from ...services.welfare import WelfareInput
-from .. import messages, theme
+from .. import theme
 from ..widgets.cadre_picker import CadrePicker
 from ..widgets.date_edit import DateEdit
+from ..widgets.form_dialog import SaveFlow, scrolled_form, side_panel
 from ..widgets.money_edit import MoneyEdit
 from ..widgets.record_form import FormBase, combo_value, target_of
 
 
 
-class WelfareDialog(FormBase, QDialog):
+class WelfareDialog(FormBase, SaveFlow, QDialog):
     """``WelfareDialog(None, cadre_id=…)`` records a visit, ``WelfareDialog(record_id)`` edits one.
 
     ``lock_cadre=True`` (from a cadre's detail window) shows the cadre but does not let
     it change.  ``saved(record_id)`` after saving."""
 
     saved = Signal(int)
+    TOUCH_ON_SAVE = ("*",)
 
     LABELS = dict(welfare_service.RECORD_LABELS)
     REQUIRED = {"cadre_id", "occasion", "record_date", "funding_source"}
@@ -86,17 +87,7 @@ class WelfareDialog(FormBase, QDialog):
         body.setSpacing(16)
         outer.addLayout(body, 1)
 
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        left = QFrame()
-        left.setObjectName("FormArea")
-        left_col = QVBoxLayout(left)
-        left_col.setContentsMargins(18, 4, 18, 12)
-        left_col.setSpacing(0)
-        scroll.setWidget(left)
-        body.addWidget(scroll, 1)
+        left, left_col = scrolled_form(self, body)
 
         box = QGroupBox(self.tr("慰问信息"), left)
         self.form = self.make_form()
@@ -171,14 +162,7 @@ class WelfareDialog(FormBase, QDialog):
 
         # -- the live result
         panel = QFrame(self)
-        panel.setObjectName("FormArea")
-        panel.setFixedWidth(310)
-        pcol = QVBoxLayout(panel)
-        pcol.setContentsMargins(16, 14, 16, 14)
-        pcol.setSpacing(8)
-        title = QLabel(self.tr("核对结果"), panel)
-        theme.set_role(title, "section")
-        pcol.addWidget(title)
+        pcol = side_panel(panel, self.tr("核对结果"), 310)
         self.total_label = QLabel(panel)
         self.total_label.setObjectName("WelfareTotal")
         self.total_label.setWordWrap(True)
@@ -405,35 +389,6 @@ class WelfareDialog(FormBase, QDialog):
         return list(self.preview_result.warnings) if self.preview_result else []
 
     # ================================================================ actions
-    def save(self) -> bool:
-        self._touched.update(self.messages.keys())
-        self._validate()
-        if self._errors:
-            self.reveal_errors()
-            return False
-        try:
-            record_id = welfare_service.save_record(self.welfare_input(), self.record_id, self.today)
-        except ValidationError as err:
-            self._errors = list(err.errors)
-            self._show_messages()
-            self.reveal_errors()
-            return False
-        except DomainError as err:
-            messages.error(self, err.message)
-            return False
-        self.record_id = record_id
-        self._dirty = False
-        self.saved.emit(record_id)
-        self.accept()
-        return True
-
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        if self.enter_saves(event):
-            return
-        super().keyPressEvent(event)
-
-    def reject(self) -> None:
-        if not self.confirm_discard():
-            return
-        self._dirty = False
-        super().reject()
+    def store(self) -> int:
+        self.record_id = welfare_service.save_record(self.welfare_input(), self.record_id, self.today)
+        return self.record_id

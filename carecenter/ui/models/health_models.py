@@ -122,7 +122,24 @@ class CheckRecordsModel(PagedRows, ColumnTable):
 # ---------------------------------------------------------------- in-memory lists
 
 class _MemoryTable(MemoryTable):
+    """A health list held in memory whose rows have a ``status`` (coloured, with its icon);
+    the ``MUTED_WHEN_EMPTY`` columns show their placeholder greyed."""
+
     CHUNK = CHUNK
+    MUTED_WHEN_EMPTY: tuple[str, ...] = ()
+
+    def _foreground(self, row: int, key: str) -> QColor | None:
+        r = self._all[row]
+        if key == "status":
+            return STATUS_STYLE.get(r.status, (None, None))[0]
+        if key in self.MUTED_WHEN_EMPTY and getattr(r, key) is None:
+            return MUTED
+        return None
+
+    def _icon(self, row: int, key: str) -> str | None:
+        if key == "status":
+            return STATUS_STYLE.get(self._all[row].status, (None, None))[1]
+        return None
 
 
 def _date_key(value: date | None) -> date:
@@ -137,6 +154,7 @@ class DueModel(_MemoryTable):
                "rule_name": "适用规则", "last_date": "上次体检", "due_year": "应检年度", "status": "状态"}
     NUMERIC = {"age", "due_year"}
     TOOLTIP = {"unit", "rule_name"}
+    MUTED_WHEN_EMPTY = ("last_date",)
     _RANK = {rules.STATUS_OVERDUE: 0, rules.STATUS_DUE: 1, rules.STATUS_DONE: 2}
     SORT_KEYS = {
         "name": lambda r: (initials_key(r.name), r.cadre_id, r.package),
@@ -158,19 +176,6 @@ class DueModel(_MemoryTable):
             return str(getattr(r, key))
         return str(getattr(r, key) or "")
 
-    def _foreground(self, row: int, key: str) -> QColor | None:
-        r = self._all[row]
-        if key == "status":
-            return STATUS_STYLE.get(r.status, (None, None))[0]
-        if key == "last_date" and r.last_date is None:
-            return MUTED
-        return None
-
-    def _icon(self, row: int, key: str) -> str | None:
-        if key == "status":
-            return STATUS_STYLE.get(self._all[row].status, (None, None))[1]
-        return None
-
     def _role(self, row: int, role: int) -> Any:
         r = self._all[row]
         return r.cadre_id if role in (ID_ROLE, CADRE_ROLE) else None
@@ -185,6 +190,7 @@ class FollowupModel(_MemoryTable):
                "level": "级别", "notified_date": "告知日期", "referral": "转诊", "recheck_due": "复查日期",
                "status": "状态"}
     TOOLTIP = {"unit", "item", "description", "referral"}
+    MUTED_WHEN_EMPTY = ("notified_date", "recheck_due")
     SORT_KEYS = {
         "name": lambda r: (initials_key(r.name), r.finding_id),
         "unit": lambda r: (r.unit, initials_key(r.name)),
@@ -215,19 +221,6 @@ class FollowupModel(_MemoryTable):
         if key == "level":
             return _tr(rules.FINDING_LEVELS.get(self._all[row].level, ""))
         return super()._tooltip(row, key)
-
-    def _foreground(self, row: int, key: str) -> QColor | None:
-        r = self._all[row]
-        if key == "status":
-            return STATUS_STYLE.get(r.status, (None, None))[0]
-        if key in ("notified_date", "recheck_due") and getattr(r, key) is None:
-            return MUTED
-        return None
-
-    def _icon(self, row: int, key: str) -> str | None:
-        if key == "status":
-            return STATUS_STYLE.get(self._all[row].status, (None, None))[1]
-        return None
 
     def _role(self, row: int, role: int) -> Any:
         r = self._all[row]

@@ -37,7 +37,7 @@ from ...services import accounts
 from ...services import roster as roster_service
 from .. import messages, theme
 from ..signin import PasswordRulesFeedback, error_text
-from ..widgets.list_page import make_button
+from ..widgets.list_page import make_button, page_column
 from ..widgets.table_view import DataTable
 
 COLUMNS = ["登录名", "姓名", "角色", "单位范围", "状态", "上次登录", "建立时间"]
@@ -437,11 +437,7 @@ class AccountsPage(QWidget):
         super().__init__(parent)
         self.setObjectName("PageBody")
         self.dialog: QDialog | None = None
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(20, 16, 20, 10)
-        title = QLabel(self.tr("账户管理"), self)
-        title.setObjectName("PageTitle")
-        outer.addWidget(title)
+        outer = page_column(self, self.tr("账户管理"))
         self.tabs = QTabWidget(self)
         outer.addWidget(self.tabs, 1)
 

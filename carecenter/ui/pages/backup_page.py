@@ -36,7 +36,7 @@ from ...exchange import backup
 from ...paths import DataPaths
 from .. import messages, tasks, theme
 from ..models.base import ColumnTable
-from ..widgets.list_page import EmptyState, add_count_and_hint, make_button, single_shot
+from ..widgets.list_page import EmptyState, add_count_and_hint, make_button, page_column, single_shot
 from ..widgets.table_view import DataTable
 
 log = logging.getLogger(__name__)
@@ -150,12 +150,7 @@ class BackupPage(QWidget):
         self._job: tasks.Job | None = None
         self._auto_running = False
 
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(20, 16, 20, 10)
-        outer.setSpacing(10)
-        title = QLabel(self.tr("数据备份"), self)
-        title.setObjectName("PageTitle")
-        outer.addWidget(title)
+        outer = page_column(self, self.tr("数据备份"), 10)
 
         card = QFrame(self)
         card.setObjectName("BackupCard")

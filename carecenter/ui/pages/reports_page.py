@@ -32,13 +32,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...domain.errors import DomainError
 from ...services import printing
 from .. import actions, theme
 from ..dialogs import print_preview_dialog as preview
 from ..dialogs.batch_print_dialog import BatchPrintDialog
-from ..widgets.list_page import make_button, refill_combo, unit_items
+from ..widgets.list_page import make_button, page_column, refill_combo, unit_items
 from ..widgets.table_view import set_column_widths
+from ..widgets.unit_name import save_unit_name
 
 YEARS_BACK = 10
 LOG_LIMIT = 500
@@ -88,12 +88,7 @@ class ReportsPage(QWidget):
         self.dialog: BatchPrintDialog | None = None
         self.job = None
         today = date.today()
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(20, 16, 20, 10)
-        outer.setSpacing(12)
-        title = QLabel(self.tr("报表打印"), self)
-        title.setObjectName("PageTitle")
-        outer.addWidget(title)
+        outer = page_column(self, self.tr("报表打印"), 12)
 
         cards = QGridLayout()
         cards.setHorizontalSpacing(12)
@@ -257,16 +252,7 @@ class ReportsPage(QWidget):
 
     def save_unit_name(self) -> bool:
         """Store the footer's printing unit; a bad name is refused with the reason."""
-        try:
-            printing.set_unit_name(self.unit_name_edit.text())
-        except DomainError as err:
-            theme.set_role(self.unit_name_message, "error")
-            self.unit_name_message.setText(err.message)
-            return False
-        self.unit_name_edit.setText(printing.unit_name())
-        theme.set_role(self.unit_name_message, "info")
-        self.unit_name_message.setText(self.tr("已保存"))
-        return True
+        return save_unit_name(self)
 
     def _label(self, text: str) -> QLabel:
         label = QLabel(text, self)

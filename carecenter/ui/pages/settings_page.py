@@ -8,12 +8,12 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QWidget
 
-from ...domain.errors import DomainError
 from ...services import printing
 from .. import theme
-from ..widgets.list_page import make_button
+from ..widgets.list_page import make_button, page_column
+from ..widgets.unit_name import save_unit_name
 
 
 def _leave_calendar(parent):
@@ -61,12 +61,7 @@ class SettingsPage(QWidget):
         super().__init__(parent)
         self.setObjectName("PageBody")
         self.dialog: QDialog | None = None
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(20, 16, 20, 10)
-        outer.setSpacing(12)
-        title = QLabel(self.tr("系统设置"), self)
-        title.setObjectName("PageTitle")
-        outer.addWidget(title)
+        outer = page_column(self, self.tr("系统设置"), 12)
         intro = QLabel(self.tr("规则和标准是数据，按本单位的实际情况修改；每次修改都记入审计日志。"), self)
         theme.set_role(intro, "hint")
         outer.addWidget(intro)
@@ -113,13 +108,5 @@ class SettingsPage(QWidget):
             dialog.deleteLater()
 
     def save_unit_name(self) -> bool:
-        try:
-            printing.set_unit_name(self.unit_name_edit.text())
-        except DomainError as err:
-            theme.set_role(self.unit_name_message, "error")
-            self.unit_name_message.setText(err.message)
-            return False
-        self.unit_name_edit.setText(printing.unit_name())
-        theme.set_role(self.unit_name_message, "info")
-        self.unit_name_message.setText(self.tr("已保存"))
-        return True
+        """Store the footer's printing unit; a bad name is refused with the reason."""
+        return save_unit_name(self)

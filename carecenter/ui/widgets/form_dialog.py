@@ -15,8 +15,8 @@ Put ``SaveFlow`` after the field mixin (a mixin's own ``enter_saves`` wins) and 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel, QPlainTextEdit, QScrollArea,
+                               QVBoxLayout, QWidget)
 
 from ...domain.errors import DomainError, ValidationError
 from .. import messages, theme
@@ -65,10 +65,43 @@ def form_area(outer: QVBoxLayout, parent: QWidget) -> QFormLayout:
     return form
 
 
-def message_row(form: QFormLayout, text: str, widget: QWidget, parent: QWidget, *, required: bool = False,
-                label_width: int = 0, extra: QWidget | None = None) -> QLabel:
-    """A form row: the label (a red * when required) and the field (with ``extra`` under it)
-    with its error line under it (hidden until there is an error); returns the error line."""
+def scrolled_form(dialog: QWidget, body: QHBoxLayout, *, focusable: bool = True) -> tuple[QFrame, QVBoxLayout]:
+    """The left side of a record dialog: a 'FormArea' panel in a scroll area that only scrolls
+    up and down, added to ``body`` with the stretch; returns the panel and its column."""
+    scroll = QScrollArea(dialog)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    if not focusable:
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    left = QFrame()
+    left.setObjectName("FormArea")
+    column = QVBoxLayout(left)
+    column.setContentsMargins(18, 4, 18, 12)
+    column.setSpacing(0)
+    scroll.setWidget(left)
+    body.addWidget(scroll, 1)
+    return left, column
+
+
+def side_panel(panel: QFrame, title: str, width: int) -> QVBoxLayout:
+    """Make ``panel`` the right side of a record dialog (the live result): a 'FormArea' of
+    ``width`` with a section ``title``; returns its column."""
+    panel.setObjectName("FormArea")
+    panel.setFixedWidth(width)
+    column = QVBoxLayout(panel)
+    column.setContentsMargins(16, 14, 16, 14)
+    column.setSpacing(8)
+    heading = QLabel(title, panel)
+    theme.set_role(heading, "section")
+    column.addWidget(heading)
+    return column
+
+
+def field_holder(parent: QWidget | None, widget: QWidget, extra: QWidget | None = None,
+                 name: str = "") -> tuple[QWidget, QLabel]:
+    """A form row's field: ``widget`` (and ``extra`` under it) above its error line (hidden
+    until there is an error, object name ``name``); returns the holder and the error line."""
     holder = QWidget(parent)
     col = QVBoxLayout(holder)
     col.setContentsMargins(0, 0, 0, 0)
@@ -79,8 +112,30 @@ def message_row(form: QFormLayout, text: str, widget: QWidget, parent: QWidget, 
     message = QLabel(holder)
     message.setWordWrap(True)
     message.setVisible(False)
+    if name:
+        message.setObjectName(name)
     theme.set_role(message, "error")
     col.addWidget(message)
+    return holder, message
+
+
+def box_form(box: QWidget, vertical_spacing: int) -> QFormLayout:
+    """The form inside a group box of a record dialog."""
+    form = QFormLayout(box)
+    form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    form.setFormAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    form.setHorizontalSpacing(12)
+    form.setVerticalSpacing(vertical_spacing)
+    form.setContentsMargins(0, 8, 0, 0)
+    return form
+
+
+def message_row(form: QFormLayout, text: str, widget: QWidget, parent: QWidget, *, required: bool = False,
+                label_width: int = 0, extra: QWidget | None = None) -> QLabel:
+    """A form row: the label (a red * when required) and the field (with ``extra`` under it)
+    with its error line under it (hidden until there is an error); returns the error line."""
+    holder, message = field_holder(parent, widget, extra)
     label = QLabel(f"<span style='color:#c62828'>*</span> {text}" if required else text, parent)
     if label_width:
         label.setMinimumWidth(label_width)
@@ -129,6 +184,47 @@ def save_footer(dialog: QWidget, outer: QVBoxLayout, *, default: bool = True) ->
     dialog.cancel_button.clicked.connect(dialog.reject)
 
 
+def hinted_footer(dialog: QWidget, outer: QVBoxLayout, *, selectable: bool = True,
+                  required_hint: bool = True) -> QLabel | None:
+    """The footer of a record dialog, added to ``outer``: the status line, "带 * 为必填项",
+    保存 and 取消 (``dialog.status_label``, ``save_button``, ``cancel_button``, not yet wired);
+    returns the hint (None without ``required_hint``)."""
+    footer = QHBoxLayout()
+    footer.setSpacing(10)
+    dialog.status_label = QLabel(dialog)
+    dialog.status_label.setWordWrap(True)
+    if selectable:
+        dialog.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    footer.addWidget(dialog.status_label, 1)
+    hint = None
+    if required_hint:
+        hint = QLabel(dialog.tr("带 <span style='color:#c62828'>*</span> 为必填项"), dialog)
+        theme.set_role(hint, "hint")
+        footer.addWidget(hint)
+    dialog.save_button = make_button(dialog.tr("保存"), primary=True, parent=dialog)
+    dialog.save_button.setDefault(True)
+    dialog.cancel_button = make_button(dialog.tr("取消"), parent=dialog)
+    footer.addWidget(dialog.save_button)
+    footer.addWidget(dialog.cancel_button)
+    outer.addLayout(footer)
+    return hint
+
+
+def blocked_status(dialog: QWidget, errors: list[DomainError], first: DomainError) -> None:
+    """The status line while saving is refused: the first problem and how many there are."""
+    more = dialog.tr("（共 {0} 处需要改正）").format(len(errors)) if len(errors) > 1 else ""
+    dialog.status_label.setText(dialog.tr("还不能保存：") + first.message + more)
+    theme.set_role(dialog.status_label, "error")
+
+
+def savable_status(dialog: QWidget, warning: str = "", tail: str = "") -> None:
+    """The status line and 保存's tooltip when the record can be saved: the first warning
+    (with ``tail``, such as （不影响保存）) in amber, or nothing."""
+    dialog.status_label.setText(dialog.tr("注意：") + warning + tail if warning else "")
+    theme.set_role(dialog.status_label, "warning" if warning else "info")
+    dialog.save_button.setToolTip(dialog.tr("保存（Enter）"))
+
+
 def summary_frame(rows: list[tuple[str, str]], parent: QWidget) -> tuple[QFrame, dict[str, QLabel]]:
     """A white box of label/value pairs at the top of a dialog."""
     frame = QFrame(parent)
@@ -167,6 +263,15 @@ def enter_pressed(event, *, ctrl: bool = False) -> bool:
     allowed = (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ControlModifier) if ctrl \
         else (Qt.KeyboardModifier.NoModifier,)
     return event.key() in ENTER_KEYS and mods in allowed
+
+
+def ask_discard(dialog: QWidget) -> bool:
+    """True when the dialog may close: nothing changed (``dialog._dirty``) or the clerk
+    agrees to drop the changes."""
+    if not dialog._dirty:
+        return True
+    return messages.confirm(dialog, dialog.tr("放弃未保存的修改？"), dialog.tr("放弃修改"),
+                            cancel_text=dialog.tr("继续编辑"))
 
 
 class SaveFlow:
@@ -228,6 +333,9 @@ class SaveFlow:
         if self.enter_saves(event):
             return
         super().keyPressEvent(event)
+
+    def confirm_discard(self) -> bool:
+        return ask_discard(self)
 
     def reject(self) -> None:
         if not self.confirm_discard():

@@ -13,6 +13,7 @@ from ...domain import workcalendar
 from ...domain.errors import DomainError
 from ...services import leave as leave_service
 from .. import theme
+from .form_dialog import side_panel
 from .list_page import make_button
 
 
@@ -25,14 +26,7 @@ class LeaveResultPanel(QFrame):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setObjectName("FormArea")
-        self.setFixedWidth(300)
-        pcol = QVBoxLayout(self)
-        pcol.setContentsMargins(16, 14, 16, 14)
-        pcol.setSpacing(8)
-        title = QLabel(self.tr("计算结果"), self)
-        theme.set_role(title, "section")
-        pcol.addWidget(title)
+        pcol = side_panel(self, self.tr("计算结果"), 300)
         self.days_label = QLabel(self)
         self.days_label.setObjectName("LeaveDays")
         self.days_label.setWordWrap(True)

@@ -66,6 +66,18 @@ def add_count_and_hint(page: QWidget, outer: QVBoxLayout) -> None:
     outer.addLayout(footer)
 
 
+def page_column(page: QWidget, title: str, spacing: int | None = None) -> QVBoxLayout:
+    """A page's column with the pages' margins and the page title on top."""
+    outer = QVBoxLayout(page)
+    outer.setContentsMargins(20, 16, 20, 10)
+    if spacing is not None:
+        outer.setSpacing(spacing)
+    heading = QLabel(title, page)
+    heading.setObjectName("PageTitle")
+    outer.addWidget(heading)
+    return outer
+
+
 def single_shot(owner: QWidget, interval_ms: int, slot: Callable[[], Any]) -> QTimer:
     """A single-shot timer of ``owner`` that calls ``slot``: a hint shown for a while, a
     refresh deferred to the next turn of the event loop."""

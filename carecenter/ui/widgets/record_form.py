@@ -13,10 +13,10 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from ...domain.errors import DomainError
-from .. import messages, theme
+from .. import theme
 from .cadre_picker import CadrePicker
 from .date_edit import DateEdit
-from .list_page import make_button
+from .form_dialog import ask_discard, blocked_status, field_holder, fit_to_screen, hinted_footer
 
 REQUIRED_MARK = "<span style='color:#c62828'>*</span> "
 
@@ -130,9 +130,7 @@ class FieldForm:
             self.status_label.setText(self.tr("还需填写：") + "、".join(names))
             theme.set_role(self.status_label, "info")
         else:
-            more = self.tr("（共 {0} 处需要改正）").format(len(self._errors)) if len(self._errors) > 1 else ""
-            self.status_label.setText(self.tr("还不能保存：") + first[0].message + more)
-            theme.set_role(self.status_label, "error")
+            blocked_status(self, self._errors, first[0])
 
     def _reveal(self, usable) -> None:
         """Show every error (as after a save attempt) and focus the first field ``usable`` accepts."""
@@ -145,36 +143,15 @@ class FieldForm:
                 break
 
     def confirm_discard(self) -> bool:
-        if not self._dirty:
-            return True
-        return messages.confirm(self, self.tr("放弃未保存的修改？"), self.tr("放弃修改"),
-                                cancel_text=self.tr("继续编辑"))
+        return ask_discard(self)
 
     def make_footer(self, outer: QVBoxLayout, required_hint: bool = True) -> None:
-        footer = QHBoxLayout()
-        footer.setSpacing(10)
-        self.status_label = QLabel(self)
-        self.status_label.setWordWrap(True)
-        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        footer.addWidget(self.status_label, 1)
-        if required_hint:
-            hint = QLabel(self.tr("带 <span style='color:#c62828'>*</span> 为必填项"), self)
-            theme.set_role(hint, "hint")
-            footer.addWidget(hint)
-        self.save_button = make_button(self.tr("保存"), primary=True, parent=self)
-        self.save_button.setDefault(True)
-        self.cancel_button = make_button(self.tr("取消"), parent=self)
-        footer.addWidget(self.save_button)
-        footer.addWidget(self.cancel_button)
-        outer.addLayout(footer)
+        hinted_footer(self, outer, required_hint=required_hint)
         self.save_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.reject)
 
     def fit_to_screen(self, width: int, height: int) -> None:
-        self.resize(width, height)
-        screen = self.screen().availableGeometry() if self.screen() else None
-        if screen is not None:
-            self.resize(min(width, screen.width() - 40), min(height, screen.height() - 60))
+        fit_to_screen(self, width, height)
 
 
 class FormMixin(FieldForm):
@@ -279,20 +256,7 @@ class FormBase(FieldForm):
     def add_row(self, form: QFormLayout, key: str, widget: QWidget, extra: QWidget | None = None,
                 input_widget: QWidget | None = None) -> None:
         self.inputs[key] = input_widget or widget
-        holder = QWidget()
-        column = QVBoxLayout(holder)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(widget)
-        if extra is not None:
-            column.addWidget(extra)
-        message = QLabel(holder)
-        message.setWordWrap(True)
-        message.setVisible(False)
-        message.setObjectName(f"msg_{key}")
-        theme.set_role(message, "error")
-        column.addWidget(message)
-        self.messages[key] = message
+        holder, self.messages[key] = field_holder(None, widget, extra, f"msg_{key}")
         label = QLabel()
         label.setMinimumWidth(80)
         label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
