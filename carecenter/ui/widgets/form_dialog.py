@@ -1,5 +1,7 @@
-"""What the form dialogs share beyond their field mixins (``FormMixin``, ``FormBase``,
-``GrowingForm``): the form layout, the save flow, Enter and closing with unsaved changes.
+"""What the form dialogs share beyond their field mixins (``FormMixin``, ``FormBase`` in
+``record_form``, ``GrowingForm``): the form layout, the rows with their error lines, the
+record dialogs' scrolled form, result panel, footer and status line, the save flow, Enter and
+closing with unsaved changes.
 
 A form dialog declares its fields and implements ``store()`` (save through the service and
 return the saved row's id); ``SaveFlow`` does the rest::
