@@ -102,6 +102,7 @@ def test_generate_adjust_lock_then_correct_in_a_later_month(window, qtbot, boxes
     # 锁定本月: asks first, then editing is disabled and says where corrections go
     page.lines_table.select_row(row)
     click(qtbot, page.lock_button)
+    qtbot.waitUntil(lambda: not page.locking, timeout=20000)       # the safety copy and lock run in the background
     assert boxes.shown[-1]["text"].startswith(f"确定锁定{LAST.year}年{LAST.month}月")
     assert "锁定本月" in boxes.shown[-1]["buttons"]
     assert AllowanceBatch.get(AllowanceBatch.month == LAST).status == "已锁定"

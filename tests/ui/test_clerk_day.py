@@ -223,6 +223,7 @@ def test_lock_confirmation_lists_the_cadres_left_out(window, qtbot, boxes, store
     page.set_view("lines")
     boxes.answers.append(QMessageBox.StandardButton.Ok)              # 锁定本月, knowingly
     qtbot.mouseClick(page.lock_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.locking, timeout=20000)
     assert AllowanceBatch.get(AllowanceBatch.month == month).status == "已锁定"
 
 

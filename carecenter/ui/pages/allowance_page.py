@@ -61,6 +61,15 @@ LINE_WIDTHS = {"name": 80, "unit": 150, "scheme": 124, "band": 150, "amount": 96
 MONTHS_BACK = 24
 
 
+def _lock_work(ctx, month: date) -> dict:
+    """Worker thread: the safety copy and the lock; no widgets here."""
+    try:
+        return service.lock_month(month)
+    finally:
+        if not db.is_closed():
+            db.close()  # this worker thread's own connection
+
+
 def _generate_work(ctx, month: date) -> service.GenerateSummary:
     """Worker thread: generate the month; no widgets here."""
     try:
@@ -783,7 +792,7 @@ class AllowancePage(ListPage):
 
     def lock(self) -> None:
         month = self.current_month()
-        if month is None or self.info is None or self.locked:
+        if month is None or self.info is None or self.locked or self.job is not None:
             return
         total = service.month_total(month)
         groups = list(self.info.get("problem_groups") or [])
@@ -802,13 +811,25 @@ class AllowancePage(ListPage):
             return
         if choice != "lock":
             return
-        try:
-            service.lock_month(month)
-        except DomainError as err:
-            messages.error(self, err.message)
-            self.refresh()
-            return
-        self._changed(self.tr("已锁定{0}").format(month_text(month)))
+        # the safety copy made before locking takes seconds on a large database: in the background
+        self.job = run_job(_lock_work, month, parent=self, title=self.tr("锁定本月"),
+                           label=self.tr("正在保存安全副本并锁定{0}…").format(month_text(month)))
+        self.job.finished.connect(lambda _result: self._changed(self.tr("已锁定{0}").format(month_text(month))))
+        self.job.failed.connect(self._on_lock_failed)
+        self.job.done.connect(self._on_lock_done)
+        self._update_buttons()
+
+    @property
+    def locking(self) -> bool:
+        return self.job is not None
+
+    def _on_lock_failed(self, message: str) -> None:
+        messages.error(self, message)
+        self.refresh()
+
+    def _on_lock_done(self) -> None:
+        self.job = None
+        self._update_buttons()
 
     def _ask_lock(self, text: str, informative: str, *, with_problems: bool) -> str:
         """The lock confirmation: "lock", "problems" (查看未能计算, the list of those left out) or ""."""
