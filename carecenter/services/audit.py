@@ -16,6 +16,7 @@ from typing import Any, Iterable
 from ..db import database
 from ..db.database import db
 from ..db.models import AuditLog, now
+from ..domain import roster as roster_rules
 from ..security import access, auditchain
 from ..security.access import exempt, requires
 
@@ -29,6 +30,45 @@ ACTION_NAMES = {
     "preview": "预览", "export_pdf": "导出PDF", "lock_month": "锁定月份",
 }
 SYSTEM_WHO = "系统"
+
+#: how the 审计日志 names the fields of a recorded change (the rest keep their own name)
+FIELD_NAMES = {
+    **roster_rules.UNIT_LABELS, **roster_rules.CADRE_LABELS, "filter": "筛选条件",
+    "unit_id": "单位", "cadre_id": "干部", "family": "家庭成员", "archived": "归档",
+    "type_code": "假别", "start_date": "开始日期", "end_date": "结束日期", "start_half": "下午开始",
+    "end_half": "上午结束", "days": "天数", "travel_days": "路程假", "reason": "原因", "approver": "审批人",
+    "status": "状态", "over_balance_reason": "超出说明", "check_date": "体检日期", "institution": "体检机构",
+    "package": "体检项目", "conclusion": "总体结论", "level": "异常分级", "recheck_due": "复查日期",
+    "outcome": "随访结果", "closed": "已关闭", "occasion": "慰问事由", "record_date": "日期",
+    "money_fen": "慰问金", "goods": "物品", "goods_fen": "物品价值", "funding_source": "经费来源",
+    "visitors": "走访人", "talk_date": "谈话日期", "talker": "谈话人", "trigger": "谈话事由", "gist": "谈话要点",
+    "amount_fen": "金额", "generated_fen": "计算金额", "total_fen": "合计", "lines": "行数", "budget_fen": "预算",
+    "month": "月份", "kind": "类型", "note": "说明", "login": "登录名", "display_name": "姓名", "roles": "角色",
+    "unit_ids": "管理范围", "enabled": "启用", "permissions": "权限", "file": "文件", "confidential": "含敏感信息",
+    "protected": "文件已加密", "rows": "行数", "taken_at": "备份时间", "safety_copy": "安全副本",
+    "migrations": "结构升级", "audit_rows_carried": "并入的审计记录", "effective_from": "生效日期",
+    "transferred_on": "调离乡镇日期", "retired_on": "离退休日期", "retirement_kind": "离退休类别",
+    "sent_down_on": "上级派驻日期", "unit_name": "打印单位名称",
+}
+
+
+@exempt("labels")
+def field_name(key: str) -> str:
+    return FIELD_NAMES.get(key, key)
+
+
+@exempt("formatting")
+def value_text(key: str, value: Any) -> str:
+    """A recorded value as the clerk reads it: 空 for nothing, 元 for money in fen, 是/否."""
+    if value is None or value == "":
+        return "空"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if key.endswith("_fen") and isinstance(value, int):
+        return f"{value / 100:,.2f} 元"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value) or "空"
+    return str(value)
 
 
 @exempt("names who is acting; no data")

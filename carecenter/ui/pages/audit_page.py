@@ -45,7 +45,7 @@ TABLE_NAMES = {"cadre": "干部", "unit": "单位", "account": "账户", "role":
                "health_finding": "异常发现", "health_cycle_rule": "体检周期", "mental_record": "心理健康记录",
                "welfare_record": "慰问", "talk_record": "谈心谈话", "welfare_rule_row": "慰问标准", "fund": "经费",
                "allowance_batch": "津贴批次", "allowance_line": "津贴明细", "allowance_rule_row": "津贴标准",
-               "cadre_period": "任职经历", "print_log": "打印", "export": "导出", "database": "数据库",
+               "cadre_period": "脱产学习/借调期间", "print_log": "打印", "export": "导出", "database": "数据库",
                "demo": "演示数据"}
 
 
@@ -61,10 +61,14 @@ def changes_text(raw: str) -> str:
         return raw
     parts = []
     for key, value in data.items():
-        if isinstance(value, list) and len(value) == 2:
-            parts.append(f"{key}：{value[0]} → {value[1]}")
+        name = audit.field_name(key)
+        if isinstance(value, list) and len(value) == 2 and key != "migrations":
+            parts.append(f"{name}：{audit.value_text(key, value[0])} → {audit.value_text(key, value[1])}")
+        elif isinstance(value, dict):
+            parts.append(f"{name}：" + "，".join(f"{audit.field_name(k)} {audit.value_text(k, v)}"
+                                                for k, v in value.items()))
         else:
-            parts.append(f"{key}：{value}")
+            parts.append(f"{name}：{audit.value_text(key, value)}")
     return "；".join(parts)
 
 
