@@ -237,27 +237,32 @@ def test_timing_hook_writes_json_and_quits(tmp_path):
     assert actions == [("signin", "jingban（演示经办人）"), ("signout", "jingban（演示经办人）")]
 
 
+def _gui_answering_boxes(tmp_path, data_dir, answer: str):
+    """Start the window on ``data_dir`` in a child process whose message boxes answer
+    ``answer`` (a Python expression; there is no clerk) and write their text to stderr."""
+    hook = tmp_path / "hook.py"
+    hook.write_text(
+        "from PySide6.QtWidgets import QMessageBox\n"
+        "import sys\n"
+        "def _exec(box):\n"
+        "    sys.stderr.write('BOX:' + box.text() + '\\n')\n"
+        f"    return {answer}\n"
+        "QMessageBox.exec = _exec\n", encoding="utf-8")
+    env = {"PYTHONPATH": os.pathsep.join([str(tmp_path), str(REPO)]), "PYTHONSTARTUP": ""}
+    code = ("import hook, sys; from carecenter.cli import main; "
+            f"sys.exit(main(['--data-dir', r'{data_dir}']))")
+    return subprocess.run([sys.executable, "-c", code], cwd=REPO,
+                          env=dict(os.environ, QT_QPA_PLATFORM="offscreen", **env),
+                          capture_output=True, text=True, timeout=60)
+
+
 def test_refuses_foreign_file_without_touching_it(tmp_path):
     data = tmp_path / "data"
     data.mkdir()
     db = data / "carecenter.db"
     db.write_bytes(b"this is not a database at all" * 100)
     before = db.read_bytes()
-    hook = tmp_path / "hook.py"
-    # answer the message box (there is no clerk) and record its text
-    hook.write_text(
-        "from PySide6.QtWidgets import QMessageBox\n"
-        "import sys\n"
-        "def _exec(box):\n"
-        "    sys.stderr.write('BOX:' + box.text() + '\\n')\n"
-        "    return 1024\n"
-        "QMessageBox.exec = _exec\n", encoding="utf-8")
-    env = {"PYTHONPATH": os.pathsep.join([str(tmp_path), str(REPO)]), "PYTHONSTARTUP": ""}
-    code = ("import hook, sys; from carecenter.cli import main; "
-            f"sys.exit(main(['--data-dir', r'{data}']))")
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=dict(os.environ, QT_QPA_PLATFORM="offscreen",
-                                                                            **env),
-                            capture_output=True, text=True, timeout=60)
+    result = _gui_answering_boxes(tmp_path, data, "1024")
     assert result.returncode != 0
     assert "不是关心关爱中心的数据库" in result.stderr
     assert db.read_bytes() == before
@@ -302,20 +307,7 @@ def test_a_data_dir_that_does_not_exist_is_a_question(tmp_path):
     """Issue 12: a mistyped --data-dir asks before creating an empty database there;
     取消 (here: the box answered with Cancel) leaves nothing behind."""
     missing = tmp_path / "输错的目录"
-    hook = tmp_path / "hook.py"
-    hook.write_text(
-        "from PySide6.QtWidgets import QMessageBox\n"
-        "import sys\n"
-        "def _exec(box):\n"
-        "    sys.stderr.write('BOX:' + box.text() + '\\n')\n"
-        "    return int(QMessageBox.StandardButton.Cancel.value)\n"
-        "QMessageBox.exec = _exec\n", encoding="utf-8")
-    env = {"PYTHONPATH": os.pathsep.join([str(tmp_path), str(REPO)]), "PYTHONSTARTUP": ""}
-    code = ("import hook, sys; from carecenter.cli import main; "
-            f"sys.exit(main(['--data-dir', r'{missing}']))")
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO,
-                            env=dict(os.environ, QT_QPA_PLATFORM="offscreen", **env),
-                            capture_output=True, text=True, timeout=60)
+    result = _gui_answering_boxes(tmp_path, missing, "int(QMessageBox.StandardButton.Cancel.value)")
     assert result.returncode == 2, result.stderr
     assert "不存在" in result.stderr and "新建" in result.stderr
     assert not missing.exists()
