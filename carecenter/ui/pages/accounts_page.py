@@ -57,6 +57,25 @@ def state_text(info: accounts.AccountInfo) -> str:
     return "正常"
 
 
+def _error_and_buttons(dialog: QDialog, outer: QVBoxLayout, save_text: str) -> None:
+    """The bottom of an account dialog: the service's refusal in red (``error_label``), then
+    取消 and the primary button (``cancel_button``, ``save_button``, the Enter default)."""
+    dialog.error_label = QLabel(dialog)
+    dialog.error_label.setWordWrap(True)
+    dialog.error_label.setStyleSheet(f"color: {theme.ERROR};")
+    outer.addWidget(dialog.error_label)
+    buttons = QHBoxLayout()
+    buttons.addStretch(1)
+    dialog.cancel_button = QPushButton(dialog.tr("取消"), dialog)
+    dialog.cancel_button.setAutoDefault(False)
+    dialog.save_button = QPushButton(save_text, dialog)
+    dialog.save_button.setProperty("primary", True)
+    dialog.save_button.setDefault(True)
+    buttons.addWidget(dialog.cancel_button)
+    buttons.addWidget(dialog.save_button)
+    outer.addLayout(buttons)
+
+
 class AccountsModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -172,20 +191,7 @@ class AccountDialog(QDialog):
             self.confirm_edit.hide()
             self.feedback.hide()
         outer.addLayout(form)
-        self.error_label = QLabel(self)
-        self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet(f"color: {theme.ERROR};")
-        outer.addWidget(self.error_label)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        self.cancel_button = QPushButton(self.tr("取消"), self)
-        self.cancel_button.setAutoDefault(False)
-        self.save_button = QPushButton(self.tr("保存"), self)
-        self.save_button.setProperty("primary", True)
-        self.save_button.setDefault(True)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.save_button)
-        outer.addLayout(buttons)
+        _error_and_buttons(self, outer, self.tr("保存"))
         self.cancel_button.clicked.connect(self.reject)
         self.save_button.clicked.connect(self.save)
         (self.name_edit if info else self.login_edit).setFocus()
@@ -238,20 +244,7 @@ class ResetPasswordDialog(QDialog):
         form.addRow(self.tr("再次输入新密码"), self.confirm_edit)
         form.addRow("", self.feedback)
         outer.addLayout(form)
-        self.error_label = QLabel(self)
-        self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet(f"color: {theme.ERROR};")
-        outer.addWidget(self.error_label)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        self.cancel_button = QPushButton(self.tr("取消"), self)
-        self.cancel_button.setAutoDefault(False)
-        self.save_button = QPushButton(self.tr("重置密码"), self)
-        self.save_button.setProperty("primary", True)
-        self.save_button.setDefault(True)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.save_button)
-        outer.addLayout(buttons)
+        _error_and_buttons(self, outer, self.tr("重置密码"))
         for edit in (self.password_edit, self.confirm_edit):
             edit.textChanged.connect(self._on_changed)
         self._on_changed()
