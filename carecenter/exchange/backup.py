@@ -29,6 +29,7 @@ Every backup file is one self-contained SQLite file (rollback-journal mode, no
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -913,3 +914,20 @@ def restore(paths: DataPaths, file: Path, *, progress: Progress | None = None,
         discard(prepared)
         raise
     return commit_restore(paths, prepared)
+
+
+@contextlib.contextmanager
+def opened_copy(file: Path, open_store: Callable[[DataPaths], object]):
+    """A throw-away copy of the backup ``file`` opened as the store (with the composition
+    root's ``open_store``, which signs the command line's account in): to check an account
+    against a backup's own accounts when the live database cannot be read."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = DataPaths(Path(tmp))
+        shutil.copy2(file, copy.database)
+        try:
+            open_store(copy)
+            yield copy
+        finally:
+            database.close_database()

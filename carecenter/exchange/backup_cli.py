@@ -50,11 +50,8 @@ def _sign_in(args: argparse.Namespace, paths, candidate: Path | None = None) -> 
     root's hook), then close it again: backups and restores work on the files.  When the
     live database cannot be opened (the reason to restore), the account is checked
     against the backup being restored instead."""
-    import shutil
-    import tempfile
-
     from ..db import database
-    from ..paths import DataPaths
+    from . import backup
 
     open_store = args.root.open_store
 
@@ -63,13 +60,8 @@ def _sign_in(args: argparse.Namespace, paths, candidate: Path | None = None) -> 
     except (database.DatabaseDamaged, database.NotOurDatabase):
         if candidate is None:
             raise
-        with tempfile.TemporaryDirectory() as tmp:
-            copy = DataPaths(Path(tmp))
-            shutil.copy2(candidate, copy.database)
-            try:
-                open_store(copy)
-            finally:
-                database.close_database()
+        with backup.opened_copy(candidate, open_store):
+            pass
         return
     finally:
         database.close_database()

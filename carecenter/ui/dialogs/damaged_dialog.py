@@ -7,8 +7,6 @@ unreadable, the account is checked against the chosen backup (its own accounts),
 """
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Callable
 
@@ -29,17 +27,10 @@ def _tr(text: str) -> str:
 def sign_in_against(file: Path, login: str, password: str, open_store: Callable[[DataPaths], object]) -> None:
     """Sign ``login`` in with the accounts stored in the backup ``file`` (a temporary
     copy is opened with ``open_store``, the composition root's, and thrown away)."""
-    from ...db import database
     from ...services import accounts
 
-    with tempfile.TemporaryDirectory() as tmp:
-        copy = DataPaths(Path(tmp))
-        shutil.copy2(file, copy.database)
-        try:
-            open_store(copy)
-            accounts.sign_in(login, password)
-        finally:
-            database.close_database()
+    with backup.opened_copy(file, open_store):
+        accounts.sign_in(login, password)
 
 
 def restore_damaged(ctx, paths: DataPaths, file: Path, login: str, password: str,
