@@ -285,6 +285,16 @@ def _lock_remaining(locked_until: datetime | None, at: datetime, rules: password
     return min(locked_until, longest)
 
 
+def _account_lock(account: Account, at: datetime, rules: passwords.PasswordRules) -> datetime | None:
+    """The end of the account's lock while it holds; when the clock went back, the lock
+    now ends one period from this moment, and that is stored for good."""
+    until = _lock_remaining(account.locked_until, at, rules)
+    if until is not None and until != account.locked_until:
+        with db.atomic():
+            Account.update(locked_until=until).where(Account.id == account.id).execute()
+    return until
+
+
 def _locked_message(until: datetime) -> str:
     return f"连续输错密码次数过多，账户已锁定，请于 {until:%H:%M} 后再试（或请系统管理员解锁）。"
 
@@ -319,11 +329,7 @@ def sign_in(login: str, password: str) -> SignIn:
             audit.record("signin_failed", "account", "", f"登录失败：登录名「{login}」", {"login": login})
         _fail_unknown(login, rules, at)
         raise SignInError("bad", BAD_CREDENTIALS)
-    until = _lock_remaining(account.locked_until, at, rules)
-    if until is not None and until != account.locked_until:
-        # the clock went back: the lock now ends one period from this moment, for good
-        with db.atomic():
-            Account.update(locked_until=until).where(Account.id == account.id).execute()
+    until = _account_lock(account, at, rules)
     if until is not None:
         passwords.dummy_verify(password)
         with db.atomic():
@@ -383,11 +389,8 @@ def unlock_screen(password: str) -> None:
     if account is None:
         raise SignInError("bad", BAD_CREDENTIALS)
     rules, at = password_rules(), clock()
-    until = _lock_remaining(account.locked_until, at, rules)
+    until = _account_lock(account, at, rules)
     if until is not None:
-        if until != account.locked_until:
-            with db.atomic():
-                Account.update(locked_until=until).where(Account.id == account.id).execute()
         raise SignInError("locked", _locked_message(until))
     if not account.enabled:
         raise SignInError("disabled", "该账户已停用，请联系系统管理员。")
