@@ -15,6 +15,7 @@ from typing import Callable
 from .db import database
 from .exchange import backup
 from .paths import DataPaths
+from .security import keys, storekey
 from .services import accounts, choices, printing
 
 log = logging.getLogger("carecenter")
@@ -45,11 +46,37 @@ def set_after_open(hook: Callable[[], None] | None) -> None:
     _after_open = hook
 
 
-def open_store(paths: DataPaths) -> list[str]:
-    """Open and migrate the database in ``paths``; seed pick lists on first run."""
+#: set by the command line: unwraps the data key of an encrypted database with the
+#: ``--user`` account's password (``signin_cli.key_provider``); the window passes the key
+_key_provider: Callable[[DataPaths], "tuple[keys.KeyFile, bytes]"] | None = None
+
+
+def set_key_provider(provider: Callable[[DataPaths], "tuple[keys.KeyFile, bytes]"] | None) -> None:
+    global _key_provider
+    _key_provider = provider
+
+
+def open_store(paths: DataPaths, key: bytes | None = None, keyfile: "keys.KeyFile | None" = None,
+               by_recovery: bool = False) -> list[str]:
+    """Open and migrate the database in ``paths``; seed pick lists on first run.
+
+    An encrypted database needs its data key: ``key`` (with its ``keyfile``), or the
+    command line's key provider; without either, ``encryption.KeyNeeded``.  A new
+    database is created encrypted when a key is given (``encryption.create_store``)."""
+    from . import encryption
+
     paths.ensure()
     backup.reopen_with(reopen_store)   # before opening: a damaged file is restored from a backup
-    applied = database.open_database(paths.database, paths.pre_migration)
+    encryption.prepare_open(paths)
+    if key is None and encryption.store_state(paths) == encryption.ENCRYPTED:
+        if _key_provider is None:
+            raise encryption.KeyNeeded(paths.database)
+        keyfile, key = _key_provider(paths)
+    storekey.forget()
+    applied = database.open_database(paths.database, paths.pre_migration, key=key)
+    if key is not None:
+        storekey.use(paths.database, keyfile or keys.KeyFile.load(storekey.key_file_for(paths.database)), key,
+                     by_recovery)
     if applied:
         log.info("applied migrations: %s", ", ".join(applied))
     choices.seed_if_empty()
@@ -74,8 +101,9 @@ def _safety_backup(paths: DataPaths, month) -> str:
 
 def reopen_store(paths: DataPaths) -> list[str]:
     """Reopen the database after a restore exactly as at start-up (``exchange.backup`` gets
-    this handed in by ``open_store``)."""
-    applied = open_store(paths)
+    this handed in by ``open_store``), with the key the restore left in ``storekey``."""
+    sk = storekey.current()
+    applied = open_store(paths, key=sk.key if sk else None, keyfile=sk.keyfile if sk else None)
     seed_rule_tables()
     return applied
 

@@ -12,7 +12,6 @@ import argparse
 import importlib
 import logging
 import os
-import sqlite3
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -149,10 +148,10 @@ class CommandRoot:
         return setup_logging(paths)
 
     @staticmethod
-    def open_store(paths: DataPaths) -> list[str]:
+    def open_store(paths: DataPaths, **keyed) -> list[str]:
         from .app import open_store
 
-        return open_store(paths)
+        return open_store(paths, **keyed)
 
     @staticmethod
     def reopen_store(paths: DataPaths) -> list[str]:
@@ -197,9 +196,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.years < 0:
         print("错误：--years 不能为负数", file=sys.stderr)
         return 2
-    open_store(paths)
+    from .encryption import DEMO_RECOVERY_FILE, create_demo_store
+
+    create_demo_store(paths, open_store)
     counts = demo.build(args.cadres, seed=args.seed, history_years=args.years)
-    print(f"已生成演示数据库：{paths.database}")
+    print(f"已生成演示数据库（已加密）：{paths.database}")
+    print(f"  演示账户 admin、shenji、jingban、fuzeren、xinli，密码均为 Demo@2026；"
+          f"恢复密钥见 {paths.root / DEMO_RECOVERY_FILE}")
     print(f"  单位 {counts['units']} 个，干部 {counts['cadres']} 名，家庭成员 {counts['family']} 名")
     if args.years:
         print(f"  最近 {args.years} 年：请假 {counts['leave']} 条，体检 {counts['checks']} 次，"
@@ -283,7 +286,7 @@ def _log_file(args: argparse.Namespace | None) -> Path:
 
 def known_error_message(exc: BaseException) -> str | None:
     """The Chinese message of an error the user can act on, or None for an unexpected one."""
-    from .db import database
+    from .db import database, engine
     from .domain.errors import DomainError
 
     from .signin_cli import CredentialError
@@ -300,7 +303,7 @@ def known_error_message(exc: BaseException) -> str | None:
         return str(exc)
     import peewee
 
-    if isinstance(exc, (sqlite3.OperationalError, peewee.OperationalError)):
+    if isinstance(exc, (engine.OperationalError, peewee.OperationalError)):
         text = str(exc).lower()
         if "locked" in text or "busy" in text:
             return "数据正被另一个窗口或程序使用，请关闭其他打开这份数据的关心关爱中心程序后再试。本次没有改动任何数据"
@@ -341,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     (no Python traceback reaches the user)."""
     from . import app
     from .security import access
-    from .signin_cli import NO_SIGNIN, sign_in_hook
+    from .signin_cli import NO_SIGNIN, key_provider, sign_in_hook
 
     _safe_streams()
     args: argparse.Namespace | None = None
@@ -357,6 +360,7 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "command", None) not in NO_SIGNIN and not getattr(args, "no_signin", False):
             access.set_actor(None)   # the command acts only as the account it signs in
             app.set_after_open(sign_in_hook(args))
+            app.set_key_provider(key_provider(args))
         return func(args)
     except SystemExit:
         raise
@@ -378,4 +382,5 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_UNEXPECTED
     finally:
         app.set_after_open(None)
+        app.set_key_provider(None)
         access.set_actor(previous)

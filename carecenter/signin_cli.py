@@ -52,6 +52,33 @@ def read_new_password(what: str = "新密码") -> str:
     return first
 
 
+def _user_of(args: argparse.Namespace) -> str:
+    user = getattr(args, "user", None)
+    if not user:
+        raise CredentialError("请用 --user 指定登录名（例如 --user jingban），密码在提示后输入。")
+    return user
+
+
+def key_provider(args: argparse.Namespace):
+    """The function ``app.open_store`` calls for an encrypted database: the ``--user``
+    account's password unwraps the data key (asked once: the sign-in after opening
+    uses the same password)."""
+
+    def provide(paths):
+        from .domain.errors import DomainError
+        from .services import accounts
+
+        user = _user_of(args)
+        password = getattr(args, "signin_password", None) or read_password()
+        args.signin_password = password
+        try:
+            return accounts.unlock_store(paths.database, user, password)
+        except DomainError as err:
+            raise CredentialError(err.message) from None
+
+    return provide
+
+
 def sign_in_hook(args: argparse.Namespace):
     """The function ``app.open_store`` calls after opening: sign in as ``--user``."""
 
@@ -71,7 +98,7 @@ def sign_in_hook(args: argparse.Namespace):
                                   "或运行 python main.py user setup --admin 登录名 --name 姓名。")
         if not user:
             raise CredentialError("请用 --user 指定登录名（例如 --user jingban），密码在提示后输入。")
-        password = read_password()
+        password = getattr(args, "signin_password", None) or read_password()
         args.signin_password = password
         try:
             result = accounts.sign_in(user, password)
@@ -94,9 +121,8 @@ WRITE_WAIT_SECONDS = float(os.environ.get("CARECENTER_WRITE_WAIT") or 30)
 def wait_for_writer(seconds: float | None = None) -> None:
     """Before the first write (the sign-in's audit row): when another window or program
     is writing, say so and wait a bounded time, then stop with nothing done."""
-    import sqlite3
-
     from .db.database import PRAGMAS, db
+    from .db.engine import OperationalError
 
     con = db.connection()
     normal = PRAGMAS["busy_timeout"]
@@ -106,7 +132,7 @@ def wait_for_writer(seconds: float | None = None) -> None:
             con.execute("BEGIN IMMEDIATE")
             con.execute("ROLLBACK")
             return
-        except sqlite3.OperationalError as err:
+        except OperationalError as err:
             if "locked" not in str(err) and "busy" not in str(err):
                 raise
         print("数据正被另一个窗口或程序使用，正在等待…", file=sys.stderr, flush=True)
@@ -115,7 +141,7 @@ def wait_for_writer(seconds: float | None = None) -> None:
         try:
             con.execute("BEGIN IMMEDIATE")
             con.execute("ROLLBACK")
-        except sqlite3.OperationalError:
+        except OperationalError:
             raise CredentialError(f"数据被另一个窗口或程序占用，等待 {wait:g} 秒后仍未释放，已停止，没有做任何改动。"
                                   "请关闭正在写入的程序（例如正在导入或生成津贴的窗口）后再试。") from None
     finally:
@@ -128,10 +154,19 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("user", help="账户管理：setup、add、disable、enable、reset-password、list、passwd")
     what = p.add_subparsers(dest="user_command", title="操作", metavar="ACTION")
 
-    s = what.add_parser("setup", help="新数据库：建立第一个系统管理员账户（无需登录）")
+    s = what.add_parser("setup", help="新数据库：建立加密的数据库和第一个系统管理员账户（无需登录），显示恢复密钥")
     s.add_argument("--admin", required=True, help="系统管理员的登录名")
     s.add_argument("--name", required=True, help="系统管理员的姓名")
+    s.add_argument("--sheet", type=Path, help="同时把恢复密钥纸写成这个 PDF 文件（请打印后删除该文件）")
     s.set_defaults(func=cmd_setup, no_signin=True)
+
+    r = what.add_parser("recover", help="所有密码都遗失时：用恢复密钥为系统管理员重设密码（无需登录）")
+    r.add_argument("login", help="系统管理员的登录名")
+    r.set_defaults(func=cmd_recover, no_signin=True)
+
+    rk = what.add_parser("recovery-key", help="重新设置恢复密钥（系统管理员）：旧的恢复密钥纸作废")
+    rk.add_argument("--sheet", type=Path, help="同时把新的恢复密钥纸写成这个 PDF 文件（请打印后删除该文件）")
+    rk.set_defaults(func=cmd_recovery_key)
 
     a = what.add_parser("add", help="新建账户（系统管理员）：初始密码在提示后输入，首次登录须修改")
     a.add_argument("login", help="登录名")
@@ -154,6 +189,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     pw = what.add_parser("passwd", help="修改自己的密码（--user 指定的账户）")
     pw.set_defaults(func=cmd_passwd)
     p.set_defaults(func=lambda args: _usage(p))
+
+    en = sub.add_parser("encrypt", help="把升级前的未加密数据库转换为加密数据库（系统管理员），显示恢复密钥")
+    en.add_argument("--sheet", type=Path, help="同时把恢复密钥纸写成这个 PDF 文件（请打印后删除该文件）")
+    en.add_argument("--copies", choices=("keep", "encrypt", "delete"), default="keep",
+                    help="数据目录里剩下的未加密副本（备份、升级前副本）：keep 只列出（默认）、encrypt 加密、delete 安全删除")
+    en.set_defaults(func=cmd_encrypt)
 
     au = sub.add_parser("audit", help="审计日志：verify 校验哈希链，export 导出（安全审计员）")
     aw = au.add_subparsers(dest="audit_command", title="操作", metavar="ACTION")
@@ -192,18 +233,149 @@ def _account_id(login: str) -> int:
     return row.id
 
 
+def _show_recovery_key(recovery_key: str, paths, sheet: Path | None) -> None:
+    """The recovery key on the terminal (once), and the printable sheet when asked for."""
+    print()
+    print("恢复密钥（请立即抄写或打印，交单位保密员保管；本程序不会再显示它）：")
+    print()
+    print("    " + recovery_key)
+    print()
+    if sheet is not None:
+        from .reports import recovery_sheet
+        from .services import printing
+
+        sheet = Path(sheet)
+        recovery_sheet.write(sheet, recovery_key, database=paths.database, unit_name=printing.unit_name())
+        print(f"恢复密钥纸已写到 {sheet}。打印后请删除这个文件（它含有恢复密钥）。")
+
+
 def cmd_setup(args) -> int:
+    from . import encryption
     from .services import accounts
 
     open_store, resolve_paths = args.root.open_store, args.root.resolve_paths   # handed in by cli
 
     paths = resolve_paths(args)
+    if encryption.store_state(paths) == encryption.NEW:
+        password = read_new_password("系统管理员密码")
+        created = encryption.create_store(paths, open_store, args.admin, args.name, password)
+        print(f"已建立加密数据库 {paths.database} 和系统管理员账户 {created.who.who}。")
+        _show_recovery_key(created.recovery_key, paths, args.sheet)
+        return 0
+    if encryption.store_state(paths) == encryption.ENCRYPTED:
+        raise CredentialError("这个数据库已经有系统管理员账户，请用已有账户登录后再新建账户（user add）。")
     open_store(paths)
     if not accounts.needs_setup():
-        raise CredentialError("这个数据库已经有系统管理员账户，请用已有账户登录后再新建账户（user add）。")
+        raise CredentialError("这个数据库已经有系统管理员账户，请用已有账户登录后再新建账户（user add）；"
+                              "未加密的数据库请由系统管理员运行 python main.py encrypt --user 登录名 加密。")
     password = read_new_password("系统管理员密码")
     who = accounts.create_first_admin(args.admin, args.name, password)
-    print(f"已建立系统管理员账户 {who.who}。")
+    print(f"已建立系统管理员账户 {who.who}。正在加密数据库…")
+    result = encryption.encrypt_store(paths, open_store, password)
+    _report_encrypted(result, paths, args.sheet, "keep")
+    return 0
+
+
+def _report_encrypted(result, paths, sheet: Path | None, copies: str) -> None:
+    from .exchange import backup
+
+    print(f"数据库已加密。加密前的副本已核对并保存为 {result.verified_copy}。")
+    _show_recovery_key(result.recovery_key, paths, sheet)
+    if result.without_key:
+        print("以下账户在加密前建立，还不能登录加密的数据库，请系统管理员为它们重设密码"
+              "（python main.py user reset-password 登录名）：" + "、".join(result.without_key))
+    if not result.plaintext_copies:
+        return
+    if copies == "encrypt":
+        done = backup.encrypt_copies(result.plaintext_copies)
+        print(f"已加密 {len(done)} 份未加密的副本。")
+    elif copies == "delete":
+        done = backup.shred_copies(result.plaintext_copies)
+        print(f"已安全删除 {len(done)} 份未加密的副本。")
+    else:
+        print("数据目录里还有这些未加密的副本（含完整的干部信息）：")
+        for f in result.plaintext_copies:
+            print(f"    {f}")
+        print("请运行 python main.py encrypt --copies encrypt（加密它们）或 --copies delete（安全删除）处理。")
+
+
+def cmd_encrypt(args) -> int:
+    from . import encryption
+    from .exchange import backup
+
+    open_store, resolve_paths = args.root.open_store, args.root.resolve_paths   # handed in by cli
+
+    paths = resolve_paths(args)
+    _open(args)
+    if encryption.store_state(paths) == encryption.ENCRYPTED:
+        copies = backup.plaintext_copies(paths)
+        if not copies:
+            print("数据库已经是加密的，数据目录里也没有未加密的副本。")
+            return 0
+        result = encryption.Encrypted("", Path(), copies, [])
+        if args.copies == "keep":
+            print("数据库已经是加密的。")
+        _report_copies_only(result, args.copies)
+        return 0
+    result = encryption.encrypt_store(paths, open_store, args.signin_password,
+                                      progress=lambda p, t: print(f"  {p:3d}% {t}", file=sys.stderr) if t else None)
+    _report_encrypted(result, paths, args.sheet, args.copies)
+    return 0
+
+
+def _report_copies_only(result, copies: str) -> None:
+    from .exchange import backup
+
+    if copies == "encrypt":
+        print(f"已加密 {len(backup.encrypt_copies(result.plaintext_copies))} 份未加密的副本。")
+    elif copies == "delete":
+        print(f"已安全删除 {len(backup.shred_copies(result.plaintext_copies))} 份未加密的副本。")
+    else:
+        print("数据目录里还有这些未加密的副本：")
+        for f in result.plaintext_copies:
+            print(f"    {f}")
+
+
+def read_recovery_key() -> str:
+    value = os.environ.get("CARECENTER_RECOVERY_KEY")
+    if value:
+        return value
+    if not sys.stdin or not sys.stdin.isatty():
+        raise CredentialError("需要恢复密钥：请在终端中运行以便输入，或（脚本中）设置环境变量 CARECENTER_RECOVERY_KEY。")
+    try:
+        return getpass.getpass("恢复密钥（照恢复密钥纸输入，可不输短横线）：")
+    except (EOFError, KeyboardInterrupt):
+        raise CredentialError("没有输入恢复密钥，已取消。") from None
+
+
+def cmd_recover(args) -> int:
+    from . import encryption
+    from .domain.errors import DomainError
+
+    open_store, resolve_paths = args.root.open_store, args.root.resolve_paths   # handed in by cli
+
+    paths = resolve_paths(args)
+    if encryption.store_state(paths) != encryption.ENCRYPTED:
+        raise CredentialError("这个数据库没有加密，没有恢复密钥。请由系统管理员用 user reset-password 重设密码。")
+    try:
+        encryption.open_with_recovery(paths, open_store, read_recovery_key())
+    except DomainError as err:
+        raise CredentialError(err.message) from None
+    from .services import accounts
+
+    password = read_new_password(f"{args.login} 的新密码")
+    accounts.reset_with_recovery(args.login, password)
+    print(f"已用恢复密钥为系统管理员 {args.login} 重设密码。请用新密码登录，登录时须再改为自己的密码。")
+    return 0
+
+
+def cmd_recovery_key(args) -> int:
+    from . import encryption
+
+    paths = args.root.resolve_paths(args)
+    _open(args)
+    _show_recovery_key(encryption.replace_recovery_key(), paths, args.sheet)
+    print("旧的恢复密钥纸已作废，请按涉密载体销毁。")
     return 0
 
 

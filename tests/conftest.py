@@ -194,10 +194,23 @@ def one_unit_for_cli(store) -> Path:
 
 def foreign_sqlite(path, ddl: str):
     """An SQLite file of another program: one table made by ``ddl``."""
-    import sqlite3
+    from carecenter.db.engine import sqlite as sqlite3
 
     con = sqlite3.connect(str(path))
     con.execute(ddl)
     con.commit()
     con.close()
     return path
+
+
+def keyed_connect(db_path, login: str = "admin", password: str = "Demo@2026", **kwargs):
+    """A connection to an encrypted database of ours (a demo's, by default), keyed through
+    the key file beside it with an account's password — as the program opens it."""
+    from pathlib import Path
+
+    from carecenter.db import engine
+    from carecenter.security import keys
+
+    db_path = Path(db_path)
+    key = keys.KeyFile.load(keys.key_file_for(db_path)).unlock(login, password)
+    return engine.connect(db_path, key, **kwargs)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import sqlite3
+from carecenter.db.engine import sqlite as sqlite3  # the program's SQLite library (one per process)
 import subprocess
 import sys
 from datetime import date

@@ -3,7 +3,7 @@ message and exit code 2 for every credential failure; ``user`` and ``audit`` com
 from __future__ import annotations
 
 import os
-import sqlite3
+from carecenter.db.engine import sqlite as sqlite3  # the program's SQLite library (one per process)
 import subprocess
 import sys
 from pathlib import Path

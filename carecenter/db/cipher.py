@@ -5,9 +5,9 @@ The database is encrypted with SQLCipher 4 (``sqlcipher3``) under a *raw* 256-bi
 opening costs nothing beyond the page decryption; the slow password derivation
 happens once, in ``carecenter.security.keys``, when the key is unwrapped.
 
-``KeyedSqliteDatabase`` is peewee's ``SqliteDatabase`` that connects through
-SQLCipher when ``init(..., key=…)`` is given a key and through the standard
-``sqlite3`` otherwise (every existing caller: ``open_database`` is unchanged).
+``KeyedSqliteDatabase`` is peewee's ``SqliteDatabase`` connecting through SQLCipher's
+library (``engine``), keyed when ``init(..., key=…)`` is given a key, plaintext
+otherwise (a database from before the encryption; ``bench --plain``).
 
 ``encrypt_file`` converts a plaintext database into an encrypted one in place:
 export into a new file beside it, verify, fsync, atomic rename.  A failure at any
@@ -15,34 +15,21 @@ point (disk full, kill -9) leaves the plaintext original in place and usable.
 """
 from __future__ import annotations
 
-import datetime
-import decimal
 import os
-import sqlite3
 from pathlib import Path
 from typing import Callable
 
 from peewee import SqliteDatabase
-from sqlcipher3 import dbapi2 as sqlcipher
 
 from ..domain.errors import DomainError
 from ..durable import fsync_dir as _fsync_dir
 from ..durable import fsync_file as _fsync
+from . import engine
+from .engine import KEY_BYTES, key_pragma  # noqa: F401 - part of this module's interface
+from .engine import sqlite as sqlcipher
 
-# NOTE: never open the same database file through both the standard ``sqlite3`` and
-# ``sqlcipher3`` at the same time in one process: they are two SQLite libraries, and
-# POSIX file locks taken by one are invisible to (and released by) the other.
-
-KEY_BYTES = 32
 PLAIN_HEADER = b"SQLite format 3\x00"
 CONVERTING = ".encrypting"     # suffix of the new file while a conversion writes it
-
-# the same adapters peewee registers on the standard sqlite3 module (explicit, so
-# no deprecated default adapter is ever used)
-sqlcipher.register_adapter(decimal.Decimal, str)
-sqlcipher.register_adapter(datetime.date, str)
-sqlcipher.register_adapter(datetime.time, str)
-sqlcipher.register_adapter(datetime.datetime, lambda d: d.isoformat(" "))
 
 Progress = Callable[[int, str], None]
 
@@ -78,19 +65,8 @@ class ConversionFailed(DatabaseKeyError):
             path=str(path), detail=detail)
 
 
-def _check_key(key: bytes) -> bytes:
-    if not isinstance(key, (bytes, bytearray)) or len(key) != KEY_BYTES:
-        raise ValueError("the database key must be 32 bytes")
-    return bytes(key)
-
-
-def key_pragma(key: bytes, schema: str = "") -> str:
-    prefix = f"{schema}." if schema else ""
-    return f"PRAGMA {prefix}key = \"x'{_check_key(key).hex()}'\""
-
-
-def _key_literal(key: bytes) -> str:
-    return f"\"x'{_check_key(key).hex()}'\""
+_check_key = engine.check_key
+_key_literal = engine.key_literal
 
 
 def is_plaintext(path: Path) -> bool:
@@ -109,21 +85,11 @@ def is_encrypted(path: Path) -> bool:
     return path.is_file() and path.stat().st_size > 0 and not is_plaintext(path)
 
 
-def _quiet(con) -> None:
-    # SQLCipher logs a failed HMAC check to stderr; the caller gets an exception instead
-    try:
-        con.execute("PRAGMA cipher_log_level = NONE")
-    except sqlcipher.DatabaseError:  # pragma: no cover - older SQLCipher
-        pass
-
-
 def connect(path: Path, key: bytes, *, uri: bool = False, **kwargs):
     """An SQLCipher connection to ``path`` keyed with ``key``; raises DatabaseKeyMismatch
     when the key does not open the file (checked by reading the schema)."""
-    con = sqlcipher.connect(str(path), uri=uri, **kwargs)
+    con = engine.connect(path, key, uri=uri, **kwargs)
     try:
-        _quiet(con)
-        con.execute(key_pragma(key))
         con.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlcipher.DatabaseError:
         con.close()
@@ -135,14 +101,13 @@ def connect(path: Path, key: bytes, *, uri: bool = False, **kwargs):
 
 
 class KeyedSqliteDatabase(SqliteDatabase):
-    """``SqliteDatabase`` that connects through SQLCipher when ``init`` got a ``key``.
-
-    Without a key it is peewee's ``SqliteDatabase`` exactly; ``init`` without a key
-    forgets an earlier one."""
+    """peewee's ``SqliteDatabase`` connecting through SQLCipher's library (``engine``),
+    keyed when ``init`` got a ``key``; ``init`` without a key forgets an earlier one and
+    opens plaintext files."""
 
     def __init__(self, database, *args, key: bytes | None = None, **kwargs):
-        self._cipher_key = None if key is None else _check_key(key)
-        super().__init__(database, *args, **kwargs)
+        self._cipher_key = None
+        super().__init__(database, *args, key=key, **kwargs)    # peewee hands ``key`` on to init()
 
     def init(self, database, key: bytes | None = None, **kwargs):
         self._cipher_key = None if key is None else _check_key(key)
@@ -152,14 +117,16 @@ class KeyedSqliteDatabase(SqliteDatabase):
     def encrypted(self) -> bool:
         return self._cipher_key is not None
 
+    @property
+    def key(self) -> bytes | None:
+        """The key the store was opened with (None: a plaintext file)."""
+        return self._cipher_key
+
     def _connect(self):
-        if self._cipher_key is None:
-            return super()._connect()
         conn = sqlcipher.connect(self.database, timeout=self._timeout, isolation_level=None,
                                  **self.connect_params)
         try:
-            _quiet(conn)
-            conn.execute(key_pragma(self._cipher_key))   # must come before any other statement
+            engine.apply_key(conn, self._cipher_key)   # before any other statement
             self._add_conn_hooks(conn)
         except Exception:
             conn.close()
@@ -201,10 +168,8 @@ def copy_encrypted(src_path: Path, target: Path, key: bytes) -> Path:
     backup API between two connections keyed alike)."""
     src = connect(src_path, key)
     try:
-        dst = sqlcipher.connect(str(target))
+        dst = engine.connect(target, key)
         try:
-            _quiet(dst)
-            dst.execute(key_pragma(key))
             src.backup(dst)
         finally:
             dst.close()
@@ -311,7 +276,7 @@ def encrypt_file(path: Path, key: bytes, *, progress: Progress | None = None) ->
             _fsync(temp)
             os.replace(temp, path)
             _fsync_dir(path.parent)
-        except (sqlcipher.Error, sqlite3.Error, OSError) as err:
+        except (sqlcipher.Error, OSError) as err:
             raise ConversionFailed(path, _failure_text(err)) from err
     except BaseException:
         if src is not None:

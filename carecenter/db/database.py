@@ -8,7 +8,6 @@ application is refused untouched.
 """
 from __future__ import annotations
 
-import sqlite3
 import threading
 from concurrent.futures import Future
 from datetime import datetime
@@ -16,10 +15,11 @@ from pathlib import Path
 
 from playhouse.migrations import Runner
 
+from . import engine
 from .cipher import KeyedSqliteDatabase
 
-#: peewee's SqliteDatabase; it goes through SQLCipher only when opened with a key
-#: (``open_encrypted_database``), otherwise it is the plain standard-library SQLite
+#: peewee's SqliteDatabase over SQLCipher's library: keyed when the file is encrypted
+#: (``open_database(..., key=…)``), plaintext otherwise
 db = KeyedSqliteDatabase(None)
 
 PRAGMAS = {
@@ -80,15 +80,20 @@ def _runner_migrations():
     return Migration.load_directory(str(MIGRATIONS_DIR))
 
 
-def _inspect(path: Path) -> tuple[int, int, bool]:
-    """(user_version, application_id, has_tables) read with plain sqlite3, read-only.
+def _inspect(path: Path, key: bytes | None = None) -> tuple[int, int, bool]:
+    """(user_version, application_id, has_tables), read-only.
 
     Without a -wal file beside it the file is opened as immutable, so looking at a
-    WAL-mode file we then refuse leaves no -wal/-shm files behind.
+    WAL-mode file we then refuse leaves no -wal/-shm files behind.  A wrong ``key``
+    raises ``cipher.DatabaseKeyMismatch``.
     """
-    wal = path.with_name(path.name + "-wal")
-    uri = path.resolve().as_uri() + "?mode=ro" + ("" if wal.exists() else "&immutable=1")
-    con = sqlite3.connect(uri, uri=True)
+    uri = engine.read_only_uri(path)
+    if key is None:
+        con = engine.connect(uri, uri=True)
+    else:
+        from . import cipher
+
+        con = cipher.connect(uri, key, uri=True)
     try:
         version = con.execute("PRAGMA user_version").fetchone()[0]
         app_id = con.execute("PRAGMA application_id").fetchone()[0]
@@ -100,16 +105,22 @@ def _inspect(path: Path) -> tuple[int, int, bool]:
     return version, app_id, has_tables
 
 
-def check_ours(path: Path) -> tuple[int, bool]:
+def check_ours(path: Path, key: bytes | None = None) -> tuple[int, bool]:
     """(schema version, has_tables) of an existing file, read without changing it.
 
     Raises NotOurDatabase (not SQLite, or another program's database) or
-    DatabaseTooNew (written by a newer version of the application).
+    DatabaseTooNew (written by a newer version of the application); with a ``key``,
+    DatabaseKeyMismatch when it does not open the file.
     """
     path = Path(path)
+    if key is not None:
+        from . import cipher
+
+        if cipher.is_plaintext(path):
+            raise cipher.DatabaseNotEncrypted(path)
     try:
-        version, app_id, has_tables = _inspect(path)
-    except sqlite3.DatabaseError:
+        version, app_id, has_tables = _inspect(path, key)
+    except engine.DatabaseError:
         if header_is_ours(path):
             raise DatabaseDamaged(path) from None
         raise NotOurDatabase(path) from None
@@ -121,16 +132,17 @@ def check_ours(path: Path) -> tuple[int, bool]:
     return version, has_tables
 
 
-def quick_check(path: Path) -> None:
+def quick_check(path: Path, key: bytes | None = None) -> None:
     """``PRAGMA quick_check`` through a read-only connection: raises DatabaseDamaged (and
-    nothing is written) when SQLite finds a damaged page or record."""
+    nothing is written) when SQLite finds a damaged page or record (in an encrypted file,
+    a page whose HMAC fails)."""
     try:
-        con = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
-    except sqlite3.DatabaseError:
+        con = engine.connect(engine.read_only_uri(path, immutable=False), key, uri=True)
+    except engine.DatabaseError:
         raise DatabaseDamaged(path) from None
     try:
         result = con.execute("PRAGMA quick_check").fetchone()[0]
-    except sqlite3.DatabaseError:
+    except engine.DatabaseError:
         result = "unreadable"
     finally:
         con.close()
@@ -149,15 +161,15 @@ _check_path: Path | None = None
 _pending: list = []
 
 
-def _run_check(path: Path) -> str:
+def _run_check(path: Path, key: bytes | None) -> str:
     try:
-        quick_check(path)
+        quick_check(path, key)
         return "ok"
     except DatabaseDamaged:
         return "damaged"
 
 
-def start_background_check(path: Path) -> None:
+def start_background_check(path: Path, key: bytes | None = None) -> None:
     global _check, _check_path
     with _check_lock:
         _check_path = Path(path)
@@ -166,7 +178,7 @@ def start_background_check(path: Path) -> None:
 
     def work():
         try:
-            future.set_result(_run_check(Path(path)))
+            future.set_result(_run_check(Path(path), key))
         except BaseException as err:  # pragma: no cover - reported at the first write
             future.set_exception(err)
 
@@ -218,12 +230,17 @@ def when_checked(write) -> None:
         _pending.append(write)
 
 
-def open_database(path: Path, backup_dir: Path | None = None, check: bool = True) -> list[str]:
+def open_database(path: Path, backup_dir: Path | None = None, check: bool = True,
+                  key: bytes | None = None) -> list[str]:
     """Open (creating if needed) and migrate the database; return applied migration names.
 
-    Raises DatabaseTooNew, NotOurDatabase or DatabaseDamaged without touching the file.
-    An up-to-date database is opened without writing anything (no pragma writes, no
-    migration bookkeeping), so reading commands work while another process writes.
+    ``key``: the raw 32-byte data key of an encrypted file (a new file is then created
+    encrypted); None opens a plaintext file.  Raises DatabaseTooNew, NotOurDatabase,
+    DatabaseDamaged or (with a key) DatabaseKeyMismatch / DatabaseNotEncrypted, all
+    without touching the file.  An up-to-date database is opened without writing
+    anything (no pragma writes, no migration bookkeeping), so reading commands work
+    while another process writes.  The copy made aside before a migration is encrypted
+    with the same key.
     """
     path = Path(path)
     known = known_version()
@@ -231,28 +248,28 @@ def open_database(path: Path, backup_dir: Path | None = None, check: bool = True
     version = 0
     reset_check()
     if exists:
-        version, has_tables = check_ours(path)
+        version, has_tables = check_ours(path, key)
         pending = version < known and has_tables
         if check and has_tables:
             if pending or path.stat().st_size <= SYNC_CHECK_BYTES:
-                quick_check(path)
+                quick_check(path, key)
             else:
-                start_background_check(path)
+                start_background_check(path, key)
         fresh = not has_tables
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
         pending, fresh = False, True
     if pending:
-        copy_aside(path, backup_dir or path.parent / "pre-migration", f"v{version}")
-    return _connect_and_migrate(path, pending or fresh, known)
+        copy_aside(path, backup_dir or path.parent / "pre-migration", f"v{version}", key)
+    return _connect_and_migrate(path, pending or fresh, known, key=key)
 
 
-def _connect_and_migrate(path: Path, migrate: bool, known: int, **init) -> list[str]:
+def _connect_and_migrate(path: Path, migrate: bool, known: int, key: bytes | None = None) -> list[str]:
     """(Re)open the shared ``db`` on ``path`` (``init``: the key of an encrypted one) and,
     when ``migrate``, apply the pending migrations and stamp the file as ours at ``known``."""
     if not db.is_closed():
         db.close()
-    db.init(str(path), pragmas=PRAGMAS, **init)
+    db.init(str(path), pragmas=PRAGMAS, key=key)
     db.connect(reuse_if_open=True)
     applied: list[str] = []
     if migrate:
@@ -262,56 +279,20 @@ def _connect_and_migrate(path: Path, migrate: bool, known: int, **init) -> list[
     return applied
 
 
-def copy_aside(path: Path, folder: Path, label: str) -> Path:
-    """Consistent copy of a live database with SQLite's backup API."""
+def copy_aside(path: Path, folder: Path, label: str, key: bytes | None = None) -> Path:
+    """Consistent copy of a live database with SQLite's backup API (encrypted with the
+    same ``key``)."""
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     target = folder / f"{path.stem}-{label}-{stamp}{path.suffix}"
-    src = sqlite3.connect(str(path))
-    dst = sqlite3.connect(str(target))
+    src = engine.connect(path, key)
+    dst = engine.connect(target, key)
     try:
         src.backup(dst)
     finally:
         dst.close()
         src.close()
     return target
-
-
-def open_encrypted_database(path: Path, key: bytes, backup_dir: Path | None = None, check: bool = True) -> list[str]:
-    """``open_database`` for an SQLCipher database keyed with the raw 32-byte ``key``
-    (issue 11): open (creating an encrypted file if none exists) and migrate; the copy
-    made aside before a migration is encrypted with the same key.  As ``open_database``:
-    a ``quick_check`` first (``check``), and an up-to-date database is opened without
-    writing anything.
-
-    Raises DatabaseKeyMismatch (the key does not open it), DatabaseNotEncrypted (a
-    plaintext file: convert it first with ``cipher.encrypt_file``), DatabaseTooNew,
-    NotOurDatabase or DatabaseDamaged, all without touching the file."""
-    from . import cipher
-
-    path = Path(path)
-    known = known_version()
-    exists = path.exists() and path.stat().st_size > 0
-    version = 0
-    if exists:
-        version, app_id, has_tables = cipher.inspect(path, key)
-        if has_tables and app_id != APP_ID:
-            raise NotOurDatabase(path)
-        if version > known:
-            raise DatabaseTooNew(path, version, known)
-        if check and has_tables and cipher.quick_check(path, key) != "ok":
-            raise DatabaseDamaged(path)
-        pending = version < known and has_tables
-        fresh = not has_tables
-    else:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        pending, fresh = False, True
-    if pending:
-        folder = backup_dir or path.parent / "pre-migration"
-        folder.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        cipher.copy_encrypted(path, folder / f"{path.stem}-v{version}-{stamp}{path.suffix}", key)
-    return _connect_and_migrate(path, pending or fresh, known, key=key)
 
 
 def close_database() -> None:
@@ -329,12 +310,10 @@ def close_database() -> None:
 
 # ---------------------------------------------------------------- a candidate file (restore)
 
-def migrate_file(path: Path) -> list[str]:
+def migrate_file(path: Path, key: bytes | None = None) -> list[str]:
     """Apply this version's migrations to a database file that is not the open one
     (a restore candidate copied aside); returns the applied names."""
-    from peewee import SqliteDatabase as _Db
-
-    other = _Db(str(path), pragmas={"foreign_keys": 1})
+    other = KeyedSqliteDatabase(str(path), pragmas={"foreign_keys": 1}, key=key)
     try:
         other.connect()
         applied = Runner(other, directory=str(MIGRATIONS_DIR)).up()
@@ -365,7 +344,7 @@ def expected_schema() -> set[tuple[str, str, str, str]]:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "expected.db"
             migrate_file(path)
-            con = sqlite3.connect(str(path))
+            con = engine.connect(path)
             try:
                 _EXPECTED = schema_of(con)
             finally:
@@ -373,10 +352,10 @@ def expected_schema() -> set[tuple[str, str, str, str]]:
     return _EXPECTED
 
 
-def unexpected_schema(path: Path) -> list[str]:
+def unexpected_schema(path: Path, key: bytes | None = None) -> list[str]:
     """What the (migrated) file has or lacks against the expected schema: each as a
     Chinese phrase such as 「多出的触发器 x」; empty when they agree."""
-    con = sqlite3.connect(str(path))
+    con = engine.connect(path, key)
     try:
         found = schema_of(con)
     finally:

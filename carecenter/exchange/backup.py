@@ -30,20 +30,21 @@ Every backup file is one self-contained SQLite file (rollback-journal mode, no
 from __future__ import annotations
 
 import contextlib
+import hmac
 import json
 import logging
 import os
 import re
 import shutil
-import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, Iterable
 
-from ..db import database
-from ..security import access
+from ..db import cipher, database, engine
+from ..security import access, keys, storekey
+from . import backup_keys
 from ..domain.errors import DomainError
 from ..durable import fsync_dir as _fsync_dir
 from ..durable import fsync_file as _fsync_file
@@ -102,6 +103,22 @@ class BackupError(DomainError):
         super().__init__(code, message, "backup", **params)
 
 
+class BackupKeyNeeded(BackupError):
+    """An encrypted backup of another database (another data key): the password of one of
+    its accounts, or its recovery key, is needed to open it."""
+
+    def __init__(self, file: Path):
+        super().__init__("backup_key_needed",
+                         f"备份文件 {Path(file).name} 是另一套数据（另一台电脑或重新建立的数据库）的加密备份，"
+                         "需要用它的任一账户的登录名和密码，或它的恢复密钥，才能打开。", file=str(file))
+
+
+#: how a restore is told the secret of a backup from another database: ("password", login,
+#: password) or ("recovery", recovery key)
+Secret = tuple
+RESTORING_KEYS = ".restoring"     # suffix of the key file waiting beside a restored database
+
+
 @dataclass(frozen=True)
 class BackupFile:
     path: Path
@@ -128,10 +145,16 @@ class BackupInfo:
     known: int
     cadres: int
     last_change: datetime | None
+    key: bytes | None = field(default=None, repr=False)   # the backup's data key (None: plaintext)
+    keyfile: "keys.KeyFile | None" = field(default=None, repr=False)   # the key file it carries
 
     @property
     def older(self) -> bool:
         return self.version < self.known
+
+    @property
+    def encrypted(self) -> bool:
+        return self.key is not None
 
 
 @dataclass
@@ -140,6 +163,8 @@ class PreparedRestore:
     safety: BackupFile | None
     temp: Path
     migrations: list[str] = field(default_factory=list)
+    key: bytes | None = field(default=None, repr=False)          # the restored file's data key
+    keyfile: "keys.KeyFile | None" = field(default=None, repr=False)  # replaces the live key file (None: kept)
 
 
 @dataclass
@@ -223,7 +248,7 @@ def _write_error(target: Path, err: BaseException) -> BackupError:
                        f"无法写入备份文件 {target}：{why}。请换一个位置或腾出空间后重试，原数据没有任何改动。")
 
 
-def _interruptible(con: sqlite3.Connection, check: Check) -> list[BaseException]:
+def _interruptible(con: engine.Connection, check: Check) -> list[BaseException]:
     """Let ``check`` (which raises to cancel) stop a long statement; returns the box the
     cancelling exception is put in, so the caller can raise it instead of 'interrupted'."""
     box: list[BaseException] = []
@@ -240,13 +265,13 @@ def _interruptible(con: sqlite3.Connection, check: Check) -> list[BaseException]
     return box
 
 
-def verify(con: sqlite3.Connection, full: bool = True, check: Check = _noop_check) -> bool:
+def verify(con: engine.Connection, full: bool = True, check: Check = _noop_check) -> bool:
     """``PRAGMA integrity_check`` (full) or ``quick_check`` (every page and record, not the
     index contents) on an open connection; True when SQLite answers "ok"."""
     box = _interruptible(con, check)
     try:
         rows = con.execute("PRAGMA integrity_check" if full else "PRAGMA quick_check").fetchall()
-    except sqlite3.DatabaseError:
+    except engine.DatabaseError:
         if box:
             raise box[0] from None
         return False
@@ -255,16 +280,28 @@ def verify(con: sqlite3.Connection, full: bool = True, check: Check = _noop_chec
     return rows == [("ok",)]
 
 
-def _copy(src: sqlite3.Connection, target: Path, *, full_check: bool, progress: Progress, check: Check,
-          span: tuple[int, int] = (0, 100), what: str = "备份") -> None:
-    """Copy ``src`` into ``target`` with the backup API: written to ``target.part``, made a
-    self-contained rollback-journal file, verified, flushed to disk, then renamed."""
+def _store_keys() -> tuple[bytes | None, "keys.KeyFile | None"]:
+    """The open store's data key and its key file as it is on disk now (None, None: a
+    plaintext store)."""
+    sk = storekey.current()
+    if sk is None or database.db.key is None:
+        return None, None
+    return sk.key, keys.KeyFile.load(sk.keyfile.path)
+
+
+def _copy(src: engine.Connection, target: Path, *, full_check: bool, progress: Progress, check: Check,
+          span: tuple[int, int] = (0, 100), what: str = "备份", key: bytes | None = None,
+          keyfile: "keys.KeyFile | None" = None) -> None:
+    """Copy ``src`` into ``target`` with the backup API: written to ``target.part`` (encrypted
+    with ``key`` when given), made a self-contained rollback-journal file, verified, given
+    the key trailer (``keyfile``: an encrypted backup opens on its own), flushed to disk,
+    then renamed."""
     part = target.with_name(target.name + PART)
     _remove_db_files(part)
     low, high = span
     copy_high = low + (high - low) * 3 // 5
     try:
-        dst = sqlite3.connect(str(part))
+        dst = engine.connect(part, key)
         try:
             dst.execute("PRAGMA synchronous = OFF")  # a scratch file until renamed; flushed once below
             pages = src.execute("PRAGMA page_count").fetchone()[0]
@@ -285,13 +322,15 @@ def _copy(src: sqlite3.Connection, target: Path, *, full_check: bool, progress: 
                                   "U 盘）重试；如果仍然不行，当前数据库可能已损坏，请联系技术人员，并保留现有的备份。")
         finally:
             dst.close()
+        if keyfile is not None:
+            backup_keys.attach(part, keyfile)
         _fsync_file(part)
         os.replace(part, target)
         _fsync_dir(target.parent)
     except BackupError:
         _remove_db_files(part)
         raise
-    except (sqlite3.DatabaseError, OSError) as err:
+    except (engine.DatabaseError, OSError) as err:
         _remove_db_files(part)
         raise _write_error(target, err) from err
     except BaseException:
@@ -300,10 +339,10 @@ def _copy(src: sqlite3.Connection, target: Path, *, full_check: bool, progress: 
     progress(high, "")
 
 
-def _live_source(paths: DataPaths) -> sqlite3.Connection:
+def _live_source(paths: DataPaths) -> engine.Connection:
     if not paths.database.exists():
         raise BackupError("no_database", f"数据目录 {paths.root} 里还没有数据库，无需备份。")
-    con = sqlite3.connect(str(paths.database), timeout=10)
+    con = engine.connect(paths.database, database.db.key, timeout=10)
     con.execute("PRAGMA busy_timeout = 10000")
     return con
 
@@ -422,7 +461,8 @@ def cleanup_stale(paths: DataPaths, backups: bool = True, min_age: float = 0) ->
         candidates += [p for p in paths.backups.iterdir() if PART in p.name and _old_enough(p, min_age)]
     if paths.root.is_dir():
         candidates += [p for p in paths.root.iterdir()
-                       if p.name.startswith(paths.database.name + RESTORING) and _old_enough(p, min_age)]
+                       if (p.name.startswith(paths.database.name + RESTORING)
+                           or p.name.startswith(f".{paths.database.name}-backup-")) and _old_enough(p, min_age)]
     return _remove_leftovers(candidates, "backup/restore")
 
 
@@ -526,9 +566,10 @@ def backup_now(paths: DataPaths, kind: str = KIND_MANUAL, *, full_check: bool | 
         raise _write_error(folder, err) from err
     target = _unique(folder / f"{PREFIX}-{_stamp(moment)}-{kind}{'-' + detail if detail else ''}{SUFFIX}")
     src = _live_source(paths)
+    key, keyfile = _store_keys()
     try:
         _copy(src, target, full_check=full, progress=progress or _noop_progress, check=check or _noop_check,
-              what="备份" if kind in ROTATED else "安全副本")
+              what="备份" if kind in ROTATED else "安全副本", key=key, keyfile=keyfile)
     finally:
         src.close()
     log.info("backup written: %s (%s, %s)", target, kind, "integrity_check" if full else "quick_check")
@@ -582,9 +623,10 @@ def backup_to(paths: DataPaths, folder: Path, *, full_check: bool = False, progr
     moment = (now or datetime.now()).replace(microsecond=0)
     target = _unique(folder / f"{PREFIX}-{_stamp(moment)}{SUFFIX}")
     src = _live_source(paths)
+    key, keyfile = _store_keys()
     try:
         _copy(src, target, full_check=full_check, progress=progress or _noop_progress,
-              check=check or _noop_check)
+              check=check or _noop_check, key=key, keyfile=keyfile)
     finally:
         src.close()
     log.info("backup written to %s", target)
@@ -615,6 +657,50 @@ def safety_backup(paths: DataPaths, kind: str, detail: str = "", *, progress: Pr
         return backup_now(paths, kind, full_check=False, progress=progress, check=check, detail=detail)
     except BackupError as err:
         raise BackupError(err.code, f"{step}前的安全备份没有做成，为保护数据本次没有{step}：{err.message}") from err
+
+
+# ---------------------------------------------------------------- plaintext copies (the upgrade)
+
+def plaintext_copies(paths: DataPaths) -> list[Path]:
+    """The unencrypted database copies in the data folder (backups and the copies made
+    before a migration or the encryption): after the encryption they are the plaintext
+    left behind, listed for the clerk to encrypt or delete."""
+    return backup_keys.plaintext_files([paths.backups, paths.pre_migration])
+
+
+def encrypt_copies(files: Iterable[Path]) -> list[Path]:
+    """Encrypt each plaintext copy in place with the store's key, with the key trailer
+    (self-contained encrypted backups); audited."""
+    from ..services import audit
+
+    access.check("backup")
+    sk = storekey.current()
+    if sk is None:
+        raise BackupError("not_encrypted", "数据库尚未加密，不能加密副本。请先加密数据库。")
+    keyfile = keys.KeyFile.load(sk.keyfile.path)
+    done = []
+    for f in files:
+        backup_keys.encrypt_copy(Path(f), keyfile, sk.key)
+        done.append(Path(f))
+    if done:
+        audit.record("backup", "database", "", f"加密了 {len(done)} 份未加密的数据库副本",
+                     {"files": [path_text(f) for f in done]})
+    return done
+
+
+def shred_copies(files: Iterable[Path]) -> list[Path]:
+    """Overwrite and delete each plaintext copy; audited."""
+    from ..services import audit
+
+    access.check("backup")
+    done = []
+    for f in files:
+        backup_keys.shred(Path(f))
+        done.append(Path(f))
+    if done:
+        audit.record("backup", "database", "", f"安全删除了 {len(done)} 份未加密的数据库副本",
+                     {"files": [path_text(f) for f in done]})
+    return done
 
 
 def open_store_paths() -> DataPaths | None:
@@ -665,9 +751,54 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+def _backup_key(file: Path, keyfile: keys.KeyFile, secret: Secret | None) -> bytes:
+    """The data key of an encrypted backup: the live store's when they share it, else the
+    one the given password or recovery key unwraps."""
+    sk = storekey.current()
+    if sk is not None and hmac.compare_digest(keyfile.check, sk.keyfile.check):
+        return sk.key
+    if not secret:
+        raise BackupKeyNeeded(file)
+    if secret[0] == "recovery":
+        return keyfile.unlock_with_recovery(secret[1])
+    try:
+        return keyfile.unlock(secret[1], secret[2])
+    except keys.AccountKeyMissing:
+        raise keys.WrongPassword(secret[1]) from None   # the same sentence as a wrong password
+
+
+@contextlib.contextmanager
+def _readable(paths: DataPaths, file: Path, secret: Secret | None, check: Check):
+    """(a database file SQLite can read, its key, the key file it carries) for a backup:
+    a plaintext file as it is; an encrypted one's database part copied out beside the live
+    database (removed afterwards); an encrypted file without a trailer (a byte-for-byte
+    safety copy of this database) with the live key."""
+    try:
+        trailer = backup_keys.read(file)
+    except keys.KeyFileCorrupted:
+        raise _refuse_damaged(file) from None
+    if trailer is None:
+        sk = storekey.current()
+        if not cipher.is_plaintext(file) and sk is not None:
+            yield file, sk.key, None
+        else:
+            yield file, None, None
+        return
+    keyfile, length = trailer
+    key = _backup_key(file, keyfile, secret)
+    out = paths.database.with_name(f".{paths.database.name}-backup-{os.getpid()}-{id(file)}")
+    try:
+        backup_keys.extract(file, out, length, check)
+        yield out, key, keyfile
+    finally:
+        _remove_db_files(out)
+
+
 def inspect_backup(paths: DataPaths, file: Path, *, progress: Progress | None = None,
-                   check: Check | None = None) -> BackupInfo:
-    """Check a file before restoring from it (ours, not newer, integrity_check ok); read-only."""
+                   check: Check | None = None, secret: Secret | None = None) -> BackupInfo:
+    """Check a file before restoring from it (ours, not newer, integrity_check ok); the file
+    itself is only read.  An encrypted backup of another database needs ``secret``
+    (BackupKeyNeeded says so)."""
     file = Path(file)
     say = progress or _noop_progress
     stop = check or _noop_check
@@ -678,36 +809,37 @@ def inspect_backup(paths: DataPaths, file: Path, *, progress: Progress | None = 
     if file.stat().st_size == 0:
         raise _refuse_not_ours(file)
     say(-1, "正在识别备份文件…")
-    try:
-        version, has_tables = database.check_ours(file)
-    except database.NotOurDatabase:
-        raise _refuse_not_ours(file) from None
-    except database.DatabaseDamaged:
-        raise _refuse_damaged(file) from None
-    except database.DatabaseTooNew as err:
-        raise BackupError("too_new", f"备份文件 {file.name} 由更新版本的程序创建（结构版本 {err.found}，"
-                                     f"本程序只认识到 {err.known}），不能用它恢复，数据没有任何改动。"
-                                     "请先安装新版本的程序。") from None
-    if not has_tables:
-        raise _refuse_not_ours(file)
-    say(-1, f"正在检查备份文件的完整性（{size_text(file.stat().st_size)}）…")
-    try:
-        con = sqlite3.connect(_read_only_uri(file), uri=True)
-    except sqlite3.DatabaseError:
-        raise _refuse_damaged(file) from None
-    try:
-        if not verify(con, True, stop):
-            raise _refuse_damaged(file)
+    with _readable(paths, file, secret, stop) as (readable, key, keyfile):
         try:
-            cadres = con.execute("SELECT count(*) FROM cadre WHERE archived = 0").fetchone()[0]
-        except sqlite3.DatabaseError:
+            version, has_tables = database.check_ours(readable, key)
+        except (database.NotOurDatabase, cipher.DatabaseKeyMismatch):
             raise _refuse_not_ours(file) from None
+        except database.DatabaseDamaged:
+            raise _refuse_damaged(file) from None
+        except database.DatabaseTooNew as err:
+            raise BackupError("too_new", f"备份文件 {file.name} 由更新版本的程序创建（结构版本 {err.found}，"
+                                         f"本程序只认识到 {err.known}），不能用它恢复，数据没有任何改动。"
+                                         "请先安装新版本的程序。") from None
+        if not has_tables:
+            raise _refuse_not_ours(file)
+        say(-1, f"正在检查备份文件的完整性（{size_text(file.stat().st_size)}）…")
         try:
-            last = con.execute("SELECT max(at) FROM audit_log").fetchone()[0]
-        except sqlite3.DatabaseError:   # an early version without the audit trail
-            last = None
-    finally:
-        con.close()
+            con = engine.connect(_read_only_uri(readable), key, uri=True)
+        except engine.DatabaseError:
+            raise _refuse_damaged(file) from None
+        try:
+            if not verify(con, True, stop):
+                raise _refuse_damaged(file)
+            try:
+                cadres = con.execute("SELECT count(*) FROM cadre WHERE archived = 0").fetchone()[0]
+            except engine.DatabaseError:
+                raise _refuse_not_ours(file) from None
+            try:
+                last = con.execute("SELECT max(at) FROM audit_log").fetchone()[0]
+            except engine.DatabaseError:   # an early version without the audit trail
+                last = None
+        finally:
+            con.close()
     last_change = None
     if last:
         try:
@@ -716,7 +848,7 @@ def inspect_backup(paths: DataPaths, file: Path, *, progress: Progress | None = 
             last_change = None
     entry = _entry(file)
     return BackupInfo(file, entry.taken_at if entry else datetime.now(), entry.size if entry else 0,
-                      version, database.known_version(), cadres, last_change)
+                      version, database.known_version(), cadres, last_change, key, keyfile)
 
 
 def _restore_temp(paths: DataPaths) -> Path:
@@ -724,15 +856,21 @@ def _restore_temp(paths: DataPaths) -> Path:
 
 
 def prepare_restore(paths: DataPaths, file: Path, *, progress: Progress | None = None,
-                    check: Check | None = None, info: BackupInfo | None = None) -> PreparedRestore:
+                    check: Check | None = None, info: BackupInfo | None = None,
+                    secret: Secret | None = None) -> PreparedRestore:
     """Everything that can take a while, with the live database untouched: validate the
-    file, keep a safety copy of the current database, write the replacement beside it."""
+    file, keep a safety copy of the current database, write the replacement beside it.
+
+    Encryption: the replacement keeps the backup's data key and its key file goes in with
+    it (the accounts' passwords of the backup's time open it; a backup of this same
+    database keeps today's recovery key).  A plaintext backup restored into an encrypted
+    store is encrypted with the live key first: nothing plaintext goes back in."""
     access.check("backup")
     say = progress or _noop_progress
     stop = check or _noop_check
     cleanup_stale(paths, backups=False)
     if info is None or Path(info.path) != Path(file):
-        info = inspect_backup(paths, file, progress=say, check=stop)
+        info = inspect_backup(paths, file, progress=say, check=stop, secret=secret)
     stop()
     safety = None
     if paths.database.exists():
@@ -741,32 +879,72 @@ def prepare_restore(paths: DataPaths, file: Path, *, progress: Progress | None =
                               progress=lambda p, t: say(40 + p * 3 // 10, t or "正在保存当前数据库的安全副本…"))
     stop()
     temp = _restore_temp(paths)
-    src = sqlite3.connect(_read_only_uri(Path(file)), uri=True)
-    try:
-        _copy(src, temp, full_check=False, check=stop, span=(70, 95), what="恢复用",
-              progress=lambda p, t: say(p, t or "正在准备恢复…"))
-    finally:
-        src.close()
+    source = _extracted(paths, Path(file), info, stop) if info.key is not None else \
+        contextlib.nullcontext((Path(file), None, None))
+    with source as (readable, key, _kf):
+        src = engine.connect(_read_only_uri(readable), key, uri=True)
+        try:
+            _copy(src, temp, full_check=False, check=stop, span=(70, 95), what="恢复用", key=key,
+                  progress=lambda p, t: say(p, t or "正在准备恢复…"))
+        finally:
+            src.close()
     say(95, "正在核对备份文件的结构…")
     try:
-        applied = _migrate_and_check(temp, Path(file))
+        applied = _migrate_and_check(temp, Path(file), info.key)
+        key, keyfile = info.key, _restored_keyfile(info)
+        sk = storekey.current()
+        if key is None and sk is not None:
+            say(97, "正在加密恢复用的数据库…")
+            cipher.encrypt_file(temp, sk.key)
+            key, keyfile = sk.key, None
     except BaseException:
         _remove_db_files(temp)
         raise
-    return PreparedRestore(info, safety, temp, applied)
+    return PreparedRestore(info, safety, temp, applied, key, keyfile)
 
 
-def _migrate_and_check(temp: Path, file: Path) -> list[str]:
+@contextlib.contextmanager
+def _extracted(paths: DataPaths, file: Path, info: BackupInfo, check: Check):
+    """The database part of an encrypted backup already inspected (its key is known)."""
+    trailer = backup_keys.read(file)
+    if trailer is None:   # a byte-for-byte safety copy: readable as it is
+        yield file, info.key, None
+        return
+    out = paths.database.with_name(f".{paths.database.name}-backup-{os.getpid()}-{id(file)}")
+    try:
+        backup_keys.extract(file, out, trailer[1], check)
+        yield out, info.key, trailer[0]
+    finally:
+        _remove_db_files(out)
+
+
+def _restored_keyfile(info: BackupInfo) -> "keys.KeyFile | None":
+    """The key file that goes in with the restored database: the backup's (its accounts'
+    copies match its password hashes), keeping today's recovery key when it is the same
+    database.  None: the live key file stays (a byte-for-byte copy, or plaintext)."""
+    kf = info.keyfile
+    if kf is None:
+        return None
+    sk = storekey.current()
+    if sk is not None and hmac.compare_digest(kf.check, sk.keyfile.check):
+        live = keys.KeyFile.load(sk.keyfile.path)
+        recovery = [e for e in live.entries if e.purpose == keys.PURPOSE_RECOVERY]
+        kf = keys.KeyFile(sk.keyfile.path, kf.check,
+                          [e for e in kf.entries if e.purpose != keys.PURPOSE_RECOVERY] + recovery, kf.created)
+    return kf
+
+
+def _migrate_and_check(temp: Path, file: Path, key: bytes | None = None) -> list[str]:
     """Bring the copy to this version and compare its schema with the one this version
     creates: a file carrying tables, triggers or views the application does not have
     (e.g. a trigger that deletes new audit rows) is refused before the live file is touched."""
     try:
-        applied = database.migrate_file(temp)
+        applied = database.migrate_file(temp, key)
     except Exception as err:
         log.warning("restore candidate %s could not be migrated: %s", file, err)
         raise BackupError("schema", f"备份文件 {file.name} 的结构不完整或与本程序不符（升级时出错），不能用它恢复，"
                                     "数据没有任何改动。请换一份备份。") from None
-    odd = database.unexpected_schema(temp)
+    odd = database.unexpected_schema(temp, key)
     if odd:
         shown = "、".join(odd[:5]) + ("等" if len(odd) > 5 else "")
         raise BackupError("schema", f"备份文件 {file.name} 含有本程序不认识的数据库结构（{shown}），可能被改动过，"
@@ -774,7 +952,7 @@ def _migrate_and_check(temp: Path, file: Path) -> list[str]:
     return applied
 
 
-def _carry_audit(live: Path, temp: Path) -> int:
+def _carry_audit(live: Path, temp: Path, live_key: bytes | None = None, key: bytes | None = None) -> int:
     """Audit rows written to the live database after the backup was taken go into the
     restored file, so a restore never loses audit rows.  When the backup's chain is a
     prefix of the live one (an older copy of the same database) the rows keep their ids
@@ -786,14 +964,14 @@ def _carry_audit(live: Path, temp: Path) -> int:
     if not live.exists():
         return 0
     try:
-        src = sqlite3.connect(_read_only_uri(live), uri=True)
-    except sqlite3.DatabaseError:
+        src = engine.connect(_read_only_uri(live), live_key, uri=True)
+    except engine.DatabaseError:
         return 0
-    dst = sqlite3.connect(str(temp))
+    dst = engine.connect(temp, key)
     try:
         try:
             live_rows_exist = src.execute("SELECT count(*) FROM audit_log").fetchone()[0]
-        except sqlite3.DatabaseError:
+        except engine.DatabaseError:
             return 0
         if not live_rows_exist:
             return 0
@@ -824,8 +1002,9 @@ def _audit_restore(temp: Path, prepared: "PreparedRestore", carried: int) -> Non
     info = prepared.info
     changes = {"file": auditchain.printable(os.fsdecode(info.path)), "taken_at": info.taken_at.isoformat(),
                "safety_copy": auditchain.printable(os.fsdecode(prepared.safety.path)) if prepared.safety else "",
-               "migrations": prepared.migrations, "audit_rows_carried": carried}
-    dst = sqlite3.connect(str(temp))
+               "migrations": prepared.migrations, "audit_rows_carried": carried,
+               "encrypted": prepared.key is not None}
+    dst = engine.connect(temp, prepared.key)
     try:
         with dst:
             auditchain.append(dst, [(datetime.now().strftime("%Y-%m-%d %H:%M:%S"), audit.current_user(), "restore",
@@ -842,18 +1021,18 @@ def discard(prepared: PreparedRestore) -> None:
     _remove_db_files(prepared.temp.with_name(prepared.temp.name + PART))
 
 
-def _detach_live(path: Path) -> None:
+def _detach_live(path: Path, key: bytes | None = None) -> None:
     """Fold the WAL into the database file and leave it in rollback-journal mode with no
     -wal/-shm beside it; refused while any other connection has the file open."""
     if not path.exists():
         return
-    con = sqlite3.connect(str(path), timeout=3)
+    con = engine.connect(path, key, timeout=3)
     try:
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         mode = con.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
-    except sqlite3.OperationalError as err:
+    except engine.OperationalError as err:
         mode = "locked" if "locked" in str(err) or "busy" in str(err) else "broken"
-    except sqlite3.DatabaseError:   # the current file is no database any more
+    except engine.DatabaseError:   # the current file is no database any more
         mode = "broken"
     finally:
         con.close()
@@ -878,36 +1057,87 @@ def commit_restore(paths: DataPaths, prepared: PreparedRestore) -> RestoreResult
         raise RuntimeError("backup.reopen_with was not called: open the store with app.open_store first")
     if not prepared.temp.exists():
         raise BackupError("not_prepared", "恢复用的临时文件不见了，数据没有任何改动。请重新选择备份文件恢复。")
+    live_key = database.db.key
     database.close_database()
     try:
-        _detach_live(paths.database)
+        _detach_live(paths.database, live_key)
     except BackupError:
         discard(prepared)
         raise
     try:
-        carried = _carry_audit(paths.database, prepared.temp)
+        carried = _carry_audit(paths.database, prepared.temp, live_key, prepared.key)
         _audit_restore(prepared.temp, prepared, carried)
         _fsync_file(prepared.temp)
-    except (sqlite3.DatabaseError, OSError) as err:
+    except (engine.DatabaseError, OSError) as err:
         discard(prepared)
         raise BackupError("audit_carry", f"无法把审计日志并入恢复的数据库（{err}），数据没有任何改动。") from err
+    keyfile_path = storekey.key_file_for(paths.database)
+    if prepared.keyfile is not None:
+        # the key file goes in with the database: first written beside it, named after the
+        # restored file's salt, so a crash between the two renames is finished at the next
+        # start (``finish_key_swap``) and never pairs a database with the wrong key file
+        _write_restoring_keys(keyfile_path, prepared.keyfile, prepared.temp)
     try:
         os.replace(prepared.temp, paths.database)  # the one atomic step: old before, restored after
     except OSError as err:
         discard(prepared)
+        _remove_quietly(keyfile_path.with_name(keyfile_path.name + RESTORING_KEYS))
         raise BackupError("in_use", f"无法替换数据库文件（{err}），数据没有任何改动。"
                                     "请关闭其他打开这份数据的程序后重试。") from err
     _fsync_dir(paths.database.parent)
+    if prepared.key is not None:
+        finish_key_swap(paths.database)
+        storekey.use(paths.database, keys.KeyFile.load(keyfile_path), prepared.key)
     log.info("database restored from %s (safety copy %s)", prepared.info.path,
              prepared.safety.path if prepared.safety else "-")
     applied = _reopen(paths)   # exactly as at start-up (handed in by app.open_store)
     return RestoreResult(prepared.info, prepared.safety, prepared.migrations + applied)
 
 
+def _remove_quietly(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+
+
+def _write_restoring_keys(keyfile_path: Path, keyfile: "keys.KeyFile", database_file: Path) -> None:
+    with open(database_file, "rb") as fh:
+        salt = fh.read(16)
+    data = {"salt": salt.hex(), "keyfile": keyfile.to_json()}
+    keys.write_private(keyfile_path.with_name(keyfile_path.name + RESTORING_KEYS),
+                       json.dumps(data, ensure_ascii=False).encode("utf-8"))
+
+
+def finish_key_swap(database_path: Path) -> bool:
+    """The key file written beside a restored database goes into place when the database
+    is the restored one (its salt matches), and is dropped otherwise (the restore did not
+    reach its swap).  Run after every restore and before every start.  True when swapped."""
+    keyfile_path = storekey.key_file_for(database_path)
+    waiting = keyfile_path.with_name(keyfile_path.name + RESTORING_KEYS)
+    if not waiting.exists():
+        return False
+    try:
+        data = json.loads(waiting.read_text(encoding="utf-8"))
+        with open(database_path, "rb") as fh:
+            salt = fh.read(16)
+        if salt.hex() == data["salt"]:
+            keys.write_private(keyfile_path, (json.dumps(data["keyfile"], ensure_ascii=False, indent=1) + "\n")
+                               .encode("utf-8"))
+            waiting.unlink()
+            log.info("restored key file put in place for %s", database_path)
+            return True
+    except (OSError, ValueError, KeyError) as err:
+        log.warning("could not finish the key file of a restore: %s", err)
+        return False
+    waiting.unlink()
+    return False
+
+
 def restore(paths: DataPaths, file: Path, *, progress: Progress | None = None,
-            check: Check | None = None) -> RestoreResult:
+            check: Check | None = None, secret: Secret | None = None) -> RestoreResult:
     """Validate ``file``, keep a safety copy, replace the database atomically, migrate if older."""
-    prepared = prepare_restore(paths, file, progress=progress, check=check)
+    prepared = prepare_restore(paths, file, progress=progress, check=check, secret=secret)
     try:
         (check or _noop_check)()
     except BaseException:

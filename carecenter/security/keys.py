@@ -348,6 +348,12 @@ class KeyFile:
             raise KeyFileMissing(path) from None
         except IsADirectoryError:
             raise KeyFileCorrupted(path, "它是一个文件夹") from None
+        return cls.parse(path, raw)
+
+    @classmethod
+    def parse(cls, path: Path, raw: bytes) -> "KeyFile":
+        """A key file from its bytes (``path``: where it is, or the backup that carries it)."""
+        path = Path(path)
         try:
             data = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
@@ -375,9 +381,11 @@ class KeyFile:
         return {"format": FORMAT, "version": VERSION, "created": self.created, "key_check": _b64(self.check),
                 "entries": [e.as_json() for e in self.entries]}
 
+    def to_bytes(self) -> bytes:
+        return (json.dumps(self.to_json(), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
     def _save(self) -> None:
-        text = json.dumps(self.to_json(), ensure_ascii=False, indent=1) + "\n"
-        write_private(self.path, text.encode("utf-8"))
+        write_private(self.path, self.to_bytes())
 
     def _reload(self) -> None:
         fresh = KeyFile.load(self.path)

@@ -24,7 +24,7 @@ from ..db.database import db
 from ..db.models import Account, Role, Setting, Unit, now
 from ..domain.errors import DomainError, ValidationError
 from ..paths import resource_path
-from ..security import access, passwords
+from ..security import access, keys, passwords, storekey
 from ..security.access import Actor, exempt, requires
 from . import audit
 
@@ -95,6 +95,10 @@ def _loads(text: str, default):
 
 @exempt("the rules are read before anyone signs in (lockout, idle lock)")
 def password_rules() -> passwords.PasswordRules:
+    """The rules of the open store; the shipped defaults while none is open (the set-up
+    window of a new encrypted database, the recovery window before it opens)."""
+    if db.database is None:
+        return passwords.PasswordRules()
     row = Setting.get_or_none(Setting.key == RULES_KEY)
     return passwords.PasswordRules.from_dict(_loads(row.value, {}) if row else None)
 
@@ -115,6 +119,11 @@ def save_password_rules(values: dict[str, Any]) -> passwords.PasswordRules:
 def _preset_roles(path: Path | None = None) -> list[dict[str, Any]]:
     data = json.loads((path or resource_path("presets", "roles.json")).read_text(encoding="utf-8"))
     return data["roles"]
+
+
+@exempt("the shipped role names (no data): the sign-in window names the demo accounts' roles before opening")
+def preset_role_names() -> dict[str, str]:
+    return {r["code"]: r["name"] for r in _preset_roles()}
 
 
 @exempt("start-up seeding of the shipped role presets")
@@ -266,6 +275,7 @@ def create_first_admin(login: str, display_name: str, password: str, confirm: st
                                  unit_ids="", enabled=True, password_hash=passwords.hash_password(password),
                                  password_set_at=at, must_change=False, password_history="[]",
                                  last_login_at=at)
+        _wrap_for(login, password)
         who = _actor_of(account)
         with access.acting_as(who):
             audit.record("account", "account", account.uuid, f"首次启动：建立系统管理员账户 {who.who}",
@@ -313,6 +323,137 @@ def _fail_unknown(login: str, rules: passwords.PasswordRules, at: datetime) -> N
             _unknown_failures[login] = (count, None)
 
 
+# ---------------------------------------------------------------- the encrypted store's door
+
+def _gate(database_path: Path) -> storekey.Gate:
+    return storekey.Gate(storekey.gate_file_for(database_path))
+
+
+def _dummy_derive(password: str) -> None:
+    """As long as a real unwrap: an unknown name costs what a wrong password costs."""
+    keys.derive(password or "-", b"\0" * keys.SALT_BYTES)
+
+
+@exempt("signs in: unwraps the data key with the password itself, before the database is open")
+def unlock_store(database_path: Path, login: str, password: str) -> tuple[keys.KeyFile, bytes]:
+    """The encrypted store's key file and data key from an account's password.
+
+    The failures are counted outside the database (``storekey.Gate``), with the same
+    lockout and the same sentences as ``sign_in``: an unknown name, an account without
+    a copy of the key and a wrong password read alike.  Raises SignInError, or the key
+    file's own errors (missing, damaged) which name the file to bring back."""
+    login = (login or "").strip()
+    if not login or not password:
+        raise SignInError("empty", "请输入登录名和密码。")
+    at = clock()
+    gate = _gate(database_path)
+    until = gate.locked_until(login, at)
+    if until is not None:
+        _dummy_derive(password)
+        raise SignInError("locked", _locked_message(until))
+    keyfile = keys.KeyFile.load(storekey.key_file_for(database_path))
+    try:
+        return keyfile, keyfile.unlock(login, password)
+    except keys.AccountKeyMissing:
+        _dummy_derive(password)
+    except keys.WrongPassword:
+        pass
+    until = gate.fail(login, at, f"登录失败（未能解开数据库密钥）：登录名「{login}」")
+    if until is not None:
+        raise SignInError("locked", _locked_message(until))
+    raise SignInError("bad", BAD_CREDENTIALS)
+
+
+def _settle_gate(login: str, rules: passwords.PasswordRules) -> None:
+    """After a sign-in to the encrypted store: the failures counted outside it go into the
+    audit log (with their times), the name's count is cleared, and the lockout rule is
+    mirrored for the next attempt before opening."""
+    sk = storekey.current()
+    if sk is None:
+        return
+    gate = _gate(sk.database)
+    events, dropped = gate.take_events()
+    rows = [("signin_failed", "account", "", f"{what}（{when.replace('T', ' ')}，打开数据库前）", {"login": name})
+            for when, name, what in events]
+    if dropped:
+        rows.append(("signin_failed", "account", "", f"另有 {dropped} 次打开数据库前的登录失败未能逐条保留", {}))
+    if rows:
+        audit.record_many(rows)
+    gate.succeed(login, storekey.GateRules(rules.max_failures, rules.lockout_minutes))
+
+
+def _wrap_for(login: str, password: str) -> None:
+    """The account's copy of the data key follows its password (encrypted store only);
+    called inside the transaction that stores the password, so a failed write of the
+    key file leaves the old password in both places."""
+    sk = storekey.current()
+    if sk is not None:
+        sk.keyfile.set_account(login, password, sk.key)
+
+
+def _unwrap_removed(login: str) -> None:
+    sk = storekey.current()
+    if sk is not None:
+        sk.keyfile.remove_account(login)
+
+
+@requires()
+def check_own_password(password: str) -> None:
+    """The signed-in account's password again (before a step as grave as encrypting)."""
+    account = Account.get_or_none(Account.id == access.actor().account_id)
+    if account is None or not passwords.verify(account.password_hash, password or ""):
+        raise ValidationError([DomainError("password", "密码不正确，请输入您登录时用的密码", "password")])
+
+
+@exempt("only on a store opened with the recovery key and nobody signed in: the recovery key is the credential")
+def reset_with_recovery(login: str, password: str, confirm: str | None = None) -> Actor:
+    """Every password lost: a 系统管理员 gets a new password (to change at the next
+    sign-in) and a fresh copy of the data key; audited as done with the recovery key.
+    Returns the account; the caller signs it in with the new password (``sign_in``),
+    which then asks for a password of the account's own choosing."""
+    sk = storekey.current()
+    if sk is None or not sk.by_recovery or access.current() is not None:
+        raise DomainError("recovery_only", "只有用恢复密钥打开数据库后才能这样重设密码", None)
+    login = (login or "").strip()
+    account = Account.get_or_none(Account.login == login)
+    if account is None or not account.enabled or "accounts.manage" not in _permissions_of(account):
+        raise ValidationError([DomainError("login", f"「{login}」不是可用的系统管理员账户。请输入一个系统管理员的登录名"
+                                                    "（忘记了可以先用恢复密钥打开后在账户列表中查看）", "login")])
+    errors = _check_new_password(password, confirm, login)
+    if errors:
+        raise ValidationError(errors)
+    who = _actor_of(account)
+    with db.atomic():
+        _set_password(account, password, must_change=True,
+                      history=[account.password_hash] + _loads(account.password_history, []))
+        with access.acting_as(who):
+            audit.record("password_reset", "account", account.uuid,
+                         f"用恢复密钥重设系统管理员 {login} 的密码（下次登录须修改）", {"by": "recovery_key"})
+    _gate(sk.database).succeed(login)
+    return who
+
+
+@exempt("enabled administrators' login names, for the recovery dialog on a store opened with the recovery key")
+def recovery_admins() -> list[str]:
+    sk = storekey.current()
+    if sk is None or not sk.by_recovery:
+        return []
+    return [a.login for a in Account.select().where(Account.enabled == True).order_by(Account.login)  # noqa: E712
+            if "accounts.manage" in _permissions_of(a)]
+
+
+@requires("accounts.manage")
+def accounts_without_key() -> list[str]:
+    """Enabled accounts that cannot open the encrypted store yet (no copy of the data key:
+    made before the encryption, or re-enabled): a password reset gives them one."""
+    sk = storekey.current()
+    if sk is None:
+        return []
+    have = set(sk.keyfile.logins())
+    return [a.login for a in Account.select().where(Account.enabled == True).order_by(Account.login)  # noqa: E712
+            if a.login not in have]
+
+
 @exempt("signs in: checks the password itself")
 def sign_in(login: str, password: str) -> SignIn:
     """Check the credentials; on success set and return the actor.  Raises SignInError
@@ -357,6 +498,7 @@ def sign_in(login: str, password: str) -> SignIn:
             Account.update(failed_count=0, locked_until=None, last_login_at=at).where(
                 Account.id == account.id).execute()
             with access.acting_as(who):
+                _settle_gate(login, rules)
                 audit.record("signin", "account", account.uuid, f"{who.who} 登录")
 
     # written once the open-time check of a large database has passed (never before)
@@ -445,9 +587,11 @@ def change_password(old: str, new: str, confirm: str | None = None) -> None:
 
 def _set_password(account: Account, password: str, must_change: bool, history: list[str]) -> None:
     keep = max(password_rules().history, 1)
-    Account.update(password_hash=passwords.hash_password(password), password_set_at=clock(),
-                   must_change=must_change, password_history=json.dumps(history[:keep]),
-                   failed_count=0, locked_until=None, updated_at=now()).where(Account.id == account.id).execute()
+    with db.atomic():
+        Account.update(password_hash=passwords.hash_password(password), password_set_at=clock(),
+                       must_change=must_change, password_history=json.dumps(history[:keep]),
+                       failed_count=0, locked_until=None, updated_at=now()).where(Account.id == account.id).execute()
+        _wrap_for(account.login, password)
 
 
 def _info(a: Account, roles: dict, units: dict) -> AccountInfo:
@@ -496,6 +640,7 @@ def create_account(login: str, display_name: str, roles: Iterable[str], unit_ids
         account = Account.create(login=login, display_name=display_name, roles=json.dumps(codes), unit_ids=scope,
                                  enabled=True, password_hash=passwords.hash_password(password),
                                  password_set_at=clock(), must_change=True, password_history="[]")
+        _wrap_for(login, password)
         audit.record("account", "account", account.uuid, f"新建账户 {login}（{display_name}）",
                      {"roles": [None, codes], "unit_ids": [None, scope or "全部单位"]})
     return account.id
@@ -530,6 +675,8 @@ def set_enabled(account_id: int, enabled: bool) -> None:
             return
         Account.update(enabled=enabled, updated_at=now()).where(Account.id == account_id).execute()
         _check_admin_remains()
+        if not enabled:
+            _unwrap_removed(a.login)   # a disabled account's password no longer opens the store
         audit.record("account", "account", a.uuid, f"{'启用' if enabled else '停用'}账户 {a.login}",
                      {"enabled": [a.enabled, enabled]})
 
@@ -586,4 +733,5 @@ def create_demo_accounts() -> None:
                 Account.create(login=login, display_name=name, roles=json.dumps([role]), unit_ids="",
                                enabled=True, password_hash=pw, password_set_at=clock(), must_change=False,
                                password_history="[]")
+                _wrap_for(login, DEMO_PASSWORD)
         audit.record("account", "account", "", "演示数据库：建立各角色的演示账户")

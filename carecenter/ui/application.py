@@ -25,6 +25,7 @@ from .. import __version__
 from ..app import seed_rule_tables, open_store, setup_logging
 from ..db import database
 from ..db.database import DatabaseDamaged, DatabaseTooNew, NotOurDatabase, close_database
+from ..domain.errors import DomainError
 from ..paths import DataPaths
 from . import messages, theme
 
@@ -200,21 +201,84 @@ class Session(QObject):
     are two sign-ins).  ``user``: the login name given with ``--user`` (prefilled; with
     CARECENTER_PASSWORD set it signs in without the window)."""
 
-    def __init__(self, paths: DataPaths, demo: bool = False, user: str = ""):
+    def __init__(self, paths: DataPaths, demo: bool = False, user: str = "", opened: bool = True,
+                 logfile: Path | None = None):
         super().__init__()
         self.paths = paths
         self.demo = demo
         self.user = user or ""
         self.window = None
         self.signins = 0
+        self.opened = opened          # False: a new or encrypted database, opened by the first sign-in
+        self.logfile = logfile
+
+    def after_open(self) -> None:
+        """Once the store is open: the demo's data, the rule tables, the error reporter."""
+        if self.demo:
+            _generate_demo_if_empty(self.paths)
+        seed_rule_tables()
+        if self.logfile is not None:
+            ExceptionReporter(self.logfile).install()
+
+    def _open_encrypted(self, login: str, password: str) -> None:
+        """The sign-in window's first step on an encrypted database: the password unwraps
+        the key, then the store opens (a damaged file: the backups are offered)."""
+        from ..services import accounts
+
+        keyfile, key = accounts.unlock_store(self.paths.database, login, password)
+        try:
+            open_store(self.paths, key=key, keyfile=keyfile)
+        except DatabaseDamaged as err:
+            log.error("damaged database %s: %s", self.paths.database, err)
+            if not offer_restore(self.paths, str(err)):
+                raise
+            open_store(self.paths, key=key, keyfile=keyfile)
+        self.opened = True
+        self.after_open()
+
+    def _recover(self, parent) -> "object | None":
+        from .dialogs.encryption_dialogs import RecoveryDialog
+
+        dialog = RecoveryDialog(self.paths, open_store, parent)
+        if dialog.exec() != RecoveryDialog.DialogCode.Accepted or dialog.signin is None:
+            return None
+        self.opened = True
+        self.after_open()
+        return dialog.signin
+
+    def _set_up(self):
+        """A new database: the first 系统管理员 creates it, encrypted; the recovery key once."""
+        from .. import encryption
+        from ..services import accounts
+        from .dialogs.encryption_dialogs import RecoveryKeyDialog
+        from .signin import SetupDialog
+
+        dialog = SetupDialog(None, creator=lambda login, name, pw, confirm: encryption.create_store(
+            self.paths, open_store, login, name, pw, confirm))
+        if dialog.exec() != SetupDialog.DialogCode.Accepted or dialog.created is None:
+            return None
+        self.opened = True
+        self.after_open()
+        RecoveryKeyDialog(dialog.created.recovery_key, self.paths).exec()
+        return accounts.SignIn(dialog.actor)
 
     def start(self) -> bool:
         """Sign in and show the window; False when the person chose 退出."""
+        from .. import encryption
         from ..security import access
+        from .dialogs.encryption_dialogs import offer_encryption
         from .signin import sign_in_flow
 
         first = self.signins == 0
-        result = sign_in_flow(None, self.user, self.demo, use_env=first)
+        if not self.opened and encryption.store_state(self.paths) == encryption.NEW:
+            result = self._set_up()
+        elif not self.opened:
+            result = sign_in_flow(None, self.user, self.demo, use_env=first, opener=self._open_encrypted,
+                                  recover=self._recover)
+        else:
+            result = sign_in_flow(None, self.user, self.demo, use_env=first)
+            if result is not None and first and not os.environ.get(TIMING_ENV):
+                offer_encryption(self.paths, open_store)
         if result is None:
             return False
         self.signins += 1
@@ -261,29 +325,39 @@ def run(paths: DataPaths, demo: bool = False, user: str | None = None, ask_creat
             return 2
     logfile = setup_logging(paths)
     log.info("starting %s (data folder %s%s)", __version__, paths.root, ", demo" if demo else "")
+    from .. import encryption
+
+    state = encryption.store_state(paths)
     try:
-        try:
-            open_store(paths)
-        except DatabaseDamaged as err:
-            log.error("damaged database %s: %s", paths.database, err)
-            if not offer_restore(paths, str(err)):
-                return 2
-            open_store(paths)      # the restored file
+        if state == encryption.NEW and demo:
+            encryption.create_demo_store(paths, open_store)
+        elif state == encryption.PLAIN:
+            try:
+                open_store(paths)
+            except DatabaseDamaged as err:
+                log.error("damaged database %s: %s", paths.database, err)
+                if not offer_restore(paths, str(err)):
+                    return 2
+                open_store(paths)      # the restored file
+        else:
+            encryption.prepare_open(paths)   # opened by the first sign-in (its password unwraps the key)
     except (DatabaseTooNew, NotOurDatabase, DatabaseDamaged) as err:
         log.error("refused to open %s: %s", paths.database, err)
         messages.error(None, str(err), title="无法打开数据库")
+        return 2
+    except DomainError as err:
+        log.error("refused to open %s: %s", paths.database, err.message)
+        messages.error(None, err.message, title="无法打开数据库")
         return 2
     except Exception as err:  # noqa: BLE001 - locked file, no permission, disk full …
         log.exception("could not open %s", paths.database)
         messages.error(None, f"无法打开数据库 {paths.database}。", title="无法打开数据库",
                        informative=f"详细原因已记录到日志：{logfile}\n（{err}）")
         return 1
-    if demo:
-        _generate_demo_if_empty(paths)
-    seed_rule_tables()
-    ExceptionReporter(logfile).install()
-
-    session = Session(paths, demo, user or "")
+    opened = state == encryption.PLAIN or (state == encryption.NEW and demo)
+    session = Session(paths, demo, user or "", opened=opened, logfile=logfile)
+    if opened:
+        session.after_open()
     try:
         if not session.start():
             return 0
@@ -295,5 +369,6 @@ def run(paths: DataPaths, demo: bool = False, user: str | None = None, ask_creat
         from .tasks import cancel_all
 
         cancel_all()
-        accounts.sign_out("关闭程序")
+        if session.opened:
+            accounts.sign_out("关闭程序")
         close_database()

@@ -8,6 +8,8 @@ after 切换用户 / 退出登录.
 from __future__ import annotations
 
 import os
+from typing import Callable
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
@@ -130,9 +132,15 @@ class _Form(QDialog):
 
 
 class SignInDialog(_Form):
-    """The sign-in window.  ``signin`` holds the service's SignIn once accepted."""
+    """The sign-in window.  ``signin`` holds the service's SignIn once accepted.
 
-    def __init__(self, login: str = "", message: str = "", parent: QWidget | None = None):
+    ``opener(login, password)``: the database is still closed (encrypted): the password
+    first unwraps its key and opens it; ``recover()`` (the link 忘记密码？) returns a
+    SignIn made with the recovery key, or None."""
+
+    def __init__(self, login: str = "", message: str = "", parent: QWidget | None = None,
+                 opener: Callable[[str, str], None] | None = None, demo: bool = False,
+                 recover: Callable[[QWidget], "accounts.SignIn | None"] | None = None):
         super().__init__(self.tr("登录 — 关心关爱中心"), self.tr("关心关爱中心"), self.tr("登录"), self.tr("退出"),
                          parent)
         self.signin: accounts.SignIn | None = None
@@ -144,10 +152,20 @@ class SignInDialog(_Form):
         self.password_edit = _password_field(self, self.tr("密码"))
         self.form.addRow(self.tr("登录名"), self.login_edit)
         self.form.addRow(self.tr("密码"), self.password_edit)
+        self.opener = opener
+        self.recover = recover
         self.demo_box: QFrame | None = None
-        if accounts.is_demo():
+        if demo if opener is not None else accounts.is_demo():
             self.demo_box = self._demo_accounts()
             self.outer.insertWidget(self.outer.count() - 1, self.demo_box)
+        self.recover_button: QPushButton | None = None
+        if recover is not None:
+            self.recover_button = QPushButton(self.tr("忘记密码？用恢复密钥重设…"), self)
+            self.recover_button.setFlat(True)
+            self.recover_button.setAutoDefault(False)
+            self.recover_button.setStyleSheet(f"color: {theme.ACCENT}; text-align: left;")
+            self.outer.insertWidget(self.outer.count() - 1, self.recover_button)
+            self.recover_button.clicked.connect(self._recover)
         self.show_error(message)
         (self.password_edit if login else self.login_edit).setFocus()
 
@@ -161,7 +179,8 @@ class SignInDialog(_Form):
             accounts.DEMO_PASSWORD), box)
         title.setWordWrap(True)
         col.addWidget(title)
-        roles = {r["code"]: r["name"] for r in accounts.list_roles()}
+        roles = accounts.preset_role_names() if self.opener is not None else \
+            {r["code"]: r["name"] for r in accounts.list_roles()}
         grid = QFormLayout()
         grid.setHorizontalSpacing(16)
         grid.setVerticalSpacing(2)
@@ -170,9 +189,18 @@ class SignInDialog(_Form):
         col.addLayout(grid)
         return box
 
+    def _recover(self) -> None:
+        signin = self.recover(self) if self.recover is not None else None
+        if signin is not None:
+            self.signin = signin
+            self.accept()
+
     def submit(self) -> None:
         login, password = self.login_edit.text().strip(), self.password_edit.text()
         try:
+            if self.opener is not None:
+                self.opener(login, password)
+                self.opener = None      # open now: a second try only signs in
             self.signin = accounts.sign_in(login, password)
         except DomainError as err:
             self.password_edit.clear()
@@ -183,13 +211,19 @@ class SignInDialog(_Form):
 
 
 class SetupDialog(_Form):
-    """First start: create the first 系统管理员 (nothing else opens before)."""
+    """First start: create the first 系统管理员 (nothing else opens before).
 
-    def __init__(self, parent: QWidget | None = None):
+    ``creator(login, name, password, confirm)``: a new database is created encrypted with
+    the account (``encryption.create_store``); it returns what was created, whose
+    ``recovery_key`` is then shown."""
+
+    def __init__(self, parent: QWidget | None = None, creator: Callable[..., object] | None = None):
         super().__init__(self.tr("首次使用 — 建立系统管理员账户"), self.tr("建立系统管理员账户"),
                          self.tr("建立并登录"), self.tr("退出"), parent)
         intro = QLabel(self.tr("这是一个新的数据库，还没有任何账户。请先建立系统管理员账户：系统管理员负责建立其他"
                                "人员的账户、修改设置和备份，不查看业务数据。请牢记密码，程序中没有默认密码。"), self)
+        if creator is not None:
+            intro.setText(intro.text() + self.tr("数据库会加密保存；建立后将显示一次恢复密钥，请准备打印。"))
         intro.setWordWrap(True)
         self.outer.insertWidget(1, intro)
         self.login_edit = QLineEdit(self)
@@ -204,6 +238,8 @@ class SetupDialog(_Form):
         self.form.addRow(self.tr("再次输入密码"), self.confirm_edit)
         self.form.addRow("", self.feedback)
         self.actor = None
+        self.creator = creator
+        self.created = None
         for edit in (self.login_edit, self.password_edit, self.confirm_edit):
             edit.textChanged.connect(self._on_changed)
         self._on_changed()
@@ -214,8 +250,13 @@ class SetupDialog(_Form):
 
     def submit(self) -> None:
         try:
-            self.actor = accounts.create_first_admin(self.login_edit.text(), self.name_edit.text(),
-                                                     self.password_edit.text(), self.confirm_edit.text())
+            if self.creator is not None:
+                self.created = self.creator(self.login_edit.text(), self.name_edit.text(),
+                                            self.password_edit.text(), self.confirm_edit.text())
+                self.actor = self.created.who
+            else:
+                self.actor = accounts.create_first_admin(self.login_edit.text(), self.name_edit.text(),
+                                                         self.password_edit.text(), self.confirm_edit.text())
         except DomainError as err:
             self.show_error(error_text(err))
             return
@@ -264,15 +305,18 @@ class ChangePasswordDialog(_Form):
 
 
 def sign_in_flow(parent: QWidget | None = None, login: str = "", demo: bool = False,
-                 use_env: bool = True) -> accounts.SignIn | None:
+                 use_env: bool = True, opener: Callable[[str, str], None] | None = None,
+                 recover: Callable[[QWidget], "accounts.SignIn | None"] | None = None) -> accounts.SignIn | None:
     """Setup (new database) or sign-in, then the forced password change: returns the
-    SignIn of the account now signed in, or None when the person chose 退出."""
-    if accounts.needs_setup():
+    SignIn of the account now signed in, or None when the person chose 退出.
+
+    ``opener``: the database is encrypted and still closed (see ``SignInDialog``)."""
+    if opener is None and accounts.needs_setup():
         dialog = SetupDialog(parent)
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.actor is None:
             return None
         return accounts.SignIn(dialog.actor, demo=accounts.is_demo())
-    if not login and accounts.is_demo():
+    if not login and (demo if opener is not None else accounts.is_demo()):
         login = "jingban"
     result: accounts.SignIn | None = None
     message = ""
@@ -280,15 +324,19 @@ def sign_in_flow(parent: QWidget | None = None, login: str = "", demo: bool = Fa
     if login and env_password:
         # scripts (the benchmark's start-up measurement): --user plus CARECENTER_PASSWORD
         try:
+            if opener is not None:
+                opener(login, env_password)
+                opener = recover = None
             result = accounts.sign_in(login, env_password)
         except DomainError as err:
             message = err.message
     while True:
         if result is None:
-            dialog = SignInDialog(login, message, parent)
+            dialog = SignInDialog(login, message, parent, opener=opener, demo=demo, recover=recover)
             if dialog.exec() != QDialog.DialogCode.Accepted or dialog.signin is None:
                 return None
             result = dialog.signin
+            opener = recover = None      # the database is open now
         if not result.must_change:
             break
         change = ChangePasswordDialog(forced=True, reason=result.reason, parent=parent)

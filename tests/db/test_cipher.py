@@ -15,7 +15,7 @@ from carecenter.app import open_store
 from carecenter.db import cipher, database
 from carecenter.db.cipher import (AlreadyEncrypted, ConversionFailed, DatabaseKeyMismatch, DatabaseNotEncrypted,
                                   encrypt_file)
-from carecenter.db.database import close_database, open_encrypted_database
+from carecenter.db.database import close_database, open_database
 from carecenter.paths import DataPaths
 from carecenter.services import roster
 from tests.conftest import cadre_record, make_id_number
@@ -80,7 +80,7 @@ def test_converted_file_is_unreadable_without_the_key(plain):
 
 def test_converted_database_opens_with_the_key_and_works(plain):
     encrypt_file(plain.database, KEY)
-    assert open_encrypted_database(plain.database, KEY) == []
+    assert open_database(plain.database, key=KEY) == []
     assert database.db.encrypted
     assert roster.cadre_count() == 3
     unit = roster.list_units()[0]["id"]
@@ -99,7 +99,7 @@ def test_converted_database_opens_with_the_key_and_works(plain):
 def test_plain_open_after_a_keyed_open_is_plain_again(plain, tmp_path):
     other = DataPaths(tmp_path / "other")
     encrypt_file(plain.database, KEY)
-    open_encrypted_database(plain.database, KEY)
+    open_database(plain.database, key=KEY)
     close_database()
     q.invalidate_units()
     open_store(other)
@@ -109,11 +109,11 @@ def test_plain_open_after_a_keyed_open_is_plain_again(plain, tmp_path):
 
 def test_wrong_key_and_plaintext_are_told_apart(plain):
     with pytest.raises(DatabaseNotEncrypted):
-        open_encrypted_database(plain.database, KEY)
+        open_database(plain.database, key=KEY)
     encrypt_file(plain.database, KEY)
     before = plain.database.read_bytes()
     with pytest.raises(DatabaseKeyMismatch) as err:
-        open_encrypted_database(plain.database, bytes(32))
+        open_database(plain.database, key=bytes(32))
     assert "不配套" in err.value.message
     with pytest.raises(AlreadyEncrypted):
         encrypt_file(plain.database, KEY)
@@ -122,7 +122,7 @@ def test_wrong_key_and_plaintext_are_told_apart(plain):
 
 def test_a_new_encrypted_database(tmp_path):
     path = tmp_path / "new" / "carecenter.db"
-    applied = open_encrypted_database(path, KEY)
+    applied = open_database(path, key=KEY)
     assert applied and roster.cadre_count() == 0
     close_database()
     assert cipher.is_encrypted(path)
@@ -135,7 +135,7 @@ def test_pre_migration_copy_is_encrypted(plain, tmp_path):
     con.execute("PRAGMA user_version = 9")     # an older schema version: a copy is made before migrating
     con.commit()
     con.close()
-    open_encrypted_database(plain.database, KEY, plain.pre_migration)
+    open_database(plain.database, plain.pre_migration, key=KEY)
     assert cipher.inspect(plain.database, KEY)[0] == database.known_version()
     copies = list(plain.pre_migration.iterdir())
     assert len(copies) == 1 and cipher.is_encrypted(copies[0]) and _leaks(copies[0]) == []
@@ -294,5 +294,5 @@ def test_a_damaged_encrypted_page_is_damage_not_a_wrong_key(plain):
     raw[3 * page + 100] ^= 0xFF          # page 4: past the first (schema) page
     plain.database.write_bytes(bytes(raw))
     with pytest.raises(database.DatabaseDamaged):
-        open_encrypted_database(plain.database, KEY)
+        open_database(plain.database, key=KEY)
     assert plain.database.read_bytes() == bytes(raw)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import sqlite3
+from carecenter.db.engine import sqlite as sqlite3  # the program's SQLite library (one per process)
 from pathlib import Path
 
 import pytest

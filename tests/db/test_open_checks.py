@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sqlite3
+from carecenter.db.engine import sqlite as sqlite3  # the program's SQLite library (one per process)
 import subprocess
 import sys
 from pathlib import Path

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import pprint
-import sqlite3
+from carecenter.db.engine import sqlite as sqlite3  # the program's SQLite library (one per process)
 
 import pytest
 from peewee import SqliteDatabase

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
+from carecenter.db.engine import sqlite as sqlite3  # the program's SQLite library (one per process)
+from sqlite3.dump import _iterdump as iterdump  # works on any DB-API connection (sqlcipher3 has no iterdump)
 import subprocess
 import sys
 from datetime import date, datetime, timedelta
@@ -30,7 +31,7 @@ def dump(path: Path) -> list[str]:
     """The whole content of a database file (schema and rows), read-only."""
     con = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
     try:
-        return list(con.iterdump())
+        return list(iterdump(con))
     finally:
         con.close()
 
@@ -39,7 +40,7 @@ def live_dump(paths: DataPaths) -> list[str]:
     """The live database as the application sees it (committed rows, WAL included)."""
     con = sqlite3.connect(str(paths.database))
     try:
-        return list(con.iterdump())
+        return list(iterdump(con))
     finally:
         con.close()
 

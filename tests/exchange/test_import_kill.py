@@ -12,7 +12,7 @@ import os
 import random
 import shutil
 import signal
-import sqlite3
+from carecenter.db.engine import sqlite as sqlite3  # the program's SQLite library (one per process)
 import subprocess
 import sys
 import time

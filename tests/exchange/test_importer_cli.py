@@ -4,7 +4,7 @@ any row was refused, 2 when the file cannot be used."""
 from __future__ import annotations
 
 import os
-import sqlite3
+from carecenter.db.engine import sqlite as sqlite3  # the program's SQLite library (one per process)
 import subprocess
 import sys
 from pathlib import Path

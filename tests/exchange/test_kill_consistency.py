@@ -14,7 +14,8 @@ import os
 import random
 import shutil
 import signal
-import sqlite3
+from carecenter.db.engine import sqlite as sqlite3  # the program's SQLite library (one per process)
+from sqlite3.dump import _iterdump as iterdump  # works on any DB-API connection (sqlcipher3 has no iterdump)
 import subprocess
 import sys
 import time
@@ -257,7 +258,7 @@ def dump(path: Path) -> list[str]:
     con = connect(path)
     try:
         # the audit trail is left out: a restore carries the live file's rows over (issue 10)
-        return [line for line in con.iterdump()
+        return [line for line in iterdump(con)
                 if not line.startswith(('INSERT INTO "audit_log"', 'INSERT INTO "sqlite_sequence"'))]
     finally:
         con.close()

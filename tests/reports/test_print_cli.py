@@ -63,7 +63,7 @@ def cli(capsys, monkeypatch, cli_password):
 
 
 def an_id_number(data_dir: Path) -> tuple[str, str]:
-    import sqlite3
+    from carecenter.db.engine import sqlite as sqlite3
 
     con = sqlite3.connect(str(data_dir / "carecenter.db"))
     try:
@@ -86,7 +86,7 @@ def test_print_record_writes_a_pdf(data_dir, tmp_path):
     check = run("print", "--data-dir", str(data_dir), "verify", code.lower().replace("-", ""), cwd=tmp_path)
     assert check.returncode == 0, check.stderr
     assert "内容与当前数据一致" in check.stdout and name in check.stdout
-    import sqlite3
+    from carecenter.db.engine import sqlite as sqlite3
 
     con = sqlite3.connect(str(data_dir / "carecenter.db"))
     try:

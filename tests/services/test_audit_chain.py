@@ -2,7 +2,7 @@
 and inserts break, append-only triggers, and restores that keep later rows."""
 from __future__ import annotations
 
-import sqlite3
+from carecenter.db.engine import sqlite as sqlite3  # the program's SQLite library (one per process)
 
 import pytest
 

@@ -226,9 +226,9 @@ def test_timing_hook_writes_json_and_quits(tmp_path):
     assert timing["window_shown"] > 0 and timing["first_page"] > 0 and timing["maxrss_kb"] >= 0
     # --demo generated the demo roster on first use, with its accounts; the window was the 经办人's
     assert (data / "carecenter.db").exists()
-    import sqlite3
+    from tests.conftest import keyed_connect
 
-    con = sqlite3.connect(data / "carecenter.db")
+    con = keyed_connect(data / "carecenter.db")
     try:
         actions = con.execute('SELECT "action", "user" FROM "audit_log" WHERE "action" IN ("signin", "signout") '
                               'ORDER BY "id"').fetchall()
@@ -271,7 +271,7 @@ def test_refuses_foreign_file_without_touching_it(tmp_path):
 def test_two_windows_on_one_data_folder_work_side_by_side(tmp_path):
     """Issue 12: a second window on the same data folder is not refused; each signs in on
     its own (issue 10) and both are in the audit trail, while another program reads too."""
-    import sqlite3
+    from carecenter.db.engine import sqlite as sqlite3
     import subprocess as sp
     import sys
 
@@ -280,7 +280,9 @@ def test_two_windows_on_one_data_folder_work_side_by_side(tmp_path):
                      {"CARECENTER_TIMING_FILE": str(tmp_path / "t0.json"), "CARECENTER_PASSWORD": "Demo@2026"},
                      tmp_path)
     assert first.returncode == 0, first.stderr
-    reader = sqlite3.connect(data / "carecenter.db")
+    from tests.conftest import keyed_connect
+
+    reader = keyed_connect(data / "carecenter.db")
     reader.execute("BEGIN")
     reader.execute("SELECT count(*) FROM cadre").fetchone()      # a reader holding a snapshot open
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CARECENTER_PASSWORD="Demo@2026",
@@ -295,7 +297,7 @@ def test_two_windows_on_one_data_folder_work_side_by_side(tmp_path):
         reader.rollback()
         reader.close()
     assert [p.returncode for p in procs] == [0, 0], results
-    con = sqlite3.connect(data / "carecenter.db")
+    con = keyed_connect(data / "carecenter.db")
     try:
         users = {u for (u,) in con.execute('SELECT "user" FROM "audit_log" WHERE "action" = \'signin\'')}
     finally:

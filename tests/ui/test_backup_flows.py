@@ -3,7 +3,7 @@ the backup's date and the safety copy → restore → the application reopens), 
 change nothing, the automatic daily backup in the background and the status bar."""
 from __future__ import annotations
 
-import sqlite3
+from carecenter.db.engine import sqlite as sqlite3  # the program's SQLite library (one per process)
 import sys
 from datetime import datetime
 
