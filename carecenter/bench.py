@@ -2,16 +2,18 @@
 
 Each figure is timed through the application (Qt widgets offscreen, the real
 table model and services) and beside it the *floor*: the same statements run
-straight through the stdlib ``sqlite3`` module, so the ratio shows what the
-application adds.  Budgets are the issues' targets at 50,000 cadres on a
-2-core machine.
+straight through a bare connection of the same SQLite library (SQLCipher's, keyed
+like the store), so the ratio shows what the application adds.  Budgets are the
+issues' targets at 50,000 cadres on a 2-core machine.
+
+The store is encrypted as in real use (issue 11); ``--plain`` measures a plaintext
+store, ``--compare`` both in one run, side by side with the ratio encrypted/plain.
 """
 from __future__ import annotations
 
 import json
 import os
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -92,7 +94,7 @@ def _median_ms(fn: Callable[[], object], repeat: int = 5) -> float:
     return statistics.median(times)
 
 
-def app_and_floor(con: sqlite3.Connection, call: Callable[[], object], repeat: int = 3) -> tuple[float, float]:
+def app_and_floor(con, call: Callable[[], object], repeat: int = 3) -> tuple[float, float]:
     """Median milliseconds of ``call`` through the application, and of the SQL it sent (traced
     on a first run) replayed bare on ``con``."""
     with SqlTrace() as trace:
@@ -103,12 +105,40 @@ def app_and_floor(con: sqlite3.Connection, call: Callable[[], object], repeat: i
     return app_ms, floor_ms
 
 
-def build_database(root: Path, cadres: int, years: int) -> float:
-    from .app import open_store
+#: the benchmark store's data key (None: ``--plain``); every bare floor connection uses it
+_KEY: bytes | None = None
+KEY_ENV = "CARECENTER_BENCH_KEY"     # hands the key to the start-up floor's bare interpreter
+
+
+def bare(path: Path):
+    """A bare connection of the program's SQLite library to a benchmark file (keyed like
+    the store)."""
+    from .db import engine
+
+    return engine.connect(path, _KEY)
+
+
+def build_database(root: Path, cadres: int, years: int, encrypted: bool = True) -> float:
+    """The benchmark's demo database; encrypted, every ``open_store`` of the run gets its
+    key from the key provider set here (as the command line's sign-in would give it)."""
+    global _KEY
+    from . import app, encryption
+    from .security import keys
     from .services import demo
 
+    paths = DataPaths(root)
     t = time.perf_counter()
-    open_store(DataPaths(root))
+    if encrypted:
+        encryption.create_demo_store(paths, app.open_store)
+        from .db import database
+
+        _KEY = database.db.key
+        keyfile = keys.KeyFile.load(paths.key_file)
+        app.set_key_provider(lambda _paths: (keyfile, _KEY))
+    else:
+        _KEY = None
+        app.set_key_provider(None)
+        app.open_store(paths)
     demo.build(cadres, history_years=years)
     return time.perf_counter() - t
 
@@ -138,7 +168,7 @@ class SqlTrace:
             self.statements.append(sql)
 
 
-def replay(con: sqlite3.Connection, statements: list[str]) -> None:
+def replay(con, statements: list[str]) -> None:
     for sql in statements:
         con.execute(sql).fetchall()
 
@@ -169,7 +199,7 @@ def _startup(root: Path) -> dict:
 
 
 def _startup_floor(db_path: Path) -> tuple[float | None, float | None]:
-    """A bare interpreter that opens the file with sqlite3 and reads the first page
+    """A bare interpreter that opens the file (keyed) and reads the first page
     (none in the one-folder program, which has no bare interpreter to start)."""
     from .db import queries
 
@@ -177,27 +207,70 @@ def _startup_floor(db_path: Path) -> tuple[float | None, float | None]:
         return None, None
     _, _, page_sql, page_params = queries.roster_sql(queries.RosterFilter())
     code = (
-        "import sqlite3,json;from carecenter.bench import peak_rss_kb;"
-        f"c=sqlite3.connect({str(db_path)!r});"
+        "import os,json;from carecenter.bench import peak_rss_kb;from carecenter.db import engine;"
+        f"k=os.environ.get({KEY_ENV!r});"
+        f"c=engine.connect({str(db_path)!r},bytes.fromhex(k) if k else None);"
         f"c.execute({page_sql!r},{page_params!r}).fetchall();"
         "print(json.dumps(peak_rss_kb()))"
     )
     t = time.time()
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    if _KEY is not None:
+        env[KEY_ENV] = _KEY.hex()
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, env=env)
     return (time.time() - t) * 1000, json.loads(out.stdout) / 1024
 
 
 def run_bench(cadres: int = 50000, keep: bool = False, out=print, years: int = 10,
-              gui_figures: Callable[[Path], list[Figure]] | None = None) -> int:
+              gui_figures: Callable[[Path], list[Figure]] | None = None, plain: bool = False,
+              compare: bool = False) -> int:
     """Build a benchmark database and print the figures.  ``gui_figures`` (handed in by the
     command line, which may load Qt: ``ui.bench_gui.roster_figures``) adds the figures
-    measured through the real widgets; this module itself stays Qt-free."""
+    measured through the real widgets; this module itself stays Qt-free.  The store is
+    encrypted unless ``plain``; ``compare`` measures both and prints them side by side."""
+    if compare:
+        plain_figures = measure(cadres, keep, out, years, gui_figures, encrypted=False)
+        enc_figures = measure(cadres, keep, out, years, gui_figures, encrypted=True)
+        report(enc_figures, out, "加密存储")
+        out("")
+        out(_pad("项目（加密 / 明文）", 36) + "      加密      明文    比值")
+        by_name = {f.name: f for f in plain_figures}
+        slower = []
+        for f in enc_figures:
+            p = by_name.get(f.name)
+            if p is None:
+                continue
+            ratio = f.app / p.app if p.app else 0.0
+            out(_pad(f.name, 36) + f"{f.app:10.1f}{p.app:10.1f}{ratio:8.2f}")
+            if ratio > 1.2 and f.unit == "ms":
+                slower.append(f"{f.name}（{ratio:.2f} 倍）")
+        out("")
+        out("加密后没有一项慢 20% 以上" if not slower else "加密后慢 20% 以上：" + "、".join(slower))
+        return 0
+    figures = measure(cadres, keep, out, years, gui_figures, encrypted=not plain)
+    report(figures, out, "明文存储（--plain）" if plain else "加密存储")
+    return 0
+
+
+def report(figures: list["Figure"], out, title: str) -> None:
+    out("")
+    out(f"【{title}】")
+    out(_pad("项目", 30) + "      程序     下限     倍数  单位 预算")
+    for f in figures:
+        out(f.row())
+    over = [f.name for f in figures if f.budget is not None and f.app > f.budget]
+    out("")
+    out("全部达标" if not over else "超出预算：" + "、".join(over))
+
+
+def measure(cadres: int, keep: bool, out, years: int, gui_figures, encrypted: bool) -> list["Figure"]:
+    from . import app
+
     root = Path(tempfile.mkdtemp(prefix="carecenter-bench-"))
     figures: list[Figure] = []
     try:
-        out(f"生成基准数据库：{cadres} 名干部，{years} 年休假与体检记录 …")
-        build_s = build_database(root, cadres, years)
+        out(f"生成基准数据库（{'加密' if encrypted else '明文'}）：{cadres} 名干部，{years} 年休假与体检记录 …")
+        build_s = build_database(root, cadres, years, encrypted)
         out(f"  用时 {build_s:.1f} s（{root}）")
         from .db import database
         from .security import access
@@ -227,16 +300,10 @@ def run_bench(cadres: int = 50000, keep: bool = False, out=print, years: int = 1
         from .db import database
 
         database.close_database()
+        app.set_key_provider(None)
         if not keep:
             shutil.rmtree(root, ignore_errors=True)
-    out("")
-    out(_pad("项目", 30) + "      程序     下限     倍数  单位 预算")
-    for f in figures:
-        out(f.row())
-    over = [f.name for f in figures if f.budget is not None and f.app > f.budget]
-    out("")
-    out("全部达标" if not over else "超出预算：" + "、".join(over))
-    return 0
+    return figures
 
 
 def _care_lists(root: Path) -> list[Figure]:
@@ -249,7 +316,7 @@ def _care_lists(root: Path) -> list[Figure]:
 
     paths = DataPaths(root)
     open_store(paths)
-    con = sqlite3.connect(str(paths.database))
+    con = bare(paths.database)
     today = date.today()
     figures = []
     def cold(call):
@@ -287,14 +354,19 @@ def security_figures(root: Path) -> list[Figure]:
     paths = DataPaths(root)
     database.close_database()
     t = time.perf_counter()
-    database.open_database(paths.database)            # a 1 GB file: the check runs in the background
+    if _KEY is not None:        # the password unwraps the data key first (scrypt), as at sign-in
+        accounts.unlock_store(paths.database, "jingban", accounts.DEMO_PASSWORD)
+    unwrap_ms = (time.perf_counter() - t) * 1000
+    database.open_database(paths.database, key=_KEY)  # a 1 GB file: the check runs in the background
+    database.db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
     open_ms = (time.perf_counter() - t) * 1000
     t = time.perf_counter()
-    database.quick_check(paths.database)
+    database.quick_check(paths.database, _KEY)
     check_ms = (time.perf_counter() - t) * 1000
     database.close_database()
     open_store(paths)
-    figures = [Figure("打开数据库（快速检查在后台）", open_ms, None, 300),
+    figures = [Figure("打开数据库（解开密钥+首次查询）", open_ms, None, 500),
+               Figure("  其中解开密钥（scrypt）", unwrap_ms, None, None),
                Figure("打开时快速检查（后台，写入前完成）", check_ms, None, None)]
     previous = access.current()
     t = time.perf_counter()
@@ -304,8 +376,8 @@ def security_figures(root: Path) -> list[Figure]:
 
     # audit verify over a million rows (a separate file with the audit table alone)
     audit_db = root / "audit-bench.db"
-    con = sqlite3.connect(str(audit_db))
-    src = sqlite3.connect(str(paths.database))
+    con = bare(audit_db)
+    src = bare(paths.database)
     ddl = [r[0] for r in src.execute("SELECT sql FROM sqlite_master WHERE tbl_name = 'audit_log' AND sql IS NOT NULL")]
     src.close()
     for sql in ddl:
@@ -382,7 +454,7 @@ def allowance_figures(root: Path) -> list[Figure]:
 
     paths = DataPaths(root)
     open_store(paths)
-    con = sqlite3.connect(str(paths.database))
+    con = bare(paths.database)
     month = allowance.add_month(date.today(), 1)
     if allowance.month_status(month) == allowance.STATUS_LOCKED:  # never in the bench database
         month = allowance.add_month(month, 1)
@@ -405,7 +477,7 @@ def home_figures(root: Path) -> list[Figure]:
 
     paths = DataPaths(root)
     open_store(paths)
-    con = sqlite3.connect(str(paths.database))
+    con = bare(paths.database)
     today = date.today()
 
     def call():
@@ -454,7 +526,7 @@ def export_figures(root: Path) -> list[Figure]:
     from .services.exports import RosterQuery
 
     open_store(DataPaths(root))
-    con = sqlite3.connect(str(DataPaths(root).database))
+    con = bare(DataPaths(root).database)
     out = root / "export-bench.xlsx"
     rows = 0
 
@@ -473,8 +545,8 @@ def export_figures(root: Path) -> list[Figure]:
 def backup_figures(root: Path) -> list[Figure]:
     """Issue 6: 立即备份 of the whole database as the clerk makes it — SQLite's online backup
     API from the live file, the copy made self-contained and checked page by page
-    (``quick_check``), flushed and renamed — beside the same copy and check through bare
-    sqlite3.  And, without a budget, the daily automatic backup, whose copy gets the full
+    (``quick_check``), flushed and renamed — beside the same copy and check through a bare
+    connection.  And, without a budget, the daily automatic backup, whose copy gets the full
     ``integrity_check`` in the background after start-up."""
     from .app import open_store
     from .exchange import backup
@@ -483,18 +555,18 @@ def backup_figures(root: Path) -> list[Figure]:
     paths = DataPaths(root)
     open_store(paths)
     cadres = roster.cadre_count()
-    bare = root / "backup-floor.db"
+    bare_file = root / "backup-floor.db"
 
     def floor(check: str):
         def run():
-            src = sqlite3.connect(str(paths.database))
-            dst = sqlite3.connect(str(bare))
+            src = bare(paths.database)
+            dst = bare(bare_file)
             src.backup(dst)
             dst.execute("PRAGMA journal_mode=DELETE")
             dst.execute(f"PRAGMA {check}").fetchall()
             dst.close()
             src.close()
-            bare.unlink()
+            bare_file.unlink()
         return run
 
     app_ms = _median_ms(lambda: backup.backup_now(paths, backup.KIND_MANUAL), repeat=3)
@@ -558,7 +630,7 @@ def import_figures(root: Path) -> list[Figure]:
     path = root / "import-bench.xlsx"
     wb.save(path)
 
-    con = sqlite3.connect(str(paths.database))
+    con = bare(paths.database)
     cols = ["uuid", "created_at", "updated_at", "archived", "name", "name_initials", "name_sort", "sex", "id_number",
             "birth_date", "unit_id", "employment_status", "post", "phone"]
 

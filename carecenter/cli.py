@@ -117,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cadres", type=int, default=50000, help="干部人数（默认 50000）")
     p.add_argument("--years", type=int, default=10, help="休假与体检历史的年数（默认 10）")
     p.add_argument("--keep", action="store_true", help="保留临时目录以便检查")
+    p.add_argument("--plain", action="store_true", help="用未加密的数据库测量（默认与实际使用一样加密）")
+    p.add_argument("--compare", action="store_true", help="加密与未加密各测一遍，并排列出比值")
     p.set_defaults(func=cmd_bench)
 
     # headless commands that live with their feature: each module has add_commands(sub);
@@ -224,7 +226,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
         print("错误：--cadres 必须是正整数，--years 不能为负数", file=sys.stderr)
         return 2
     return run_bench(args.cadres, keep=args.keep, years=args.years,
-                     gui_figures=partial(roster_figures, open_store=open_store))
+                     gui_figures=partial(roster_figures, open_store=open_store), plain=args.plain,
+                     compare=args.compare)
 
 
 def damaged_advice(db_path: Path) -> str:

@@ -20,3 +20,15 @@ def test_bench_reports_every_figure(tmp_path):
     assert "下限" in out.stdout
     # the temporary database is removed afterwards
     assert not list(Path(tmp_path).glob("carecenter-bench-*"))
+
+
+def test_bench_compares_the_encrypted_store_with_a_plain_one(tmp_path):
+    env = {"QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path), "PATH": "/usr/bin:/bin",
+           "XDG_RUNTIME_DIR": str(tmp_path), "TMPDIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, str(ROOT / "main.py"), "bench", "--cadres", "40", "--years", "1",
+                          "--compare"], capture_output=True, text=True, timeout=600, env=env, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "生成基准数据库（明文）" in out.stdout and "生成基准数据库（加密）" in out.stdout
+    assert "【加密存储】" in out.stdout and "加密 / 明文" in out.stdout
+    assert "打开数据库（解开密钥+首次查询）" in out.stdout and "其中解开密钥（scrypt）" in out.stdout
+    assert not list(Path(tmp_path).glob("carecenter-bench-*"))

@@ -1,14 +1,13 @@
 """The benchmark's figures measured through the real widgets (offscreen): the roster's
-first page and search-as-you-type, each beside the same SQL run through bare sqlite3."""
+first page and search-as-you-type, each beside the same SQL run through a bare connection."""
 from __future__ import annotations
 
 import os
-import sqlite3
 import statistics
 from pathlib import Path
 from typing import Callable
 
-from ..bench import KEYSTROKE_QUERIES, Figure, _median_ms
+from ..bench import KEYSTROKE_QUERIES, Figure, _median_ms, bare
 from ..paths import DataPaths
 
 
@@ -31,7 +30,7 @@ def roster_figures(root: Path, open_store: Callable[[DataPaths], object]) -> lis
     window.show()
     app.processEvents()
     page = window.roster_page
-    con = sqlite3.connect(str(paths.database))
+    con = bare(paths.database)
 
     def floor(f: queries.RosterFilter) -> None:
         count_sql, cp, page_sql, pp = queries.roster_sql(f)

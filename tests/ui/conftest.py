@@ -107,3 +107,18 @@ def _type_text(widget, text: str) -> None:
 @pytest.fixture
 def type_text():
     return _type_text
+
+
+@pytest.fixture(autouse=True)
+def encryption_offers(monkeypatch):
+    """The test stores are plaintext: a 系统管理员's sign-in would offer to encrypt them in
+    a modal dialog.  Recorded here instead (the offer itself is tested on its own, in
+    test_encryption_dialogs.py, which uses the real function)."""
+    from carecenter.ui.dialogs import encryption_dialogs
+
+    class Offers(list):
+        real = staticmethod(encryption_dialogs.offer_encryption)
+
+    offers = Offers()
+    monkeypatch.setattr(encryption_dialogs, "offer_encryption", lambda *a, **k: offers.append(a) or False)
+    return offers

@@ -190,17 +190,17 @@ class PlaintextCopiesDialog(_Form):
         self.delete_button.setAutoDefault(False)
         self.outer.itemAt(self.outer.count() - 1).layout().insertWidget(1, self.delete_button)
         self.delete_button.clicked.connect(self.delete_all)
-        self.done: list[Path] = []
+        self.handled: list[Path] = []
 
     def submit(self) -> None:
         from ...exchange import backup
 
         try:
-            self.done = backup.encrypt_copies(self.files)
+            self.handled = backup.encrypt_copies(self.files)
         except (DomainError, OSError) as err:
             self.show_error(getattr(err, "message", str(err)))
             return
-        messages.info(self, self.tr("已加密 {0} 份副本。").format(len(self.done)))
+        messages.info(self, self.tr("已加密 {0} 份副本。").format(len(self.handled)))
         self.accept()
 
     def delete_all(self) -> None:
@@ -210,7 +210,7 @@ class PlaintextCopiesDialog(_Form):
                                 self.tr("安全删除")):
             return
         try:
-            self.done = backup.shred_copies(self.files)
+            self.handled = backup.shred_copies(self.files)
         except (DomainError, OSError) as err:
             self.show_error(getattr(err, "message", str(err)))
             return
@@ -233,7 +233,7 @@ class EncryptDialog(_Form):
         self.outer.insertWidget(1, intro)
         self.password_edit = _password_field(self)
         self.form.addRow(self.tr("您的密码"), self.password_edit)
-        self.result: encryption.Encrypted | None = None
+        self.outcome: encryption.Encrypted | None = None
         self.password_edit.setFocus()
 
     def submit(self) -> None:
@@ -256,7 +256,7 @@ class EncryptDialog(_Form):
         self.job = job
 
     def _done(self, result) -> None:
-        self.result = result
+        self.outcome = result
         self.accept()
 
     def _failed(self, message: str) -> None:
@@ -283,7 +283,7 @@ def offer_encryption(paths: DataPaths, open_store: Callable[..., object], parent
     if encryption.store_state(paths) != encryption.PLAIN or not access.allowed("accounts.manage"):
         return False
     dialog = EncryptDialog(paths, open_store, parent)
-    if dialog.exec() != QDialog.DialogCode.Accepted or dialog.result is None:
+    if dialog.exec() != QDialog.DialogCode.Accepted or dialog.outcome is None:
         return False
-    after_encryption(dialog.result, paths, parent, printing.unit_name())
+    after_encryption(dialog.outcome, paths, parent, printing.unit_name())
     return True
