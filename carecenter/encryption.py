@@ -56,6 +56,12 @@ def store_state(paths: DataPaths) -> str:
     return PLAIN if cipher.is_plaintext(path) else ENCRYPTED
 
 
+def looks_encrypted(path: Path) -> bool:
+    """Could this be an SQLCipher file of ours: whole pages (4096 bytes), at least one."""
+    size = Path(path).stat().st_size
+    return size >= 4096 and size % 4096 == 0
+
+
 def _conversion_running(path: Path) -> bool:
     """True while another process holds the write lock of a database being converted (its
     ``.encrypting`` file exists); a leftover of a killed conversion is not running."""
@@ -88,6 +94,8 @@ def prepare_open(paths: DataPaths) -> None:
         backup.finish_key_swap(path)     # a restore killed between its two renames
     keyfile = storekey.key_file_for(path)
     if store_state(paths) == ENCRYPTED:
+        if not keyfile.exists() and not looks_encrypted(path):
+            raise database.NotOurDatabase(path)   # not SQLite, not SQLCipher pages either
         keys.KeyFile.load(keyfile)    # missing or damaged: say so now, naming the file to bring back
     if keyfile.exists() and cipher.is_plaintext(path):
         aside = keyfile.with_name(keyfile.name + ".unused")

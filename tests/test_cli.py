@@ -48,7 +48,9 @@ def test_demo_help(home):
 
 
 def cadre_count(db: Path) -> int:
-    con = sqlite3.connect(str(db))
+    from tests.conftest import keyed_connect
+
+    con = keyed_connect(db)     # the demo is encrypted: opened with a demo account's password
     try:
         return con.execute("SELECT count(*) FROM cadre").fetchone()[0]
     finally:

@@ -132,6 +132,16 @@ def check_ours(path: Path, key: bytes | None = None) -> tuple[int, bool]:
     return version, has_tables
 
 
+def check_before_open(path: Path) -> None:
+    """What a command checks before it asks for a password: a plaintext file must be ours
+    and not too new (``check_ours``); an encrypted one is checked when its key opens it
+    (a file that is neither is refused then, with the key file's message or 不是…数据库)."""
+    from . import cipher
+
+    if cipher.is_plaintext(path):
+        check_ours(path)
+
+
 def quick_check(path: Path, key: bytes | None = None) -> None:
     """``PRAGMA quick_check`` through a read-only connection: raises DatabaseDamaged (and
     nothing is written) when SQLite finds a damaged page or record (in an encrypted file,

@@ -1135,9 +1135,10 @@ def finish_key_swap(database_path: Path) -> bool:
 
 
 def restore(paths: DataPaths, file: Path, *, progress: Progress | None = None,
-            check: Check | None = None, secret: Secret | None = None) -> RestoreResult:
+            check: Check | None = None, secret: Secret | None = None,
+            info: BackupInfo | None = None) -> RestoreResult:
     """Validate ``file``, keep a safety copy, replace the database atomically, migrate if older."""
-    prepared = prepare_restore(paths, file, progress=progress, check=check, secret=secret)
+    prepared = prepare_restore(paths, file, progress=progress, check=check, secret=secret, info=info)
     try:
         (check or _noop_check)()
     except BaseException:
@@ -1150,14 +1151,21 @@ def restore(paths: DataPaths, file: Path, *, progress: Progress | None = None,
 def opened_copy(file: Path, open_store: Callable[[DataPaths], object]):
     """A throw-away copy of the backup ``file`` opened as the store (with the composition
     root's ``open_store``, which signs the command line's account in): to check an account
-    against a backup's own accounts when the live database cannot be read."""
+    against a backup's own accounts when the live database cannot be read.  An encrypted
+    backup's key file goes beside the copy, so the account's password opens it."""
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
         copy = DataPaths(Path(tmp))
-        shutil.copy2(file, copy.database)
+        trailer = backup_keys.read(file)
+        if trailer is None:
+            shutil.copy2(file, copy.database)
+        else:
+            backup_keys.extract(file, copy.database, trailer[1])
+            keys.write_private(copy.key_file, trailer[0].to_bytes())
         try:
             open_store(copy)
             yield copy
         finally:
             database.close_database()
+            storekey.forget()      # the copy's key is not the live store's

@@ -29,6 +29,11 @@ def add_commands(sub) -> None:
                                    "先把当前数据库另存为安全副本，再整体替换；较旧的备份会自动升级结构。")
     p.add_argument("file", type=Path, metavar="FILE", help="备份文件（.db）")
     p.add_argument("--yes", action="store_true", help="不再询问，直接恢复")
+    p.add_argument("--backup-user", metavar="LOGIN",
+                   help="另一套数据的加密备份：用它的这个账户的密码打开（密码在提示后输入，"
+                        "或设置环境变量 CARECENTER_BACKUP_PASSWORD）")
+    p.add_argument("--recovery-key", action="store_true",
+                   help="另一套数据的加密备份：用它的恢复密钥打开（在提示后输入，或设置环境变量 CARECENTER_RECOVERY_KEY）")
     p.set_defaults(func=cmd_restore)
 
 
@@ -109,7 +114,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
         _err(f"数据目录 {paths.root} 里还没有数据库，无需备份。可用 --data-dir 指定数据目录。")
         return 2
     try:
-        database.check_ours(paths.database)
+        database.check_before_open(paths.database)
     except (database.NotOurDatabase, database.DatabaseTooNew) as err:
         _err(str(err))
         return 2
@@ -133,17 +138,44 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_restore(args: argparse.Namespace) -> int:
-    from . import backup
+def _backup_secret(args: argparse.Namespace):
+    """The password or recovery key of an encrypted backup of another database, when given."""
+    import getpass
+    import os
 
+    from ..signin_cli import CredentialError, read_recovery_key
+
+    if getattr(args, "recovery_key", False):
+        return ("recovery", read_recovery_key())
+    login = getattr(args, "backup_user", None)
+    if not login:
+        return None
+    password = os.environ.get("CARECENTER_BACKUP_PASSWORD")
+    if not password:
+        if not sys.stdin or not sys.stdin.isatty():
+            raise CredentialError("需要备份所属数据库的账户密码：请在终端中运行，或设置环境变量 CARECENTER_BACKUP_PASSWORD。")
+        password = getpass.getpass(f"备份中账户 {login} 的密码：")
+    return ("password", login, password)
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from ..domain.errors import DomainError
     from ..services.values import path_text
+    from . import backup
 
     paths = _setup(args)
     file = args.file.expanduser()
+    if paths.database.exists():
+        _sign_in(args, paths, file)   # first: an encrypted backup of this database opens with its key
+    secret = _backup_secret(args)
     print(f"正在检查备份文件 {path_text(file)} …")
     try:
-        info = backup.inspect_backup(paths, file)
-    except backup.BackupError as err:
+        info = backup.inspect_backup(paths, file, secret=secret)
+    except backup.BackupKeyNeeded as err:
+        _err(err.message + "请加上 --backup-user 登录名（再输入该账户的密码）或 --recovery-key（再输入恢复密钥）。"
+                           "数据没有任何改动。")
+        return 2
+    except DomainError as err:
         _err(err.message)
         return 2
     print(f"  备份时间 {info.taken_at:%Y-%m-%d %H:%M}，在册干部 {info.cadres} 人，"
@@ -163,11 +195,12 @@ def cmd_restore(args: argparse.Namespace) -> int:
             print("已取消，数据没有任何改动。")
             return 2
     paths.ensure()
-    _sign_in(args, paths, file)
+    if not paths.database.exists():
+        _sign_in(args, paths, file)
     backup.reopen_with(args.root.reopen_store)   # reopen after the swap exactly as at start-up
     try:
         with _terminate_as_interrupt():
-            result = backup.restore(paths, file)
+            result = backup.restore(paths, file, secret=secret, info=info)
     except backup.BackupError as err:
         _err(err.message)
         return 2

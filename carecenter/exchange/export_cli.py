@@ -63,7 +63,7 @@ def _error(message: str) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from ..cli_args import check_out_suffix
-    from ..db.database import check_ours
+    from ..db.database import check_before_open
     from ..domain.errors import DomainError
     from ..services import exports
     from ..services.values import path_text
@@ -110,7 +110,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     paths = resolve_paths(args)
     if not paths.database.exists():
         return _error(f"没有找到数据库 {path_text(paths.database)}，请用 --data-dir 指定数据目录")
-    check_ours(paths.database)
+    check_before_open(paths.database)
     open_store(paths)
     criteria = exports.Criteria(unit=args.unit.strip(), year=args.year, month=month, search=args.search.strip())
     try:

@@ -69,7 +69,7 @@ def _check_problems_target(out: Path) -> Path:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from ..db.database import check_ours
+    from ..db.database import check_before_open
     from ..domain.errors import DomainError
     from ..services.values import path_text
     from . import importer, xlsx_reader
@@ -86,7 +86,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     problems_out = _check_problems_target(args.problems) if args.problems else None
     paths = resolve_paths(args)
     if paths.database.exists():
-        check_ours(paths.database)
+        check_before_open(paths.database)
     try:
         sheet, mapping = _pick_sheet(path, args.kind, args.sheet)
         if not mapping.columns:

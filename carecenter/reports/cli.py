@@ -57,7 +57,7 @@ def _fail(message: str, code: int = 1) -> int:
 
 
 def _open(args) -> bool:
-    from ..db.database import check_ours
+    from ..db.database import check_before_open
     from ..services.values import path_text
 
     open_store, resolve_paths = args.root.open_store, args.root.resolve_paths
@@ -65,7 +65,7 @@ def _open(args) -> bool:
     if not paths.database.exists():
         print(f"错误：数据目录 {path_text(paths.root)} 中没有数据库，请用 --data-dir 指定正确的数据目录。", file=sys.stderr)
         return False
-    check_ours(paths.database)
+    check_before_open(paths.database)
     open_store(paths)
     return True
 

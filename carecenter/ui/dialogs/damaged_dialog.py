@@ -27,9 +27,17 @@ def _tr(text: str) -> str:
 def sign_in_against(file: Path, login: str, password: str, open_store: Callable[[DataPaths], object]) -> None:
     """Sign ``login`` in with the accounts stored in the backup ``file`` (a temporary
     copy is opened with ``open_store``, the composition root's, and thrown away)."""
+    from ... import encryption
     from ...services import accounts
 
-    with backup.opened_copy(file, open_store):
+    def keyed_open(copy: DataPaths):
+        # an encrypted backup: the same password unwraps the key the backup carries
+        if encryption.store_state(copy) == encryption.ENCRYPTED:
+            keyfile, key = accounts.unlock_store(copy.database, login, password)
+            return open_store(copy, key=key, keyfile=keyfile)
+        return open_store(copy)
+
+    with backup.opened_copy(file, keyed_open):
         accounts.sign_in(login, password)
 
 
@@ -37,7 +45,7 @@ def restore_damaged(ctx, paths: DataPaths, file: Path, login: str, password: str
                     open_store: Callable[[DataPaths], object]):
     """The background job: check the account against the backup, then restore it."""
     sign_in_against(file, login, password, open_store)
-    return backup.restore(paths, file, progress=ctx.progress, check=ctx.check)
+    return backup.restore(paths, file, progress=ctx.progress, check=ctx.check, secret=("password", login, password))
 
 
 class DamagedDialog(QDialog):

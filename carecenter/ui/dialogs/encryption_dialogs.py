@@ -170,6 +170,45 @@ class RecoveryDialog(_Form):
         self.accept()
 
 
+class BackupSecretDialog(_Form):
+    """An encrypted backup of another database: one of its accounts' passwords, or its
+    recovery key.  ``secret`` is what ``backup.inspect_backup`` takes."""
+
+    def __init__(self, message: str, parent: QWidget | None = None):
+        super().__init__(self.tr("打开另一套数据的备份"), self.tr("需要这份备份的密码或恢复密钥"), self.tr("打开备份"),
+                         self.tr("取消"), parent)
+        intro = QLabel(message + self.tr("填登录名和密码，或只填恢复密钥。"), self)
+        intro.setWordWrap(True)
+        self.outer.insertWidget(1, intro)
+        self.login_edit = QLineEdit(self)
+        self.password_edit = _password_field(self)
+        self.key_edit = QLineEdit(self)
+        self.key_edit.setPlaceholderText("XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX")
+        self.form.addRow(self.tr("备份中的登录名"), self.login_edit)
+        self.form.addRow(self.tr("该账户的密码"), self.password_edit)
+        self.form.addRow(self.tr("或：恢复密钥"), self.key_edit)
+        self.secret = None
+        self.login_edit.setFocus()
+
+    def submit(self) -> None:
+        from ...security import keys
+
+        text = self.key_edit.text().strip()
+        if text:
+            try:
+                keys.normalize_recovery_key(text)
+            except DomainError as err:
+                self.show_error(err.message)
+                return
+            self.secret = ("recovery", text)
+        elif self.login_edit.text().strip() and self.password_edit.text():
+            self.secret = ("password", self.login_edit.text().strip(), self.password_edit.text())
+        else:
+            self.show_error(self.tr("请填写备份中的登录名和密码，或填写恢复密钥"))
+            return
+        self.accept()
+
+
 class PlaintextCopiesDialog(_Form):
     """The unencrypted copies left in the data folder: encrypt them all, or delete them."""
 

@@ -408,18 +408,33 @@ class BackupPage(QWidget):
         if e is not None and not self.busy:
             self.restore(e.path)
 
-    def restore(self, file: Path) -> None:
-        """Check ``file`` (background), confirm, then restore from it."""
+    def restore(self, file: Path, secret=None) -> None:
+        """Check ``file`` (background), confirm, then restore from it.  An encrypted backup of
+        another database first asks for one of its passwords or its recovery key."""
         if self.busy:
             return
+        self._secret = secret
 
         def work(ctx, paths, path):
-            return backup.inspect_backup(paths, path, progress=ctx.progress, check=ctx.check)
+            try:
+                return backup.inspect_backup(paths, path, progress=ctx.progress, check=ctx.check, secret=secret)
+            except backup.BackupKeyNeeded as err:
+                return err
 
         job = self._start(work, self.paths, Path(file), title=self.tr("检查备份文件"),
                           label=self.tr("正在检查备份文件…"))
-        job.finished.connect(self._on_inspected)
+        job.finished.connect(lambda result, f=Path(file): self._on_checked(f, result))
         job.failed.connect(self._on_refused)
+
+    def _on_checked(self, file: Path, result) -> None:
+        if isinstance(result, backup.BackupKeyNeeded):
+            from ..dialogs.encryption_dialogs import BackupSecretDialog
+
+            dialog = BackupSecretDialog(result.message, self)
+            if dialog.exec() == BackupSecretDialog.DialogCode.Accepted and dialog.secret:
+                self.restore(file, dialog.secret)
+            return
+        self._on_inspected(result)
 
     def _on_refused(self, message: str) -> None:
         messages.error(self, message, title=self.tr("不能用这个文件恢复"))
@@ -442,7 +457,8 @@ class BackupPage(QWidget):
             return
 
         def work(ctx, paths, path, checked):
-            return backup.prepare_restore(paths, path, progress=ctx.progress, check=ctx.check, info=checked)
+            return backup.prepare_restore(paths, path, progress=ctx.progress, check=ctx.check, info=checked,
+                                          secret=getattr(self, "_secret", None))
 
         job = self._start(work, self.paths, info.path, info, title=self.tr("从备份恢复"),
                           label=self.tr("正在准备恢复…"))
