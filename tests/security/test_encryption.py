@@ -294,3 +294,47 @@ def test_the_program_opens_its_files_with_one_sqlite_library(tmp_path, fresh):
     assert type(con).__module__.startswith("sqlcipher3")
     assert engine.sqlite.__name__.startswith("sqlcipher3")
     assert os.fspath(paths.database) == database.db.database
+
+
+def test_the_bench_database_is_encrypted(tmp_path, fresh):
+    from carecenter import bench
+
+    try:
+        bench.build_database(tmp_path / "bench", 12, 1, encrypted=True)
+        values = _known_values(DataPaths(tmp_path / "bench"))
+        assert bench._KEY is not None
+        for f in (tmp_path / "bench").iterdir():
+            if f.is_file():
+                assert _raw_contains(f, values) == [], f
+    finally:
+        app.set_key_provider(None)
+
+
+def test_a_conversion_running_elsewhere_refuses_the_open_and_a_killed_ones_file_is_removed(tmp_path, fresh):
+    paths = DataPaths(tmp_path / "old")
+    app.open_store(paths)
+    close_database()
+    leftover = cipher.converting_file(paths.database)
+    leftover.write_bytes(b"half written")
+    holder = engine.connect(paths.database)
+    holder.execute("BEGIN IMMEDIATE")          # the converting process holds the write lock
+    try:
+        with pytest.raises(encryption.ConversionRunning):
+            encryption.prepare_open(paths)
+    finally:
+        holder.rollback()
+        holder.close()
+    encryption.prepare_open(paths)               # nobody converting: the leftover goes
+    assert not leftover.exists() and cipher.is_plaintext(paths.database)
+
+
+def test_a_wrong_recovery_key_and_a_damaged_key_file_say_so(tmp_path, fresh):
+    paths, _recovery = _demo(tmp_path)
+    close_database()
+    kf = keys.KeyFile.load(paths.key_file)
+    with pytest.raises(keys.WrongRecoveryKey):
+        kf.unlock_with_recovery(keys.new_recovery_key())
+    paths.key_file.write_text("{ not json", encoding="utf-8")
+    with pytest.raises(keys.KeyFileCorrupted) as err:
+        encryption.prepare_open(paths)
+    assert "已损坏" in err.value.message

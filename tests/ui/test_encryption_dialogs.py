@@ -186,3 +186,29 @@ def accounts_plain(tmp_path, closed):
     app.seed_rule_tables()
     access.set_actor(None)
     return paths
+
+
+def test_accounts_page_names_accounts_without_a_key_and_renews_the_recovery_key(encrypted_demo, themed, qtbot,
+                                                                               monkeypatch, boxes):
+    from carecenter.db.models import Account
+    from carecenter.ui.dialogs import encryption_dialogs
+    from carecenter.ui.pages.accounts_page import AccountsPage
+
+    paths, old_recovery = encrypted_demo
+    keyfile, key = accounts.unlock_store(paths.database, "admin", accounts.DEMO_PASSWORD)
+    app.open_store(paths, key=key, keyfile=keyfile)
+    accounts.sign_in("admin", accounts.DEMO_PASSWORD)
+    xinli = Account.get(Account.login == "xinli").id
+    accounts.set_enabled(xinli, False)
+    accounts.set_enabled(xinli, True)
+    page = AccountsPage()
+    qtbot.addWidget(page)
+    assert page.key_label.isVisibleTo(page) and "xinli" in page.key_label.text()
+    assert page.recovery_button.isVisibleTo(page)
+    shown = []
+    monkeypatch.setattr(encryption_dialogs.RecoveryKeyDialog, "exec", lambda d: shown.append(d.recovery_key) or 1)
+    page.replace_recovery_key()
+    kf = keys.KeyFile.load(paths.key_file)
+    assert kf.unlock_with_recovery(shown[0]) == key
+    with pytest.raises(keys.WrongRecoveryKey):
+        kf.unlock_with_recovery(old_recovery)

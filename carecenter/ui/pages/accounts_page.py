@@ -446,7 +446,14 @@ class AccountsPage(QWidget):
         for b in (self.add_button, self.edit_button, self.enable_button, self.reset_button, self.unlock_button):
             bar.addWidget(b)
         bar.addStretch(1)
+        self.recovery_button = make_button(self.tr("重新设置恢复密钥…"), parent=self,
+                                           tooltip=self.tr("生成新的恢复密钥并打印；旧的恢复密钥纸随即作废"))
+        bar.addWidget(self.recovery_button)
         col.addLayout(bar)
+        self.key_label = QLabel(self)
+        self.key_label.setWordWrap(True)
+        self.key_label.setStyleSheet(f"color: {theme.WARNING};")
+        col.addWidget(self.key_label)
         self.model = AccountsModel(self)
         self.table_view = DataTable(self)
         self.table_view.setModel(self.model)
@@ -470,6 +477,7 @@ class AccountsPage(QWidget):
         self.enable_button.clicked.connect(self.toggle_enabled_selected)
         self.reset_button.clicked.connect(self.reset_selected)
         self.unlock_button.clicked.connect(self.unlock_selected)
+        self.recovery_button.clicked.connect(self.replace_recovery_key)
         self.table_view.open_requested.connect(lambda _row=None: self.edit_selected())
         self.table_view.selectionModel().selectionChanged.connect(self._update_buttons)
         self.roles_tab.roles_changed.connect(self.refresh)
@@ -483,6 +491,32 @@ class AccountsPage(QWidget):
             if info.id == keep:
                 self.table_view.selectRow(row)
         self._update_buttons()
+        from ...security import storekey
+
+        encrypted = storekey.current() is not None
+        self.recovery_button.setVisible(encrypted)
+        missing = accounts.accounts_without_key() if encrypted else []
+        self.key_label.setText(self.tr("以下账户还不能登录加密的数据库（加密之前建立，或停用后重新启用）："
+                                       "{0}。选中后点「重置密码」即可。").format("、".join(missing)) if missing else "")
+        self.key_label.setVisible(bool(missing))
+
+    def replace_recovery_key(self) -> None:
+        from ... import encryption
+        from ...services import printing
+        from ..dialogs.encryption_dialogs import RecoveryKeyDialog
+
+        if not messages.confirm(self, self.tr("生成新的恢复密钥？旧的恢复密钥纸将作废，请按涉密载体销毁。"),
+                                self.tr("生成新的恢复密钥")):
+            return
+        try:
+            key = encryption.replace_recovery_key()
+        except DomainError as err:
+            messages.error(self, err.message)
+            return
+        from ...paths import DataPaths
+        from ...security import storekey
+
+        RecoveryKeyDialog(key, DataPaths(storekey.current().database.parent), self, printing.unit_name()).exec()
 
     def selected(self) -> accounts.AccountInfo | None:
         rows = self.table_view.selectionModel().selectedRows() if self.table_view.selectionModel() else []
