@@ -165,8 +165,12 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     paths = _setup(args)
     file = args.file.expanduser()
-    if paths.database.exists():
+    from . import backup_keys
+
+    signed_in = False
+    if paths.database.exists() and file.is_file() and backup_keys.read(file) is not None:
         _sign_in(args, paths, file)   # first: an encrypted backup of this database opens with its key
+        signed_in = True
     secret = _backup_secret(args)
     print(f"正在检查备份文件 {path_text(file)} …")
     try:
@@ -195,7 +199,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
             print("已取消，数据没有任何改动。")
             return 2
     paths.ensure()
-    if not paths.database.exists():
+    if not signed_in:
         _sign_in(args, paths, file)
     backup.reopen_with(args.root.reopen_store)   # reopen after the swap exactly as at start-up
     try:
