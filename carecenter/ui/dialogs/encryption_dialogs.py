@@ -221,8 +221,12 @@ class PlaintextCopiesDialog(_Form):
                               "「安全删除」会先覆盖再删除（固态硬盘上不能保证覆盖到原位置）。"), self)
         note.setWordWrap(True)
         self.outer.insertWidget(1, note)
+        self.setMinimumWidth(640)
         self.list = QListWidget(self)
-        self.list.addItems([str(f) for f in files])
+        where = {"backups": self.tr("备份文件夹"), "pre-migration": self.tr("升级前副本文件夹")}
+        for f in files:
+            self.list.addItem(f"{f.name}（{where.get(f.parent.name, f.parent.name)}）")
+            self.list.item(self.list.count() - 1).setToolTip(str(f))
         self.list.setMinimumHeight(120)
         self.outer.insertWidget(2, self.list)
         self.delete_button = QPushButton(self.tr("安全删除…"), self)
