@@ -500,3 +500,237 @@ class PrintLog(BaseModel):
 PRINT_MODELS = [PrintLog]
 ACCOUNT_MODELS = [Role, Account]
 ALL_MODELS = ALL_MODELS + PRINT_MODELS + ACCOUNT_MODELS
+
+
+# ---------------------------------------------------------------- township → county exchange (issue 15)
+
+class ExchangeKey(BaseModel):
+    """A key of the exchange: this township's Ed25519 signing key pair, this county's X25519
+    key pair, or the county's public key a township trusts.  Private keys are kept in the
+    database, protected with the rest of its data (SQLCipher, issue 11), and travel with its
+    backups: a township restored on a new PC keeps its identity.  One row per kind is not
+    archived; a replaced key stays, archived."""
+
+    kind = CharField(max_length=20)              # township_sign / county_box / trusted_county
+    algorithm = CharField(max_length=10)         # Ed25519 / X25519
+    public_key = CharField(max_length=64)        # base64 of the raw 32 bytes
+    private_key = TextField(default="")          # base64 of the raw 32 bytes; '' for another's key
+    fingerprint = CharField(max_length=39)
+    name = CharField(max_length=100, default="")  # the county's name (a trusted key)
+    code = CharField(max_length=12, default="")
+
+    class Meta:
+        indexes = ((("kind", "archived"), False),)
+
+
+class ExchangeSent(BaseModel):
+    """A package this township made (报送县里), listed with its fingerprint."""
+
+    package_id = CharField(max_length=32, unique=True)
+    period = IntegerField(index=True)
+    through = DateField()
+    made_by = CharField(max_length=60, default="")
+    file_name = TextField(default="")
+    size_bytes = IntegerField(default=0)
+    rows = IntegerField(default=0)
+    cadres = IntegerField(default=0)
+    package_fingerprint = CharField(max_length=39)
+    signer_fingerprint = CharField(max_length=39)
+    county_name = CharField(max_length=100, default="")
+    county_fingerprint = CharField(max_length=39)
+
+
+class CountyTownship(BaseModel):
+    """A township the county knows, by its 12-digit 统计用区划代码 (which stays when the
+    township renames itself), with the signing key the county trusts for it."""
+
+    code = CharField(max_length=12, unique=True)
+    name = CharField(max_length=100)
+    public_key = CharField(max_length=64, default="")   # base64; '' until the first package
+    fingerprint = CharField(max_length=39, default="")
+    trusted_at = DateTimeField(null=True)
+    trusted_by = CharField(max_length=60, default="")
+
+
+class CountyPackage(Model):
+    """One received package: a dated snapshot of a township's data for a period.  Per
+    township and period one package is ``current``; the ones it replaced stay, with
+    ``superseded_by`` naming the package that replaced them."""
+
+    package_id = CharField(max_length=32, unique=True)
+    township = ForeignKeyField(CountyTownship, backref="packages", on_delete="RESTRICT", index=False)
+    township_name = CharField(max_length=100)       # as the package names it
+    period = IntegerField()
+    through = DateField()                           # as of
+    created_at = DateTimeField()                    # when the township made it (signed)
+    received_at = DateTimeField(default=now)
+    received_by = CharField(max_length=60, default="")
+    file_name = TextField(default="")
+    package_fingerprint = CharField(max_length=39)
+    signer_fingerprint = CharField(max_length=39)
+    manifest_sha256 = CharField(max_length=64)
+    app_version = CharField(max_length=20, default="")
+    schema_version = IntegerField(default=0)
+    rows = IntegerField(default=0)
+    cadres = IntegerField(default=0)
+    current = BooleanField(default=True)
+    superseded_by = CharField(max_length=32, default="")
+    superseded_at = DateTimeField(null=True)
+
+    class Meta:
+        database = db
+        legacy_table_names = False
+        indexes = ((("township", "period", "current"), False), (("period", "current"), False))
+
+
+class _Snapshot(Model):
+    """A row of a received package (no uuid or timestamps: the package has them).  Each table
+    is indexed by package (the cadres, allowance and welfare tables by a wider index that
+    starts with it)."""
+
+    package = ForeignKeyField(CountyPackage, on_delete="CASCADE", index=False)
+
+    class Meta:
+        database = db
+        legacy_table_names = False
+        indexes = ((("package",), False),)
+
+
+class CountyUnit(_Snapshot):
+    unit_uuid = CharField(max_length=32)
+    name = CharField(max_length=100)
+    kind = CharField(max_length=20, default="")
+    township = CharField(max_length=60, default="")
+    township_category = CharField(max_length=10, default="")
+    hardship_area_class = CharField(max_length=10, default="")
+    especially_hard = BooleanField(default=False)
+
+
+class CountyCadre(_Snapshot):
+    """A cadre as a township's package has them, with the figures the township computed
+    for the period by its own rules (the county sums these, it never re-derives them).
+    ``listed``: the one row per ID number the consolidated roster shows."""
+
+    id_number = CharField(max_length=18)
+    name = CharField(max_length=40)
+    name_initials = CharField(max_length=120, default="")
+    name_sort = CharField(max_length=200, default="")
+    sex = CharField(max_length=2)
+    ethnicity = CharField(max_length=20, default="")
+    birth_date = DateField()
+    political_status = CharField(max_length=20, default="")
+    education = CharField(max_length=20, default="")
+    unit_uuid = CharField(max_length=32, default="")
+    unit_name = CharField(max_length=100, default="")
+    hardship_area_class = CharField(max_length=10, default="")
+    post = CharField(max_length=60, default="")
+    leadership_level = CharField(max_length=20, default="")
+    rank = CharField(max_length=20, default="")
+    personnel_status = CharField(max_length=20, default="")
+    position_category = CharField(max_length=20, default="")
+    employment_status = CharField(max_length=10, default="")
+    work_start_date = DateField(null=True)
+    township_start_date = DateField(null=True)
+    current_post_date = DateField(null=True)
+    transferred_on = DateField(null=True)
+    retired_on = DateField(null=True)
+    retirement_kind = CharField(max_length=4, default="")
+    serving = BooleanField(default=False)
+    hardship = BooleanField(default=False)
+    health_due = BooleanField(default=False)
+    health_done = BooleanField(default=False)
+    followups_open = IntegerField(default=0)
+    leave_due_halves = IntegerField(default=0)
+    leave_taken_halves = IntegerField(default=0)
+    leave_untaken = BooleanField(default=False)
+    visited = BooleanField(default=False)
+    listed = BooleanField(default=False)
+    townships = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("package", "id_number"), True), (("id_number",), False))
+
+
+class CountyLeave(_Snapshot):
+    id_number = CharField(max_length=18)
+    type_code = CharField(max_length=30)
+    start_date = DateField()
+    end_date = DateField()
+    days_halves = IntegerField()
+    status = CharField(max_length=10)
+
+
+class CountyCheck(_Snapshot):
+    id_number = CharField(max_length=18)
+    check_date = DateField()
+    check_package = CharField(max_length=30)
+    institution = CharField(max_length=100, default="")
+
+
+class CountyFinding(_Snapshot):
+    id_number = CharField(max_length=18)
+    check_date = DateField()
+    item = CharField(max_length=60)
+    level = CharField(max_length=2)
+    recheck_due = DateField(null=True)
+    closed = BooleanField(default=False)
+    closed_date = DateField(null=True)
+
+
+class CountyMentalCount(_Snapshot):
+    kind = CharField(max_length=10)
+    scale = CharField(max_length=10, default="")
+    count = IntegerField()
+
+
+class CountyAllowance(_Snapshot):
+    class Meta:
+        indexes = ()      # county_allowance_month starts with the package
+
+    id_number = CharField(max_length=18)
+    month = DateField()
+    scheme = CharField(max_length=20)
+    kind = CharField(max_length=10)
+    amount_fen = IntegerField()
+    corrects_month = DateField(null=True)
+
+
+class CountyFund(_Snapshot):
+    name = CharField(max_length=40)
+    budget_fen = IntegerField(default=0)
+
+
+class CountyWelfare(_Snapshot):
+    class Meta:
+        indexes = ()      # county_welfare_fund starts with the package
+
+    id_number = CharField(max_length=18)
+    occasion = CharField(max_length=40)
+    record_date = DateField()
+    money_fen = IntegerField(default=0)
+    goods_fen = IntegerField(default=0)
+    funding_source = CharField(max_length=40, default="")
+
+
+class CountyTalk(_Snapshot):
+    id_number = CharField(max_length=18)
+    talk_date = DateField()
+    talker = CharField(max_length=60, default="")
+    trigger = CharField(max_length=40, default="")
+
+
+# the consolidated roster: one listed row per ID number, searched like the township's roster
+CountyCadre.add_index(ModelIndex(CountyCadre, (CountyCadre.listed, CountyCadre.name_sort, CountyCadre.name,
+                                               CountyCadre.name_initials, CountyCadre.id_number,
+                                               CountyCadre.package), name="county_cadre_roster"))
+# the 汇总's sums per package and month, read from the index alone
+CountyAllowance.add_index(ModelIndex(CountyAllowance, (CountyAllowance.package, CountyAllowance.month,
+                                                       CountyAllowance.amount_fen), name="county_allowance_month"))
+CountyWelfare.add_index(ModelIndex(CountyWelfare, (CountyWelfare.package, CountyWelfare.funding_source,
+                                                   CountyWelfare.money_fen, CountyWelfare.goods_fen),
+                                   name="county_welfare_fund"))
+
+EXCHANGE_MODELS = [ExchangeKey, ExchangeSent, CountyTownship, CountyPackage, CountyUnit, CountyCadre, CountyLeave,
+                   CountyCheck, CountyFinding, CountyMentalCount, CountyAllowance, CountyFund, CountyWelfare,
+                   CountyTalk]
+ALL_MODELS = ALL_MODELS + EXCHANGE_MODELS
