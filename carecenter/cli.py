@@ -27,6 +27,7 @@ from .paths import DataPaths, default_data_dir, demo_data_dir
 #: defines ``add_commands(sub)`` and imports its heavy parts only inside the command
 COMMAND_MODULES: tuple[str, ...] = (
     "carecenter.exchange.backup_cli",
+    "carecenter.exchange.exchange_cli",
     "carecenter.exchange.export_cli",
     "carecenter.exchange.import_cli",
     "carecenter.reports.cli",
@@ -36,7 +37,8 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 EXIT_OK, EXIT_PARTLY, EXIT_REFUSED, EXIT_UNEXPECTED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 #: commands that may be given a data folder that does not exist yet (they create it;
-#: ``user setup`` too, which makes a new database's first administrator)
+#: ``user setup`` too, which makes a new database's first administrator, and any subcommand
+#: that sets ``creates_data_dir``: ``county init``)
 CREATES_DATA_DIR = frozenset({"demo", "gui", "bench"})
 
 
@@ -257,7 +259,8 @@ def check_data_dir(args: argparse.Namespace) -> None:
     command = getattr(args, "command", None) or "gui"
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"--data-dir 指定的「{folder}」是一个文件，不是文件夹。请指定数据目录（存放 carecenter.db 的文件夹）")
-    creates = command in CREATES_DATA_DIR or (command == "user" and getattr(args, "user_command", None) == "setup")
+    creates = command in CREATES_DATA_DIR or (command == "user" and getattr(args, "user_command", None) == "setup") \
+        or getattr(args, "creates_data_dir", False)
     if not folder.exists() and not creates:
         raise UsageError(f"数据目录「{folder}」不存在，其中也没有数据库。请检查 --data-dir 是否写对"
                          "（新建数据目录请打开图形界面，或用 demo 命令生成演示数据）")

@@ -47,6 +47,9 @@ PERMISSIONS: dict[str, str] = {
     "accounts.manage": "账户管理",
     "audit.read": "查看审计日志",
     "audit.export": "导出审计日志",
+    "exchange.pack": "报送县里（生成报送包）",
+    "county.read": "查看乡镇报送和县级汇总",
+    "county.receive": "接收乡镇报送",
 }
 
 #: permission groups as shown in the role editor
@@ -59,6 +62,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("打印与交换", ("print", "export", "export.sensitive", "import")),
     ("系统", ("settings.edit", "backup", "accounts.manage")),
     ("审计", ("audit.read", "audit.export")),
+    ("报送与汇总", ("exchange.pack", "county.read", "county.receive")),
 )
 
 ADMIN_ROLE = "admin"

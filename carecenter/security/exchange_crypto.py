@@ -400,8 +400,9 @@ class Header:
     raw: bytes          # magic … end of the header JSON: the associated data
 
 
-def read_header(data: bytes, name: str, limits: Limits = LIMITS) -> Header:
+def read_header(data: bytes, name: str, limits: Limits | None = None) -> Header:
     """The clear header, checked before anything is decrypted."""
+    limits = limits or LIMITS
     if len(data) < len(MAGIC) or data[:len(MAGIC)] != MAGIC:
         raise NotAPackage(name)
     if len(data) < _FIXED:
@@ -478,11 +479,12 @@ class Opened:
         self.zip.close()
 
 
-def open_package(data: bytes, name: str, box_private: bytes, limits: Limits = LIMITS) -> Opened:
+def open_package(data: bytes, name: str, box_private: bytes, limits: Limits | None = None) -> Opened:
     """Check the header, that the package was sealed to this county (``box_private``),
     decrypt it, check the inner zip's directory against the limits, and verify the
     manifest's signature with the key it names.  Whether that key is the township's
     registered key is the caller's question; the parts are read later with ``rows``."""
+    limits = limits or LIMITS
     if len(data) > limits.max_package_bytes:
         raise PackageTooLarge(name, len(data), limits.max_package_bytes)
     header = read_header(data, name, limits)

@@ -28,6 +28,8 @@ ACTION_NAMES = {
     "lock": "锁屏", "unlock": "解锁", "password_change": "修改密码", "password_reset": "重置密码",
     "account": "账户变更", "role": "角色变更", "settings": "修改设置", "verify": "校验审计日志",
     "preview": "预览", "export_pdf": "导出PDF", "lock_month": "锁定月份",
+    "exchange_key": "生成交换密钥", "exchange_pack": "生成报送包", "exchange_trust": "导入县级公钥",
+    "county_init": "县级版初始化", "receive": "接收报送", "receive_refused": "拒收报送",
 }
 SYSTEM_WHO = "系统"
 
@@ -49,6 +51,8 @@ FIELD_NAMES = {
     "migrations": "结构升级", "audit_rows_carried": "并入的审计记录", "effective_from": "生效日期",
     "transferred_on": "调离乡镇日期", "retired_on": "离退休日期", "retirement_kind": "离退休类别",
     "sent_down_on": "上级派驻日期", "unit_name": "打印单位名称",
+    "township_name": "乡镇名称", "township_code": "统计用区划代码", "fingerprint": "指纹", "period": "年度",
+    "through": "数据截止日期", "package_id": "报送包编号",
 }
 
 

@@ -610,14 +610,15 @@ def _last_checks(until: date, cadre_ids: list[int] | None) -> _LastChecks:
 @requires('health.read')
 @builds_large_list
 def due_list(year: int, today: date, unit_id: int | None = None, text: str = "",
-             status: str = "") -> list[DueRow]:
+             status: str = "", checks_until: date | None = None) -> list[DueRow]:
     """Serving cadres' check items for ``year`` and where each stands.
 
     ``status``: "" = 本年应检 and 逾期 (the to-do list); one of 逾期/本年应检/已完成; or "全部".
     Rows: 逾期 first, then 本年应检, then 已完成; by name within a status.
 
     One SQL pass for the cadres and one for the last check per package (checks
-    after 31 December of ``year`` are ignored, so a past year reads as it stood);
+    after 31 December of ``year`` are ignored, so a past year reads as it stood; with
+    ``checks_until``, checks after that day too: the plan as it stood then, issue 15);
     the rule evaluation (``domain.health.due_items``) is memoised by (age, sex,
     years of the last checks).
     """
@@ -625,7 +626,8 @@ def due_list(year: int, today: date, unit_id: int | None = None, text: str = "",
     plan_end = date(year, 12, 31)
     rule_set = rules.rules_in_force(all_rules(), plan_end)
     cadres = queries.health_cadres(unit_id, text)
-    last = _last_checks(plan_end, [c[0] for c in cadres] if (unit_id or text) else None)
+    until = min(plan_end, checks_until) if checks_until else plan_end
+    last = _last_checks(until, [c[0] for c in cadres] if (unit_id or text) else None)
     by_cadre, profiles = last
     units = queries.unit_names()
     fromiso = date.fromisoformat

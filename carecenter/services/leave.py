@@ -543,8 +543,9 @@ def _year_half_days(year: int, codes: tuple[str, ...]) -> dict[int, dict[str, in
     return out
 
 
-def _year_pivot(year: int) -> dict[int, tuple[int, int, int]]:
-    """{cadre_id: (annual, personal, sick) half-days} taken in ``year``, one row per cadre."""
+def _year_pivot(year: int, until: date | None = None) -> dict[int, tuple[int, int, int]]:
+    """{cadre_id: (annual, personal, sick) half-days} taken in ``year`` (leave starting on or
+    before ``until`` only, when given), one row per cadre."""
     sql = ("SELECT cadre_id, "
            "CAST(round(sum(CASE WHEN type_code = ? THEN days * 2 ELSE 0 END)) AS INTEGER), "
            "CAST(round(sum(CASE WHEN type_code = ? THEN days * 2 ELSE 0 END)) AS INTEGER), "
@@ -552,7 +553,8 @@ def _year_pivot(year: int) -> dict[int, tuple[int, int, int]]:
            "FROM leave_record WHERE type_code IN (?, ?, ?) AND start_date >= ? AND start_date <= ? "
            "AND status IN (?, ?) AND +archived = 0 GROUP BY cadre_id")
     codes = (rules.ANNUAL, rules.PERSONAL, rules.SICK)
-    rows = db.execute_sql(sql, (*codes, *codes, f"{year}-01-01", f"{year}-12-31",
+    end = min(until, date(year, 12, 31)).isoformat() if until else f"{year}-12-31"
+    rows = db.execute_sql(sql, (*codes, *codes, f"{year}-01-01", end,
                                 rules.STATUS_APPROVED, rules.STATUS_CLOSED)).fetchall()
     return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
@@ -650,18 +652,21 @@ class _BalanceContext:
 
 @requires('leave.read')
 @builds_large_list
-def annual_balances(year: int, unit_id: int | None = None, text: str = "") -> list[BalanceRow]:
+def annual_balances(year: int, unit_id: int | None = None, text: str = "",
+                    until: date | None = None) -> list[BalanceRow]:
     """The year's balance for every serving cadre (the 休假管理 balance view).
 
     One SQL pass per input (cadres, the year's totals, last year's heavy 事假/病假
     cases, deferrals); entitlements memoised by their inputs, so 50,000 cadres
     with ten years of history stay fast.  Same rules as ``annual_balance``.
+    ``until``: count only the leave starting on or before that day (the balance as it
+    stood then: a package reported to the county as of a date, issue 15).
     """
     from ..db import queries
 
     ctx = _BalanceContext(year)
     cadres = queries.balance_cadres(unit_id, text)
-    totals = _year_pivot(year)
+    totals = _year_pivot(year, until)
     empty = (0, 0, 0)
     row = ctx.row
     return [row(cid, name, unit, ws, totals.get(cid, empty)) for cid, name, unit, ws in cadres]

@@ -4,7 +4,11 @@ and the county's tables: the townships it knows, the packages it received and, p
 the snapshot of the township's data (units, cadres with the period's figures, leave, checks,
 findings, mental-health counts, allowance lines, fund budgets, welfare and talks).
 
+A database made before this version keeps its roles (the administrator may have changed
+them); the shipped 经办人 and 负责人 roles get the new permissions added, nothing else.
+
 Frozen DDL: later model changes come in later migrations, never here."""
+import json
 
 STATEMENTS = [
     'CREATE TABLE "county_township" ("id" INTEGER NOT NULL PRIMARY KEY, "uuid" VARCHAR(32) NOT NULL, "created_at" DATETIME NOT NULL, "updated_at" DATETIME NOT NULL, "archived" INTEGER NOT NULL, "code" VARCHAR(12) NOT NULL, "name" VARCHAR(100) NOT NULL, "public_key" VARCHAR(64) NOT NULL, "fingerprint" VARCHAR(39) NOT NULL, "trusted_at" DATETIME, "trusted_by" VARCHAR(60) NOT NULL)',
@@ -50,9 +54,25 @@ TABLES = ["county_welfare", "county_unit", "county_talk", "county_mental_count",
           "exchange_sent", "exchange_key"]
 
 
+#: the permissions this version adds to the shipped roles
+ROLE_ADDITIONS = {"clerk": ["exchange.pack", "county.read", "county.receive"], "head": ["exchange.pack", "county.read"]}
+
+
 def up(migrator, database):
     for sql in STATEMENTS:
         database.execute_sql(sql)
+    for code, names in ROLE_ADDITIONS.items():
+        row = database.execute_sql('SELECT id, permissions FROM "role" WHERE code = ? AND preset = 1',
+                                   (code,)).fetchone()
+        if row is None:
+            continue
+        try:
+            permissions = json.loads(row[1] or "[]")
+        except ValueError:
+            continue
+        if isinstance(permissions, list):
+            permissions += [n for n in names if n not in permissions]
+            database.execute_sql('UPDATE "role" SET permissions = ? WHERE id = ?', (json.dumps(permissions), row[0]))
 
 
 def down(migrator, database):
