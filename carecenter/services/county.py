@@ -343,10 +343,13 @@ def _incoming(opened: xc.Opened) -> _Incoming:
     return inc
 
 
-def _check_township(file: str, inc: _Incoming, signer: str, trust: str | None) -> CountyTownship | None:
+def _check_county(file: str, inc: _Incoming) -> None:
     own = exchange_setup.identity()
     if inc.code[:6] != own.county_code:
         raise OtherCountyTownship(file, inc.name, inc.code, own)
+
+
+def _check_township(file: str, inc: _Incoming, signer: str, trust: str | None) -> CountyTownship | None:
     row = CountyTownship.get_or_none(CountyTownship.code == inc.code)
     known = row.fingerprint if row is not None else ""
     if known == signer:
@@ -603,6 +606,7 @@ def _receive(path: Path, file: str, trust: str | None, progress, check) -> Recei
         inc = _incoming(opened)
         if inc.schema_version > database.known_version():
             raise xc.PackageTooNew(file, "数据库结构版本", inc.schema_version, database.known_version())
+        _check_county(file, inc)
         signer = opened.signer_fingerprint
         old = _duplicate(file, inc, opened)
         if old is not None:

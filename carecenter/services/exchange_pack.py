@@ -237,6 +237,7 @@ def _serving(status: str) -> bool:
     return status in queries.SERVING_STATUSES
 
 
+@requires("exchange.pack")
 def collect(period: int, through: date, progress: Callable[[int, str], None] | None = None,
             check: Callable[[], None] | None = None) -> dict[str, list[list]]:
     """Every part's rows (lists of JSON values, in the fields' order of ``exchange_rows.PARTS``)."""

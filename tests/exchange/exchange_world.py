@@ -11,9 +11,10 @@ import hashlib
 import io
 import json
 import shutil
+import uuid
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
 
@@ -161,15 +162,19 @@ def county_tables() -> dict[str, int]:
 # ---------------------------------------------------------------- hand-made packages
 
 def reseal(data: bytes, world: World, town: Town, edit: Callable[[dict, dict], None], *,
-           sign: bool = True) -> bytes:
-    """``data`` opened with the county's key, its manifest and parts changed by ``edit``,
-    signed again with the township's key (unless ``sign`` is False: the old signature) and
-    sealed to the county: a package the township could have made (or a forgery)."""
+           sign: bool = True, new_id: bool = True) -> bytes:
+    """``data`` opened with the county's key, its manifest and parts changed by ``edit``
+    (and, with ``new_id``, given a new package id), signed again with the township's key
+    (unless ``sign`` is False: the old signature) and sealed to the county: a package the
+    township could have made (or a forgery)."""
     opened = xc.open_package(data, "x.ccx", world.county_private)
     manifest = json.loads(opened.manifest_bytes)
     parts = {e["name"]: opened.zip.read(e["file"]) for e in manifest["parts"]}
     signature = opened.zip.read(xc.SIGNATURE_NAME)
     opened.close()
+    if new_id and sign:
+        manifest["package_id"] = uuid.uuid4().hex
+        manifest["created_at"] = datetime.now().isoformat(timespec="microseconds")
     edit(manifest, parts)
     manifest_bytes = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
     if sign:

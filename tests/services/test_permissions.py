@@ -15,7 +15,8 @@ from carecenter.security.access import Actor, PermissionDenied
 
 MODULES = ["carecenter.services." + m for m in (
     "roster", "leave", "health", "welfare", "allowance", "printing", "exports", "home", "choices", "values",
-    "demo", "demo_care", "print_data", "print_format", "audit", "accounts")] + ["carecenter.db.queries"]
+    "demo", "demo_care", "print_data", "print_format", "audit", "accounts", "exchange_setup", "exchange_pack",
+    "county", "figures")] + ["carecenter.db.queries"]
 
 
 @pytest.mark.parametrize("module_name", MODULES)
@@ -89,6 +90,11 @@ CASES = {
     "accounts.manage": (("accounts.manage",), lambda w: __import__("carecenter.services.accounts", fromlist=["x"]).list_accounts()),
     "audit.read": (("audit.read",), lambda w: __import__("carecenter.services.audit", fromlist=["x"]).verify()),
     "audit.export": (("audit.read", "audit.export"), lambda w: _audit_export(w)),
+    "exchange.pack": (("exchange.pack",), lambda w: __import__("carecenter.services.exchange_pack", fromlist=["x"]).pack(
+        2026, out=w["tmp"] / "x.ccx")),
+    "county.read": (("county.read",), lambda w: __import__("carecenter.services.county", fromlist=["x"]).summary(2026)),
+    "county.receive": (("county.receive",), lambda w: __import__("carecenter.services.county", fromlist=["x"]).receive(
+        w["tmp"] / "x.ccx")),
 }
 
 
@@ -167,5 +173,7 @@ def test_the_preset_roles_follow_the_three_officer_split(store):
     assert {"allowance.lock", "export.sensitive"} <= roles["head"] and not any(
         p.endswith(".edit") for p in roles["head"])
     assert [c for c, perms in roles.items() if "mental.read" in perms] == ["mental"]
+    assert [c for c, perms in roles.items() if "county.receive" in perms] == ["clerk"]
+    assert [c for c, perms in roles.items() if "exchange.pack" in perms] == ["clerk", "head"]
     for perms in roles.values():
         assert perms <= set(access.PERMISSIONS)
