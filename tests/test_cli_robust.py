@@ -133,6 +133,13 @@ def bad_inputs(tmp: Path, data: Path) -> list[tuple[str, list, str]]:
         ("demo: file as data dir", ["demo", "--data-dir", a_file], "是一个文件"),
         ("demo: bad count", ["demo", "--data-dir", missing, "--cadres", "0"], "正整数"),
         ("bench: bad count", ["bench", "--cadres", "0"], "正整数"),
+        ("exchange pack: wrong extension", ["exchange", "pack", "--period", YEAR, "--out", tmp / "x.zip",
+                                            "--data-dir", data], "x.ccx"),
+        ("exchange trust-county: missing file", ["exchange", "trust-county", tmp / "无.pub", "--data-dir", data],
+         "找不到文件"),
+        ("county receive: a township database", ["county", "receive", a_file, "--data-dir", data], "县级版"),
+        ("county init: bad code", ["county", "init", "--admin", "a", "--name", "b", "--county", "某县", "--code", "123",
+                                   "--data-dir", missing], "12 位数字"),
     ]
 
 

@@ -101,9 +101,15 @@ def _open(args) -> None:
 
 
 def _with_progress(text: str):
+    """Progress lines on stderr, headed by ``text`` once the work has begun (a refusal before
+    that is the only thing printed: 「错误：…」)."""
+    started = []
+
     def show(percent: int, what: str) -> None:
+        if not started:
+            started.append(True)
+            print(text, file=sys.stderr, flush=True)
         print(f"  {percent:3d}%  {what}", file=sys.stderr, flush=True)
-    print(text, file=sys.stderr, flush=True)
     return show
 
 
