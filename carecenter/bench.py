@@ -296,6 +296,7 @@ def measure(cadres: int, keep: bool, out, years: int, gui_figures, encrypted: bo
         figures.extend(backup_figures(root))
         figures.extend(import_figures(root))
         figures.extend(security_figures(root))
+        figures.extend(exchange_figures(root))
     finally:
         from .db import database
 
@@ -655,3 +656,85 @@ def import_figures(root: Path) -> list[Figure]:
     path.unlink(missing_ok=True)
     name = "导入 1 万行干部名册" if n == 10000 else f"导入 {n:,} 行干部名册"
     return [Figure(name, app_ms, floor_ms, 10000)]
+
+
+def exchange_figures(root: Path, cadres: int = 5000, years: int = 10, townships: int = 20) -> list[Figure]:
+    """Issue 15: a township of ``cadres`` cadres with ``years`` of history packs the current
+    year; the county receives ``townships`` such packages and adds them up.
+
+    The packages come from one township database (the demo's history, and every month of the
+    year paid and locked): the rows are read once (``pack`` of the first is timed whole), then
+    each further township gets its own code, signing key and ID numbers (another region code,
+    the check character computed again), so the county receives ``townships × cadres``
+    different cadres."""
+    from datetime import date
+
+    from .app import open_store, seed_rule_tables
+    from .db import database, queries
+    from .domain import idcard
+    from .security import exchange_crypto as xc
+    from .services import allowance, county, demo, exchange_pack, exchange_setup
+
+    today = date.today()
+    period = today.year
+    county_paths, town_paths = DataPaths(root / "exchange-county"), DataPaths(root / "exchange-township")
+    database.close_database()
+    open_store(county_paths)
+    county.init_county("基准县", "330328000000")
+    pub = county.export_public_key(root / "county.pub")
+    database.close_database()
+    queries.invalidate_units()
+    open_store(town_paths)
+    seed_rule_tables()
+    demo.build(cadres, history_years=years)
+    # the demo pays its last three months: pay (and lock) the year's earlier ones too, as a township does
+    allowance.use_safety_backup(None)
+    paid = allowance.batch_statuses()
+    for m in range(1, today.month + 1):
+        month = date(period, m, 1)
+        if month not in paid:
+            allowance.generate_month(month)
+            allowance.lock_month(month)
+    exchange_setup.save_identity("基准镇", "330328101000")
+    exchange_pack.trust_county(pub)
+    t = time.perf_counter()
+    first = exchange_pack.pack(period, out=root / "基准镇.ccx")
+    pack_ms = (time.perf_counter() - t) * 1000
+    packages = [(first.path, first.signer_fingerprint)]
+    parts = exchange_pack.collect(period, first.through)
+    key = exchange_setup.trusted_county()
+    for i in range(1, townships):
+        region = f"{330400 + i:06d}"
+        renamed: dict[str, str] = {}
+
+        def move(number: str) -> str:
+            new = renamed.get(number)
+            if new is None:
+                body = region + number[6:17]
+                new = renamed[number] = body + idcard.check_digit(body)
+            return new
+        copy = {name: [[move(r[0]), *r[1:]] if name not in ("units", "mental", "funds") else r for r in rows]
+                for name, rows in parts.items()}
+        private, public = xc.new_signing_key()
+        own = exchange_setup.Identity(f"基准镇{i}", f"330328{101 + i:03d}000")
+        sealed = exchange_pack.seal_parts(copy, own, period, first.through, private, key)[2]
+        path = root / f"基准镇{i}.ccx"
+        path.write_bytes(sealed.data)
+        packages.append((path, xc.fingerprint(public)))
+    database.close_database()
+    queries.invalidate_units()
+    open_store(county_paths)
+    t = time.perf_counter()
+    for path, fingerprint in packages:
+        county.receive(path, trust=fingerprint)
+    receive_ms = (time.perf_counter() - t) * 1000
+    summary_ms = _median_ms(lambda: county.summary(period), repeat=3)
+    roster_ms = _median_ms(lambda: (county.roster_count("王"), county.roster_page("王", 0, 100)), repeat=3)
+    database.close_database()
+    size = sum(p.stat().st_size for p, _fp in packages) / len(packages) / 1024 / 1024
+    n = townships * cadres
+    return [Figure(f"生成报送包（{cadres:,} 名干部，{years} 年历史）", pack_ms, None, 5000),
+            Figure(f"报送包大小（每个）", size, None, None, "MB"),
+            Figure(f"接收 {townships} 个报送包（{n:,} 名干部）", receive_ms, None, 60000),
+            Figure(f"县级汇总（{townships} 个乡镇）", summary_ms, None, 1000),
+            Figure("县级名册搜索（每键）", roster_ms, None, None)]

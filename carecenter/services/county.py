@@ -410,7 +410,7 @@ def _cross_problems(parts: dict[str, list[tuple]], inc: _Incoming) -> list[xr.Ro
     units = {u[0] for u in parts["units"]}
     cadres = {c[0] for c in parts["cadres"]}
     for n, c in enumerate(parts["cadres"], 1):
-        if c[7] not in units:
+        if c[9] not in units:
             out.append(xr.RowProblem("cadres", n, "unit_uuid", "单位不在单位部分中"))
     figured = set()
     for n, f in enumerate(parts["figures"], 1):
@@ -421,13 +421,14 @@ def _cross_problems(parts: dict[str, list[tuple]], inc: _Incoming) -> list[xr.Ro
             out.append(xr.RowProblem("figures", n, "health_done", "未应检却记为已检"))
     if len(figured) != len(cadres):
         out.append(xr.RowProblem("figures", 0, "id_number", f"有 {len(cadres - figured)} 名干部缺少本期统计"))
+    start, through = inc.start.isoformat(), inc.through.isoformat()     # dates are ISO text
     for part, at in _DATED:
         for n, row in enumerate(parts[part], 1):
             day = row[at]
-            if not inc.start <= day <= inc.through or (part == "allowance" and day.day != 1):
-                out.append(xr.RowProblem(part, n, xr.fields_of(part)[at], f"{day} 不在报送期 {inc.start}–{inc.through} 内"))
+            if not start <= day <= through or (part == "allowance" and day[8:] != "01"):
+                out.append(xr.RowProblem(part, n, xr.fields_of(part)[at], f"{day} 不在报送期 {start}–{through} 内"))
     for n, row in enumerate(parts["findings"], 1):
-        if row[1] > inc.through:
+        if row[1] > through:
             out.append(xr.RowProblem("findings", n, "check_date", f"{row[1]} 晚于数据截止日期"))
     return out
 
@@ -482,10 +483,6 @@ def _latest_package(township_id: int) -> CountyPackage | None:
             .order_by(CountyPackage.period.desc(), CountyPackage.created_at.desc()).first())
 
 
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def _insert(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
     if rows:
         sql = 'INSERT INTO "%s" (%s) VALUES (%s)' % (table, ", ".join(f'"{c}"' for c in columns),
@@ -493,49 +490,46 @@ def _insert(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
         db.connection().executemany(sql, rows)
 
 
+#: part → (table, its columns after package_id, in the part's field order)
+_TABLES = {
+    "units": ("county_unit", ("unit_uuid", "name", "kind", "township", "township_category", "hardship_area_class",
+                              "especially_hard")),
+    "leave": ("county_leave", ("id_number", "type_code", "start_date", "end_date", "days_halves", "status")),
+    "checks": ("county_check", ("id_number", "check_date", "check_package", "institution")),
+    "findings": ("county_finding", ("id_number", "check_date", "item", "level", "recheck_due", "closed",
+                                    "closed_date")),
+    "mental": ("county_mental_count", ("kind", "scale", "count")),
+    "allowance": ("county_allowance", ("id_number", "month", "scheme", "kind", "amount_fen", "corrects_month")),
+    "funds": ("county_fund", ("name", "budget_fen")),
+    "welfare": ("county_welfare", ("id_number", "occasion", "record_date", "money_fen", "goods_fen",
+                                   "funding_source")),
+    "talks": ("county_talk", ("id_number", "talk_date", "talker", "trigger")),
+}
+#: a cadre's row: the cadres part's fields, the unit's name and area class, the figures
+_CADRE_COLUMNS = (("id_number", "name", "name_initials", "name_sort", "sex", "ethnicity", "birth_date",
+                   "political_status", "education", "unit_uuid") + ("unit_name", "hardship_area_class") +
+                  ("post", "leadership_level", "rank", "personnel_status", "position_category", "employment_status",
+                   "work_start_date", "township_start_date", "current_post_date", "transferred_on", "retired_on",
+                   "retirement_kind") +
+                  ("serving", "hardship", "health_due", "health_done", "followups_open", "leave_due_halves",
+                   "leave_taken_halves", "leave_untaken", "visited"))
+
+
 def _insert_snapshot(pid: int, parts: dict[str, list[tuple]]) -> None:
+    """Every part's rows with executemany (dates are already ISO text), in the caller's transaction."""
+    for part, (table, columns) in _TABLES.items():
+        _insert(table, ("package_id", *columns), [(pid, *r) for r in parts[part]])
     units = {u[0]: u for u in parts["units"]}
-    _insert("county_unit", ("package_id", "unit_uuid", "name", "kind", "township", "township_category",
-                            "hardship_area_class", "especially_hard"), [(pid, *u) for u in parts["units"]])
     figures_of = {f[0]: f for f in parts["figures"]}
     keys: dict[str, tuple[str, str]] = {}
-    cadre_rows = []
+    rows = []
     for c in parts["cadres"]:
-        name = c[1]
-        key = keys.get(name)
-        if key is None:
-            key = keys[name] = (pinyin.initials_key(name), pinyin.sort_key(name))
-        unit = units[c[7]]
-        f = figures_of[c[0]]
-        cadre_rows.append((pid, c[0], name, key[0], key[1], c[2], c[3], _iso(c[4]), c[5], c[6], c[7], unit[1], unit[5],
-                           c[8], c[9], c[10], c[11], c[12], c[13], _iso(c[14]), _iso(c[15]), _iso(c[16]),
-                           _iso(c[17]), _iso(c[18]), c[19], *f[1:], 0, 0))
-    _insert("county_cadre", ("package_id", "id_number", "name", "name_initials", "name_sort", "sex", "ethnicity",
-                             "birth_date", "political_status", "education", "unit_uuid", "unit_name",
-                             "hardship_area_class", "post", "leadership_level", "rank", "personnel_status",
-                             "position_category", "employment_status", "work_start_date", "township_start_date",
-                             "current_post_date", "transferred_on", "retired_on", "retirement_kind", "serving",
-                             "hardship", "health_due", "health_done", "followups_open", "leave_due_halves",
-                             "leave_taken_halves", "leave_untaken", "visited", "listed", "townships"), cadre_rows)
-    _insert("county_leave", ("package_id", "id_number", "type_code", "start_date", "end_date", "days_halves",
-                             "status"),
-            [(pid, n, t, _iso(s), _iso(e), d, st) for n, t, s, e, d, st in parts["leave"]])
-    _insert("county_check", ("package_id", "id_number", "check_date", "check_package", "institution"),
-            [(pid, n, _iso(d), p, i) for n, d, p, i in parts["checks"]])
-    _insert("county_finding", ("package_id", "id_number", "check_date", "item", "level", "recheck_due", "closed",
-                               "closed_date"),
-            [(pid, n, _iso(d), item, lv, _iso(due), closed, _iso(on)) for n, d, item, lv, due, closed, on
-             in parts["findings"]])
-    _insert("county_mental_count", ("package_id", "kind", "scale", "count"), [(pid, *m) for m in parts["mental"]])
-    _insert("county_allowance", ("package_id", "id_number", "month", "scheme", "kind", "amount_fen",
-                                 "corrects_month"),
-            [(pid, n, _iso(m), s, k, a, _iso(c)) for n, m, s, k, a, c in parts["allowance"]])
-    _insert("county_fund", ("package_id", "name", "budget_fen"), [(pid, *f) for f in parts["funds"]])
-    _insert("county_welfare", ("package_id", "id_number", "occasion", "record_date", "money_fen", "goods_fen",
-                               "funding_source"),
-            [(pid, n, o, _iso(d), m, g, f) for n, o, d, m, g, f in parts["welfare"]])
-    _insert("county_talk", ("package_id", "id_number", "talk_date", "talker", "trigger"),
-            [(pid, n, _iso(d), who, why) for n, d, who, why in parts["talks"]])
+        if not c[2] or not c[3]:       # the township's own search keys, else made here
+            key = keys.get(c[1]) or keys.setdefault(c[1], (pinyin.initials_key(c[1]), pinyin.sort_key(c[1])))
+            c = (*c[:2], c[2] or key[0], c[3] or key[1], *c[4:])
+        unit = units[c[9]]
+        rows.append((pid, *c[:10], unit[1], unit[5], *c[10:], *figures_of[c[0]][1:], 0, 0))
+    _insert("county_cadre", ("package_id", *_CADRE_COLUMNS, "listed", "townships"), rows)
 
 
 #: the packages the consolidated roster reads: each township's current package of its latest period
@@ -728,10 +722,12 @@ def summary(period: int) -> CountySummary:
         f"sum(serving AND hardship AND visited) FROM county_cadre WHERE package_id IN ({marks}) GROUP BY package_id",
         ids).fetchall()}
     months: dict[int, dict[int, int]] = {}
+    # grouped in the covering index's own order (package, month): no sort of a million lines
     for pid, month, fen in db.execute_sql(
-            "SELECT package_id, CAST(substr(month, 6, 2) AS INTEGER), sum(amount_fen) FROM county_allowance "
-            f"WHERE package_id IN ({marks}) GROUP BY 1, 2", ids).fetchall():
-        months.setdefault(pid, {})[month] = int(fen)
+            "SELECT package_id, month, sum(amount_fen) FROM county_allowance "
+            f"WHERE package_id IN ({marks}) GROUP BY package_id, month", ids).fetchall():
+        by = months.setdefault(pid, {})
+        by[int(str(month)[5:7])] = by.get(int(str(month)[5:7]), 0) + int(fen)
     budgets: dict[int, dict[str, int]] = {}
     for pid, name, fen in db.execute_sql(
             f"SELECT package_id, name, budget_fen FROM county_fund WHERE package_id IN ({marks})", ids).fetchall():

@@ -190,7 +190,7 @@ def _sql(sql: str, params: tuple = ()) -> list[tuple]:
 
 
 _ROSTER_SQL = (
-    "SELECT c.id, c.id_number, c.name, c.sex, c.ethnicity, c.birth_date, c.political_status, "
+    "SELECT c.id, c.id_number, c.name, c.name_initials, c.name_sort, c.sex, c.ethnicity, c.birth_date, c.political_status, "
     "c.education_fulltime, u.uuid, c.post, c.leadership_level, c.rank, c.personnel_status, c.position_category, "
     "c.employment_status, c.work_start_date, c.township_start_date, c.current_post_date, f.transferred_on, "
     "f.retired_on, coalesce(f.retirement_kind, ''), u.hardship_area_class "
@@ -256,8 +256,8 @@ def collect(period: int, through: date, progress: Callable[[int, str], None] | N
         "SELECT uuid, name, kind, township, township_category, hardship_area_class, especially_hard FROM unit "
         "WHERE archived = 0 OR id IN (SELECT unit_id FROM cadre WHERE archived = 0) ORDER BY id")]
     roster = _roster()
-    parts["cadres"] = [[r[1], r[2], r[3], r[4], _iso(r[5]), r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13],
-                        r[14], _iso(r[15]), _iso(r[16]), _iso(r[17]), _iso(r[18]), _iso(r[19]), r[20]]
+    parts["cadres"] = [[r[1], r[2], r[3], r[4], r[5], r[6], _iso(r[7]), r[8], r[9], r[10], r[11], r[12], r[13],
+                        r[14], r[15], r[16], _iso(r[17]), _iso(r[18]), _iso(r[19]), _iso(r[20]), _iso(r[21]), r[22]]
                        for r in roster]
 
     step(15, "按本乡镇的体检周期规则计算应检、已检…")
@@ -271,10 +271,10 @@ def collect(period: int, through: date, progress: Callable[[int, str], None] | N
     no_checks = (False, False)
     rows = []
     for r in roster:
-        cid, serving = r[0], _serving(r[14])
+        cid, serving = r[0], _serving(r[16])
         due, done = checks.get(cid, no_checks) if serving else no_checks
         b = balances.get(cid) if serving else None
-        rows.append([r[1], serving, _hardship(r[21]), due, done, int(open_counts.get(cid, 0)),
+        rows.append([r[1], serving, _hardship(r[23]), due, done, int(open_counts.get(cid, 0)),
                      _days(b.entitled + b.deferred_in) if b else 0, _days(b.taken) if b else 0,
                      bool(b and b.taken == 0 and b.remaining > 0), serving and cid in visited])
     parts["figures"] = rows
@@ -333,6 +333,28 @@ def _check_rows(parts: dict[str, list[list]]) -> None:
 
 # ---------------------------------------------------------------- pack
 
+@exempt("pure encoding and encryption of rows the caller read with its permissions")
+def seal_parts(parts: dict[str, list[list]], own: exchange_setup.Identity, period: int, through: date,
+               private: bytes, county: xc.CountyKey) -> tuple[str, dict[str, int], xc.Sealed]:
+    """(package id, rows per part, the sealed package) of ``parts`` from township ``own``,
+    signed with ``private`` and encrypted to ``county``."""
+    payload = []
+    counts = {}
+    for name in xr.PARTS:
+        data, n = xc.jsonl(parts[name])
+        payload.append(xc.Part(name, xr.fields_of(name), data, n))
+        counts[name] = n
+    package_id = uuid.uuid4().hex
+    manifest = {
+        "package_id": package_id, "created_at": datetime.now().isoformat(timespec="microseconds"),
+        "township": {"name": own.name, "code": own.code}, "period": period,
+        "start": date(period, 1, 1).isoformat(), "through": through.isoformat(),
+        "app": {"name": "carecenter", "version": __version__, "platform": platform.system()},
+        "schema_version": database.known_version(), "counts": counts,
+    }
+    return package_id, counts, xc.seal(manifest, payload, private, county)
+
+
 @requires("exchange.pack")
 def pack(period: int, through: date | None = None, out: Path | None = None,
          progress: Callable[[int, str], None] | None = None, check: Callable[[], None] | None = None) -> PackResult:
@@ -351,7 +373,7 @@ def pack(period: int, through: date | None = None, out: Path | None = None,
     if county.code[:6] != own.county_code:
         raise DomainError("other_county", f"本乡镇的区划代码 {own.code} 不属于「{county.name}」（{county.code}）。"
                                           "请在交换设置中改正区划代码或导入本县的公钥", "identity")
-    start, through = period_window(period, through)
+    _start, through = period_window(period, through)
     out = Path(out) if out is not None else Path(default_file_name(period))
     private, signer_fp = exchange_setup.signing_key()
     parts = collect(period, through, progress, check)
@@ -362,22 +384,7 @@ def pack(period: int, through: date | None = None, out: Path | None = None,
         check()
     if progress is not None:
         progress(85, "签名并加密…")
-    payload = []
-    counts = {}
-    for name in xr.PARTS:
-        data, n = xc.jsonl(parts[name])
-        payload.append(xc.Part(name, xr.fields_of(name), data, n))
-        counts[name] = n
-    package_id = uuid.uuid4().hex
-    made = datetime.now()
-    manifest = {
-        "package_id": package_id, "created_at": made.isoformat(timespec="microseconds"),
-        "township": {"name": own.name, "code": own.code}, "period": period,
-        "start": start.isoformat(), "through": through.isoformat(),
-        "app": {"name": "carecenter", "version": __version__, "platform": platform.system()},
-        "schema_version": database.known_version(), "counts": counts,
-    }
-    sealed = xc.seal(manifest, payload, private, county)
+    package_id, counts, sealed = seal_parts(parts, own, period, through, private, county)
     if check is not None:
         check()
     if progress is not None:

@@ -282,7 +282,7 @@ def test_rows_are_checked_like_an_import(world, county_copy, tmp_path):
         lines = parts["cadres"].rstrip(b"\n").split(b"\n")
         row = json.loads(lines[2])
         row[0] = row[0][:-1] + ("0" if row[0][-1] != "0" else "1")     # a wrong check character
-        row[4] = "2025-02-30"
+        row[6] = "2025-02-30"
         lines[2] = json.dumps(row, ensure_ascii=False).encode("utf-8")
         leave = json.loads(parts["leave"].split(b"\n")[0])
         leave[4] = 1.25
