@@ -20,7 +20,10 @@ OPTION_FLAGS = {"unit": "--unit", "year": "--year", "month": "--month", "search"
 def _list_help() -> str:
     from ..services.exports import LISTS
 
-    return "；".join(f"{k}（{e.name}）" for k, e in LISTS.items())
+    from ..services.exports import COUNTY_LISTS
+
+    return "；".join(f"{k}（{e.name}）" for k, e in LISTS.items()) + "；县级版：" + "；".join(
+        f"{k}（{e.name}）" for k, e in COUNTY_LISTS.items())
 
 
 def add_commands(sub) -> None:

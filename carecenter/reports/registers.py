@@ -1,5 +1,5 @@
-"""The registers: 津贴补贴发放花名册 (a month), 年休假统计表, 健康体检汇总表 and
-福利慰问登记表 (a year).  Plain data in (``services.print_data``), a PDF out.
+"""The registers: 津贴补贴发放花名册 (a month), 年休假统计表, 健康体检汇总表,
+福利慰问登记表 and, in the county edition, 乡镇公务员关心关爱工作汇总表 (a year).  Plain data in (``services.print_data``), a PDF out.
 
 Money registers carry totals per unit / per fund and the grand total in 大写,
 and the 经办人 / 审核人 / 负责人 block.  Mental-health data never appears here.
@@ -13,13 +13,14 @@ from reportlab.platypus import KeepTogether, Paragraph
 
 from ..domain.money import sum_fen
 from ..services import print_format as fmt
-from ..services.print_data import (AllowanceRegisterData, Furniture, HealthRegisterData, LeaveRegisterData, WelfareRegisterData)
+from ..services.print_data import (AllowanceRegisterData, CountyRegisterData, Furniture, HealthRegisterData,
+                                   LeaveRegisterData, WelfareRegisterData)
 from .styles import (SUBTOTAL_BG, Plain, Styles, fit, heading, info_line, signatures, styles, subheading,
                      table)
 from .templates import GroupStart, render_bytes, text_width
 
 SIGN_ROLES = ("经办人", "审核人", "负责人")
-WIDE = {"allowance": True, "welfare": True, "leave": False, "health": False}
+WIDE = {"allowance": True, "welfare": True, "leave": False, "health": False, "county": True}
 
 
 def _widths(width: float, parts: list[float]) -> list[float]:
@@ -223,7 +224,67 @@ def welfare(data: WelfareRegisterData, st: Styles) -> list:
     return out
 
 
-BUILDERS = {"allowance": allowance, "leave": leave, "health": health, "welfare": welfare}
+# ---------------------------------------------------------------- 乡镇公务员关心关爱工作汇总表 (the county edition)
+
+def _rate(part: int, whole: int) -> str:
+    return f"{Decimal(part * 100) / whole:.1f}%" if whole else "—"
+
+
+def county(data: CountyRegisterData, st: Styles) -> list:
+    """The county's register of a year: one row per township (as its current package
+    reports it) and the 合计; allowances per month; welfare funds; totals in 大写."""
+    width = text_width(True)
+    rows_of = [*data.townships, data.total]
+    out = _head(st, "乡镇公务员关心关爱工作汇总表", f"{data.year}年度",
+                f"汇总单位：{data.scope}", f"报送乡镇：{len(data.townships)} 个", "金额单位：元")
+    out += heading(st, "一、主要指标（按乡镇）")
+    header = ["序号", "乡镇", "数据截至", "在职干部", "艰苦边远地区干部", "应检人数", "已检人数", "体检覆盖率",
+              "未结异常随访", "年休假应休（天）", "已休（天）", "未休人数", "津贴补贴发放", "走访艰苦边远地区干部"]
+    rows: list[list[Any]] = []
+    for i, t in enumerate(rows_of, 1):
+        last = t is data.total
+        rows.append(["" if last else str(i), t.name, "" if last else fmt.ymd(t.as_of), str(t.cadres),
+                     str(t.hardship_cadres), str(t.health_due), str(t.health_done), _rate(t.health_done, t.health_due),
+                     str(t.followups_open), fmt.days(t.leave_due_days), fmt.days(t.leave_taken_days),
+                     str(t.leave_untaken_cadres), fmt.yuan(t.allowance_total_fen),
+                     f"{t.hardship_visited}（{_rate(t.hardship_visited, t.hardship_cadres)}）"])
+    out.append(table(st, header, rows, _widths(width, [8, 22, 19, 11, 13, 11, 11, 13, 12, 14, 12, 11, 22, 20]),
+                     align={i: "CENTER" if i in (0, 2) else "RIGHT" for i in range(0, 14) if i != 1},
+                     extra=_row_band(len(rows), SUBTOTAL_BG)))
+
+    out += heading(st, "二、津贴补贴发放（按月，已锁定的月份）")
+    for first, last in ((1, 6), (7, 12)):
+        months = list(range(first, last + 1))
+        header = ["乡镇"] + [f"{m}月" for m in months] + (["全年合计"] if last == 12 else [])
+        rows = []
+        for t in rows_of:
+            rows.append([t.name] + [fmt.yuan(t.allowance_by_month.get(m, 0)) for m in months]
+                        + ([fmt.yuan(t.allowance_total_fen)] if last == 12 else []))
+        out.append(table(st, header, rows, _widths(width, [22] + [18] * (len(header) - 1)),
+                         align={i: "RIGHT" for i in range(1, len(header))}, extra=_row_band(len(rows), SUBTOTAL_BG)))
+    total = data.total.allowance_total_fen
+    out.append(Paragraph(f"全县津贴补贴发放合计（小写）：￥{fmt.yuan(total)}，（大写）：{fmt.capital(total)}", st.info))
+
+    out += heading(st, "三、慰问经费（按经费来源）")
+    rows = []
+    for t in rows_of:
+        for f in t.welfare_by_fund:
+            rows.append([t.name, f.fund or "未填写经费来源", fmt.yuan(f.budget_fen) if f.budget_fen else "未设预算",
+                         fmt.yuan(f.spent_fen), fmt.yuan(f.budget_fen - f.spent_fen) if f.budget_fen else "—",
+                         _rate(f.spent_fen, f.budget_fen) if f.budget_fen else "—"])
+    spent = sum_fen(f.spent_fen for f in data.total.welfare_by_fund)
+    first_total = len(rows) - len(data.total.welfare_by_fund) + 1
+    out.append(table(st, ["乡镇", "经费来源", "年度预算", "已支出", "预算剩余", "执行率"], rows,
+                     _widths(width * 0.8, [26, 24, 22, 22, 22, 14]), align={i: "RIGHT" for i in range(2, 6)},
+                     extra=[("BACKGROUND", (0, first_total), (-1, -1), SUBTOTAL_BG)]))
+    out.append(_signatures(st, True, [Paragraph(
+        f"全县慰问经费支出合计（小写）：￥{fmt.yuan(spent)}，（大写）：{fmt.capital(spent)}；"
+        f"津贴补贴发放合计（大写）：{fmt.capital(total)}", st.sign)]))
+    out.append(Paragraph("注：各项指标由各乡镇按本乡镇的规则计算并签名报送，县里只作汇总；心理健康记录不列入本表。", st.empty))
+    return out
+
+
+BUILDERS = {"allowance": allowance, "leave": leave, "health": health, "welfare": welfare, "county": county}
 
 
 def pdf(kind: str, data: Any, furniture: Furniture, *, title: str) -> tuple[bytes, int]:

@@ -927,20 +927,114 @@ class UnitsExport(RowListExport):
                 ("搜索", q.text.strip() or "（无）"), ("排序", _order_label(UNIT_LABELS, q.sort, q.descending))]
 
 
+# ---------------------------------------------------------------- 县级版：汇总, 全县名册 (issue 15)
+
+@dataclass(frozen=True)
+class CountyQuery:
+    year: int
+
+
+def _rate(part: int, whole: int) -> Decimal | None:
+    return (Decimal(part) * 100 / whole).quantize(Decimal("0.1")) if whole else None
+
+
+class CountySummaryExport(ListExport):
+    """The county's 汇总 of a year: the figures per township and 合计, the allowances per
+    month and the welfare funds, each a sheet (the same values as the printed 汇总表)."""
+
+    key, name = "county-summary", "县级汇总"
+    options = ("year",)
+
+    def columns(self, confidential: bool) -> list[Col]:
+        return [Col("乡镇"), Col("统计用区划代码"), Col("数据截至", "date"), Col("接收时间", "date"),
+                Col("在职干部", "int"), Col("艰苦边远地区干部", "int"), Col("应检人数", "int"), Col("已检人数", "int"),
+                Col("体检覆盖率", "percent"), Col("未结异常随访", "int"), Col("年休假应休（天）", "decimal"),
+                Col("已休（天）", "decimal"), Col("未休人数", "int"), Col("津贴补贴（元）", "money_fen"),
+                Col("走访艰苦边远地区干部", "int"), Col("走访覆盖率", "percent")]
+
+    def sheets(self, query: CountyQuery, confidential: bool, items: Iterable[Any] | None = None) -> list[Table]:
+        from . import county
+
+        s = county.summary(query.year)
+        rows = [*s.townships, s.total]
+        main = [(t.name, t.code, t.as_of, t.received_at, t.cadres, t.hardship_cadres, t.health_due, t.health_done,
+                 _rate(t.health_done, t.health_due), t.followups_open, t.leave_due_days, t.leave_taken_days,
+                 t.leave_untaken_cadres, t.allowance_total_fen, t.hardship_visited,
+                 _rate(t.hardship_visited, t.hardship_cadres)) for t in rows]
+        months = [(t.name, *[t.allowance_by_month.get(m, 0) for m in range(1, 13)], t.allowance_total_fen)
+                  for t in rows]
+        funds = [(t.name, f.fund, f.budget_fen, f.spent_fen, f.budget_fen - f.spent_fen, _rate(f.spent_fen, f.budget_fen))
+                 for t in rows for f in t.welfare_by_fund]
+        return [Table("汇总", self.columns(confidential), main, len(main)),
+                Table("津贴补贴按月", [Col("乡镇")] + [Col(f"{m}月（元）", "money_fen") for m in range(1, 13)]
+                      + [Col("全年（元）", "money_fen")], months, len(months)),
+                Table("慰问经费", [Col("乡镇"), Col("经费来源"), Col("年度预算（元）", "money_fen"),
+                                   Col("已支出（元）", "money_fen"), Col("预算剩余（元）", "money_fen"),
+                                   Col("执行率", "percent")], funds, len(funds))]
+
+    def query_from(self, c: Criteria) -> CountyQuery:
+        return CountyQuery(c.year or date.today().year)
+
+    def describe(self, q: CountyQuery) -> list[tuple[str, str]]:
+        return [("年度", f"{q.year} 年"), ("口径", "各乡镇本年度最新的报送包；各项由乡镇按本乡镇的规则计算")]
+
+
+@dataclass(frozen=True)
+class CountyRosterQuery:
+    search: str = ""
+    code: str | None = None
+    order: str = "name"
+
+
+class CountyRosterExport(RowListExport):
+    """The consolidated roster (one row per ID number), as the county's 名册 page lists it."""
+
+    key, name = "county-roster", "全县干部名册"
+    options = ("search",)
+    confidential = "完整身份证号"
+
+    def columns(self, confidential: bool) -> list[Col]:
+        return [Col("姓名"), Col("身份证号"), Col("性别"), Col("出生日期", "date"), Col("乡镇"), Col("单位"),
+                Col("职务"), Col("状态"), Col("报送过的乡镇数", "int")]
+
+    def fetch(self, q: CountyRosterQuery) -> Iterable[Any]:
+        from . import county
+
+        return county.roster_page(q.search, 0, -1, q.code, q.order)
+
+    def count(self, q: CountyRosterQuery) -> int | None:
+        from . import county
+
+        return county.roster_count(q.search, q.code)
+
+    def row(self, r: tuple, confidential: bool) -> Sequence:
+        return (r[1], r[0] if confidential else idcard.mask(r[0]), r[2], r[3], r[4], r[5], r[6], r[7], r[8])
+
+    def query_from(self, c: Criteria) -> CountyRosterQuery:
+        return CountyRosterQuery(c.search)
+
+    def describe(self, q: CountyRosterQuery) -> list[tuple[str, str]]:
+        return [("乡镇", q.code or "全部乡镇"), ("搜索", q.search.strip() or "（无）"),
+                ("口径", "各乡镇最新的报送包；调动过的干部按身份证号只列一次（列在其现任职的乡镇）")]
+
+
 LISTS: dict[str, ListExport] = {e.key: e for e in (
     RosterExport(), RosterRecordsExport(), LeaveExport(), BalanceExport(), CheckExport(), DueExport(), FollowupExport(),
     AllowanceLinesExport(), AllowanceTotalsExport(), AllowanceProblemsExport(), AllowanceHistoryExport(),
     WelfareExport(), TalkExport(), FundExport(), UnitsExport(),
 )}
+#: the county edition's lists (its databases hold received packages, not a township's records)
+COUNTY_LISTS: dict[str, ListExport] = {e.key: e for e in (CountySummaryExport(), CountyRosterExport())}
 
 
 @exempt('pure formatting or parsing, no data')
 def get(key: str) -> ListExport:
-    try:
-        return LISTS[key]
-    except KeyError:
+    found = LISTS.get(key) or COUNTY_LISTS.get(key)
+    if found is None:
         names = "、".join(f"{k}（{e.name}）" for k, e in LISTS.items())
-        raise DomainError("unknown_list", f"没有名为「{key}」的列表，可导出的列表：{names}", "list") from None
+        county = "、".join(f"{k}（{e.name}）" for k, e in COUNTY_LISTS.items())
+        raise DomainError("unknown_list", f"没有名为「{key}」的列表，可导出的列表：{names}；县级版：{county}", "list")
+    return found
 
 
 @exempt('pure formatting or parsing, no data')

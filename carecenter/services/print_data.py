@@ -237,6 +237,16 @@ class WelfareRegisterData:
     funds: tuple[FundBlock, ...]
 
 
+@dataclass(frozen=True)
+class CountyRegisterData:
+    """乡镇公务员关心关爱工作汇总表 (the county edition, issue 15): the 汇总 of a year, per township
+    as its current package reports it, and the county's total."""
+    year: int
+    scope: str                       # the county's name
+    townships: tuple[Any, ...]       # services.figures.TownshipFigures, by code
+    total: Any                       # the 合计 row
+
+
 # ---------------------------------------------------------------- the page furniture
 
 @dataclass(frozen=True)

@@ -35,8 +35,8 @@ from ..domain import dates, idcard
 from ..domain.errors import DomainError
 from ..domain.leave import STATUS_CANCELLED
 from . import print_format as fmt
-from .print_data import (AllowanceRegisterData, AllowanceRow, BalanceRow, CareRecordData, CheckRow, FindingRow,
-                            FollowupLine, FundBlock, Furniture, HealthCheckLine, HealthRegisterData, HealthUnitRow,
+from .print_data import (AllowanceRegisterData, AllowanceRow, BalanceRow, CareRecordData, CheckRow,
+                            CountyRegisterData, FindingRow, FollowupLine, FundBlock, Furniture, HealthCheckLine, HealthRegisterData, HealthUnitRow,
                             LeaveRegisterData, LeaveRow, LeaveStatRow, MentalRow, PayoutPerson, PayoutUnit, TalkRow,
                             WelfareLine, WelfareRegisterData, WelfareRow, content_hash)
 from ..security.protect import check_file_password
@@ -71,6 +71,7 @@ REGISTER_KINDS: dict[str, str] = {
     "leave": "年休假统计表",
     "health": "健康体检汇总表",
     "welfare": "福利慰问登记表",
+    "county": "乡镇公务员关心关爱工作汇总表",
 }
 CARE_RECORD = "care_record"
 KIND_NAMES = {CARE_RECORD: fmt.CARE_RECORD_TITLE, **REGISTER_KINDS}
@@ -790,7 +791,20 @@ def _welfare_data(year: int, unit_id: int | None) -> WelfareRegisterData:
     return WelfareRegisterData(year, scope, tuple(FundBlock(n, budgets.get(n), tuple(by_fund[n])) for n in names))
 
 
-_GATHER = {"allowance": _allowance_data, "leave": _leave_data, "health": _health_data, "welfare": _welfare_data}
+def _county_data(year: int, unit_id: int | None) -> CountyRegisterData:
+    """The county edition's 汇总 of ``year`` (issue 15): the townships' current packages."""
+    from . import county, exchange_setup
+
+    if unit_id:
+        raise DomainError("scope", "乡镇关心关爱工作汇总表按全县打印，不按单位", "unit_id")
+    summary = county.summary(year)
+    if not summary.townships:
+        raise _empty("county", f"{year}年度", "全部单位")
+    return CountyRegisterData(year, exchange_setup.identity().name, summary.townships, summary.total)
+
+
+_GATHER = {"allowance": _allowance_data, "leave": _leave_data, "health": _health_data, "welfare": _welfare_data,
+           "county": _county_data}
 
 
 def _register_data(kind: str, period: str, unit_id: int | None):

@@ -151,3 +151,44 @@ def test_submissions_say_who_is_late(county_db, monkeypatch):
     rows = {r.code: r for r in county.submissions(PERIOD, deadline=date(2026, 1, 31))}
     assert rows["330328104000"].late and "逾期未报送" in rows["330328104000"].late_text
     assert county.submissions(PERIOD + 1, deadline=date(2027, 1, 31))[0].package_id is None
+
+
+def test_the_printed_county_register_has_the_township_rows_and_the_totals_in_words(county_db, tmp_path):
+    from carecenter.domain.money import format_yuan, to_capital
+    from carecenter.services import printing
+    from tests.reports.pdfcheck import assert_fonts_embedded, text
+
+    out = printing.register("county", str(PERIOD), out=tmp_path / "汇总表.pdf")
+    assert out.title == f"乡镇公务员关心关爱工作汇总表（{PERIOD}年度，某某县）"
+    body = text(out.pdf)
+    s = county.summary(PERIOD)
+    for row in s.townships:
+        assert row.name in body and format_yuan(row.allowance_total_fen) in body
+    assert "合计" in body and str(s.total.cadres) in body
+    assert f"津贴补贴发放合计（小写）：￥{format_yuan(s.total.allowance_total_fen)}" in body
+    assert to_capital(s.total.allowance_total_fen) in body
+    spent = sum(f.spent_fen for f in s.total.welfare_by_fund)
+    assert f"慰问经费支出合计（小写）：￥{format_yuan(spent)}，（大写）：人民币{to_capital(spent)}" in body
+    assert "经办人" in body and "负责人" in body
+    assert_fonts_embedded(out.pdf)
+    assert printing.verify(out.code).current and (tmp_path / "汇总表.pdf").exists()
+
+
+def test_the_county_summary_and_roster_export_to_excel(county_db, tmp_path):
+    import openpyxl
+
+    from carecenter.exchange.export import export_list
+    from carecenter.services import exports
+
+    s = county.summary(PERIOD)
+    export_list("county-summary", tmp_path / "汇总.xlsx", exports.CountyQuery(PERIOD))
+    wb = openpyxl.load_workbook(tmp_path / "汇总.xlsx")
+    main = list(wb["汇总"].iter_rows(min_row=2, values_only=True))
+    assert [r[0] for r in main] == [t.name for t in s.townships] + ["合计"]
+    assert [r[4] for r in main] == [t.cadres for t in (*s.townships, s.total)]
+    assert round(main[-1][13] * 100) == s.total.allowance_total_fen
+    months = list(wb["津贴补贴按月"].iter_rows(min_row=2, values_only=True))
+    assert [round(v * 100) for v in months[-1][1:13]] == [s.total.allowance_by_month[m] for m in range(1, 13)]
+    export_list("county-roster", tmp_path / "名册.xlsx", exports.CountyRosterQuery())
+    roster = list(openpyxl.load_workbook(tmp_path / "名册.xlsx")["全县干部名册"].iter_rows(min_row=2, values_only=True))
+    assert len(roster) == county.roster_count() and all("********" in r[1] for r in roster)
