@@ -18,9 +18,7 @@ OPTION_FLAGS = {"unit": "--unit", "year": "--year", "month": "--month", "search"
 
 
 def _list_help() -> str:
-    from ..services.exports import LISTS
-
-    from ..services.exports import COUNTY_LISTS
+    from ..services.exports import COUNTY_LISTS, LISTS
 
     return "；".join(f"{k}（{e.name}）" for k, e in LISTS.items()) + "；县级版：" + "；".join(
         f"{k}（{e.name}）" for k, e in COUNTY_LISTS.items())
@@ -79,7 +77,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         if key not in ("roster", "roster-full"):
             return _error(f"--all-fields 只用于干部名册（roster），「{key}」没有这个选项")
         key = "roster-full"
-    spec = exports.LISTS.get(key)
+    spec = exports.LISTS.get(key) or exports.COUNTY_LISTS.get(key)
     if spec is None:
         return _error(f"没有名为「{args.list}」的列表。可导出的列表：{_list_help()}")
     out = check_out_suffix(args.out, ".xlsx", "导出的列表")

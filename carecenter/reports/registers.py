@@ -236,7 +236,7 @@ def county(data: CountyRegisterData, st: Styles) -> list:
     width = text_width(True)
     rows_of = [*data.townships, data.total]
     out = _head(st, "乡镇公务员关心关爱工作汇总表", f"{data.year}年度",
-                f"汇总单位：{data.scope}", f"报送乡镇：{len(data.townships)} 个", "金额单位：元")
+                f"汇总单位：{data.county}", f"报送乡镇：{len(data.townships)} 个", "金额单位：元")
     out += heading(st, "一、主要指标（按乡镇）")
     header = ["序号", "乡镇", "数据截至", "在职干部", "艰苦边远地区干部", "应检人数", "已检人数", "体检覆盖率",
               "未结异常随访", "年休假应休（天）", "已休（天）", "未休人数", "津贴补贴发放", "走访艰苦边远地区干部"]

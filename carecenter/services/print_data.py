@@ -242,7 +242,8 @@ class CountyRegisterData:
     """乡镇公务员关心关爱工作汇总表 (the county edition, issue 15): the 汇总 of a year, per township
     as its current package reports it, and the county's total."""
     year: int
-    scope: str                       # the county's name
+    scope: str                       # 全部单位: the register is the county's whole
+    county: str                      # the county's name
     townships: tuple[Any, ...]       # services.figures.TownshipFigures, by code
     total: Any                       # the 合计 row
 

@@ -796,11 +796,11 @@ def _county_data(year: int, unit_id: int | None) -> CountyRegisterData:
     from . import county, exchange_setup
 
     if unit_id:
-        raise DomainError("scope", "乡镇关心关爱工作汇总表按全县打印，不按单位", "unit_id")
+        raise DomainError("scope", "乡镇公务员关心关爱工作汇总表按全县打印，不按单位", "unit_id")
     summary = county.summary(year)
     if not summary.townships:
         raise _empty("county", f"{year}年度", "全部单位")
-    return CountyRegisterData(year, exchange_setup.identity().name, summary.townships, summary.total)
+    return CountyRegisterData(year, "全部单位", exchange_setup.identity().name, summary.townships, summary.total)
 
 
 _GATHER = {"allowance": _allowance_data, "leave": _leave_data, "health": _health_data, "welfare": _welfare_data,

@@ -93,6 +93,10 @@ def test_county_init_then_a_township_packs_and_the_county_receives(township, tmp
     assert code == 0 and "330328101000" in out, err
     code, out, err = main(capsys, *c, "county", "info")
     assert code == 0 and county_fp in out, err
+    code, out, err = main(capsys, *c, "print", "register", "county", "--period", "2025", "--out", tmp_path / "汇总表.pdf")
+    assert code == 0 and (tmp_path / "汇总表.pdf").exists(), err
+    code, out, err = main(capsys, *c, "export", "county-summary", "--year", "2025", "--out", tmp_path / "汇总.xlsx")
+    assert code == 0 and (tmp_path / "汇总.xlsx").exists(), err
 
 
 def test_county_init_checks_its_input_before_making_anything(tmp_path, capsys, monkeypatch):

@@ -159,8 +159,11 @@ def test_the_printed_county_register_has_the_township_rows_and_the_totals_in_wor
     from tests.reports.pdfcheck import assert_fonts_embedded, text
 
     out = printing.register("county", str(PERIOD), out=tmp_path / "汇总表.pdf")
-    assert out.title == f"乡镇公务员关心关爱工作汇总表（{PERIOD}年度，某某县）"
+    assert out.title == f"乡镇公务员关心关爱工作汇总表（{PERIOD}年度）"
+    assert out.file_name == printing.default_register_file_name("county", str(PERIOD)) == \
+        f"乡镇公务员关心关爱工作汇总表_{PERIOD}.pdf"
     body = text(out.pdf)
+    assert "汇总单位：某某县" in body
     s = county.summary(PERIOD)
     for row in s.townships:
         assert row.name in body and format_yuan(row.allowance_total_fen) in body
