@@ -446,8 +446,9 @@ def _store(inc: _Incoming, opened: xc.Opened, parts: dict[str, list[tuple]], tow
         audit.record("create", "county_township", township.uuid,
                      f"登记乡镇：{inc.name}（{inc.code}），确认签名密钥指纹 {signer}")
     elif township.fingerprint != signer:
-        audit.record("update", "county_township", township.uuid,
-                     f"{inc.name}（{inc.code}）的签名密钥经核对后更换为 {signer}",
+        what = (f"{inc.name}（{inc.code}）的签名密钥经核对后更换为 {signer}" if township.fingerprint else
+                f"确认{inc.name}（{inc.code}）的签名密钥指纹 {signer}")
+        audit.record("update", "county_township", township.uuid, what,
                      {"fingerprint": [township.fingerprint, signer]})
         CountyTownship.update(public_key=public, fingerprint=signer, trusted_at=stamp,
                               trusted_by=audit.current_user(), updated_at=stamp).where(

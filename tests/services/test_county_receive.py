@@ -14,6 +14,7 @@ import pytest
 from carecenter.db.database import close_database, db
 from carecenter.db.models import ExchangeKey
 from carecenter.domain import exchange_rows as xr
+from carecenter.domain.errors import DomainError
 from carecenter.security import exchange_crypto as xc
 from carecenter.services import county, exchange_setup
 from tests.exchange.exchange_world import (PERIOD, build_world, copy_db, county_tables, open_db, pack_town, rehash,
@@ -190,6 +191,24 @@ def test_an_unknown_township_is_received_only_with_its_fingerprint_confirmed(wor
         result = county.receive(newcomer.package, trust=typed)
         assert result.status == "received" and result.code == "330328104000"
         assert [s.code for s in county.submissions(PERIOD, date(2026, 1, 31))].count("330328104000") == 1
+    finally:
+        close_database()
+
+
+def test_a_registered_township_without_a_key_confirms_it_with_its_first_package(world, tmp_path):
+    town = world.towns[0]
+    paths = copy_db(world.county_fresh, tmp_path / "county")
+    open_db(paths)
+    try:
+        county.add_township(town.code, "青岭")
+        with pytest.raises(DomainError, match="不属于"):
+            county.add_township("330329101000", "邻县某镇")
+        err = refused(town.package, county.UnknownTownshipKey)
+        assert err.fingerprint == town.fingerprint
+        result = county.receive(town.package, trust=town.fingerprint)
+        assert result.status == "received" and result.renamed_from == "青岭"
+        said = db.execute_sql("SELECT summary FROM audit_log WHERE action = 'update' AND summary LIKE '%签名密钥%'").fetchall()
+        assert [r[0] for r in said] == [f"确认青岭镇（{town.code}）的签名密钥指纹 {town.fingerprint}"]
     finally:
         close_database()
 
