@@ -336,7 +336,8 @@ def _incoming(opened: xc.Opened) -> _Incoming:
                         dict(m["counts"]))
         if not _HEX32.match(inc.package_id) or not (inc.code.isascii() and inc.code.isdigit() and len(inc.code) == 12) \
                 or not inc.name or inc.start != date(inc.period, 1, 1) or not inc.start <= inc.through <= \
-                date(inc.period, 12, 31) or len(inc.name) > 100 or len(inc.app_version) > 20:
+                date(inc.period, 12, 31) or len(inc.name) > 100 or len(inc.app_version) > 20 \
+                or inc.created_at.tzinfo is not None:
             raise ValueError("manifest values")
     except _MANIFEST_ERRORS:
         raise xc.PackageDamaged(opened.name, "：清单内容不完整") from None
@@ -623,6 +624,11 @@ def _receive(path: Path, file: str, trust: str | None, progress, check) -> Recei
     if replaced is not None and replaced.through > inc.through:
         warnings.append(f"这份报送包的数据截至 {inc.through}，早于被替换的一份（截至 {replaced.through}）")
     with db.atomic():
+        # another window may have received a package of the township meanwhile: check again
+        now_current = _current(township.id if township is not None else None, inc.period)
+        if (now_current and now_current.id) != (replaced and replaced.id) or \
+                CountyPackage.select().where(CountyPackage.package_id == inc.package_id).exists():
+            raise ReceiveRefused("busy", f"接收「{file}」时另一个窗口刚接收了同一乡镇的报送包，没有接收。请再接收一次")
         package, renamed_from = _store(inc, opened, parts, township, signer, replaced, file)
         if renamed_from:
             warnings.append(f"乡镇名称已由「{renamed_from}」改为「{inc.name}」（区划代码不变）")
