@@ -54,6 +54,7 @@ HEADER_FORMAT = "carecenter-exchange"
 MANIFEST_FORMAT = "carecenter-exchange-manifest"
 KEY_FILE_FORMAT = "carecenter-county-key"
 KEY_FILE_VERSION = 1
+MAX_KEY_FILE_BYTES = 64 * 1024
 HKDF_INFO = b"carecenter-exchange/1 AES-256-GCM"
 MANIFEST_NAME = "manifest.json"
 SIGNATURE_NAME = "manifest.sig"
@@ -276,7 +277,7 @@ def county_key_file(key: CountyKey) -> bytes:
 def read_county_key(data: bytes, name: str) -> CountyKey:
     """``county.pub`` back, checked: the format, the key's length and the fingerprint the
     file states (a damaged or hand-edited file is refused)."""
-    if len(data) > 64 * 1024:
+    if len(data) > MAX_KEY_FILE_BYTES:
         raise CountyKeyInvalid(name, "文件过大")
     try:
         doc = json.loads(data.decode("utf-8-sig"))

@@ -50,7 +50,7 @@ from ..security.access import exempt, requires
 from . import audit, exchange_setup, figures
 from .exchange_setup import is_county_database  # noqa: F401 - part of this module's interface
 from .figures import FundFigure, TownshipFigures  # noqa: F401 - part of this module's interface
-from .values import path_text
+from .values import path_text, read_chosen, stepper
 
 PUBLIC_KEY_FILE = "county.pub"
 DEADLINE_KEY = "county.deadline_days"
@@ -579,22 +579,10 @@ def receive(path: Path, trust: str | None = None, progress: Callable[[int, str],
 
 
 def _receive(path: Path, file: str, trust: str | None, progress, check) -> ReceiveResult:
-    def step(percent: int, text: str) -> None:
-        if check is not None:
-            check()
-        if progress is not None:
-            progress(percent, text)
-
+    step = stepper(progress, check)
     step(0, "读取报送包…")
-    try:
-        size = path.stat().st_size
-        if size > xc.LIMITS.max_package_bytes:
-            raise xc.PackageTooLarge(file, size, xc.LIMITS.max_package_bytes)
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise DomainError("file_missing", f"找不到文件「{path_text(path)}」，请重新选择", "file") from None
-    except IsADirectoryError:
-        raise DomainError("file_missing", f"「{path_text(path)}」是一个文件夹，请选择报送包（.ccx）", "file") from None
+    limit = xc.LIMITS.max_package_bytes
+    data = read_chosen(path, limit, lambda size: xc.PackageTooLarge(file, size, limit), "报送包（.ccx）")
     box = exchange_setup.box_key()
     step(5, "解密并核对签名…")
     opened = xc.open_package(data, file, xc.unb64(box.private_key, xc.KEY_BYTES))
@@ -637,8 +625,9 @@ def _receive(path: Path, file: str, trust: str | None, progress, check) -> Recei
                      f"接收报送包「{file}」：{inc.name}（{inc.code}）{inc.period}年度，截至 {inc.through}，"
                      f"{package.cadres} 名干部，共 {package.rows} 行{('，' + what) if what else ''}",
                      {"package_id": [None, inc.package_id], "fingerprint": [None, opened.package_fingerprint]})
-        step(95, "提交…")
-    step(100, "完成")
+        step(95, "提交…")       # the last moment 取消 takes effect: after the commit it is done
+    if progress is not None:
+        progress(100, "完成")
     status = "replaced" if replaced is not None else "received"
     message = (f"已接收「{inc.name}」{inc.period}年度报送包（数据截至 {inc.through}）：{package.cadres} 名干部，"
                f"共 {package.rows} 行" + (f"；{what}" if what else ""))

@@ -32,7 +32,7 @@ from ..security import exchange_crypto as xc
 from ..security.access import exempt, requires
 from . import allowance, audit, exchange_setup, figures, health, leave, welfare
 from .figures import TownshipFigures
-from .values import path_text
+from .values import path_text, read_chosen, stepper
 
 SUFFIX = ".ccx"
 LOCKED = allowance.STATUS_LOCKED
@@ -115,15 +115,8 @@ def trust_county(path: Path) -> CountyKeyInfo:
     reads out over the phone."""
     _township_only()
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > 64 * 1024:
-            raise xc.CountyKeyInvalid(path_text(path.name), "文件过大")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise DomainError("file_missing", f"找不到文件「{path_text(path)}」，请重新选择", "file") from None
-    except IsADirectoryError:
-        raise DomainError("file_missing", f"「{path_text(path)}」是一个文件夹，请选择 county.pub 文件", "file") from None
+    data = read_chosen(path, xc.MAX_KEY_FILE_BYTES, lambda size: xc.CountyKeyInvalid(path_text(path.name), "文件过大"),
+                       "县里的公钥文件 county.pub")
     key = xc.read_county_key(data, path_text(path.name))
     own = exchange_setup.identity()
     if own.code and own.county_code != key.code[:6]:
@@ -243,13 +236,7 @@ def collect(period: int, through: date, progress: Callable[[int, str], None] | N
     """Every part's rows (lists of JSON values, in the fields' order of ``exchange_rows.PARTS``)."""
     start = date(period, 1, 1)
     window = (start.isoformat(), through.isoformat())
-
-    def step(percent: int, text: str) -> None:
-        if check is not None:
-            check()
-        if progress is not None:
-            progress(percent, text)
-
+    step = stepper(progress, check)
     step(2, "读取单位和干部名册…")
     parts: dict[str, list[list]] = {}
     parts["units"] = [[u, n, k, t, cat, area, bool(hard)] for u, n, k, t, cat, area, hard in _sql(
@@ -377,18 +364,12 @@ def pack(period: int, through: date | None = None, out: Path | None = None,
     out = Path(out) if out is not None else Path(default_file_name(period))
     private, signer_fp = exchange_setup.signing_key()
     parts = collect(period, through, progress, check)
-    if progress is not None:
-        progress(78, "核对每一行数据…")
+    step = stepper(progress, check)
+    step(78, "核对每一行数据…")
     _check_rows(parts)
-    if check is not None:
-        check()
-    if progress is not None:
-        progress(85, "签名并加密…")
+    step(85, "签名并加密…")
     package_id, counts, sealed = seal_parts(parts, own, period, through, private, county)
-    if check is not None:
-        check()
-    if progress is not None:
-        progress(95, "写入文件…")
+    step(95, "写入文件…")
     rows = sum(counts.values())
     with db.atomic():
         row = ExchangeSent.create(package_id=package_id, period=period, through=through,

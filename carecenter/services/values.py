@@ -47,6 +47,38 @@ def path_text(path: Any) -> str:
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+@exempt('pure wiring of callbacks, no data')
+def stepper(progress: Callable[[int, str], None] | None,
+            check: Callable[[], None] | None) -> Callable[[int, str], None]:
+    """``step(percent, text)`` for a long use case run as a background job (``ui.tasks``):
+    ``check()`` first (it raises when 取消 was pressed), then ``progress(percent, text)``."""
+    def step(percent: int, text: str) -> None:
+        if check is not None:
+            check()
+        if progress is not None:
+            progress(percent, text)
+    return step
+
+
+@exempt('reads a file the clerk chose; the use case that asks checks its own permission')
+def read_chosen(path: Any, limit: int, too_large: Callable[[int], Exception], kind: str) -> bytes:
+    """The bytes of a file the clerk chose: refused with ``too_large(size)`` when it is larger
+    than ``limit`` (before it is read), and with a Chinese DomainError when it does not exist
+    or is a folder (``kind``: what to choose instead, e.g. 「报送包（.ccx）」)."""
+    from ..domain.errors import DomainError
+
+    try:
+        size = os.stat(path).st_size
+        if size > limit:
+            raise too_large(size)
+        with open(path, "rb") as fh:
+            return fh.read(limit + 1)
+    except FileNotFoundError:
+        raise DomainError("file_missing", f"找不到文件「{path_text(path)}」，请重新选择", "file") from None
+    except IsADirectoryError:
+        raise DomainError("file_missing", f"「{path_text(path)}」是一个文件夹，请选择{kind}", "file") from None
+
+
 @requires()
 def find_cadre(cadre_id: Any) -> Cadre | None:
     """The cadre with this id (int or text from a form), or None."""

@@ -8,24 +8,20 @@ is then checked whole and must equal, in content, the state before or after a co
 receive."""
 from __future__ import annotations
 
-import os
 import random
 import shutil
 import signal
 import sqlite3
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from carecenter.db.database import close_database
 from tests.exchange.exchange_world import build_world, open_db
+from tests.exchange.killing import ROOT, run_killed
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)")
 
-ROOT = Path(__file__).resolve().parents[2]
 TABLES = ("county_township", "county_package", "county_unit", "county_cadre", "county_leave", "county_check",
           "county_finding", "county_mental_count", "county_allowance", "county_fund", "county_welfare", "county_talk")
 
@@ -71,28 +67,11 @@ def content(folder: Path) -> dict:
 
 
 def run_child(data: Path, package: Path, trust: str, kill_after: int | None) -> str:
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(data), str(package), trust, str(ROOT)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8", cwd=ROOT)
-    seen, last = 0, ""
-    try:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            last = line.strip()
-            if last.startswith("p "):
-                seen += 1
-                if kill_after is not None and seen >= kill_after:
-                    time.sleep(random.random() * 0.02)
-                    os.kill(proc.pid, signal.SIGKILL)
-                    break
-        proc.wait(timeout=60)
-    finally:
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
+    code, last, err = run_killed(CHILD, [data, package, trust, ROOT], kill_after, random.random() * 0.02)
     if kill_after is None:
-        assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
+        assert code == 0, err
     else:
-        assert proc.returncode == -signal.SIGKILL, (last, proc.stderr.read() if proc.stderr else "")
+        assert code == -signal.SIGKILL, (last, err)
     return last
 
 

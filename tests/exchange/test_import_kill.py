@@ -13,14 +13,12 @@ import random
 import shutil
 import signal
 from carecenter.db.engine import sqlite as sqlite3  # the program's SQLite library (one per process)
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import make_id_number
+from tests.exchange.killing import run_killed
 from tests.exchange.test_importer_support import workbook
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)")
@@ -104,30 +102,11 @@ def welfare_file(path: Path) -> Path:
 
 
 def run_child(data: Path, xlsx: Path, kind: str, kill_after: int | None, delay: float) -> str:
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(data), str(xlsx), kind, str(ROOT)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8", cwd=ROOT)
-    seen = 0
-    last = ""
-    try:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            last = line.strip()
-            if last.startswith("p "):
-                seen += 1
-                if kill_after is not None and seen >= kill_after:
-                    if delay:
-                        time.sleep(delay)
-                    os.kill(proc.pid, signal.SIGKILL)
-                    break
-        proc.wait(timeout=60)
-    finally:
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
+    code, last, err = run_killed(CHILD, [data, xlsx, kind, ROOT], kill_after, delay)
     if kill_after is None:
-        assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
+        assert code == 0, err
     else:
-        assert proc.returncode == -signal.SIGKILL or last == "done", last
+        assert code == -signal.SIGKILL or last == "done", last
     return last
 
 

@@ -49,6 +49,13 @@ def refused(path, error, **kwargs):
     return err.value
 
 
+def resealed(world, path, edit, town=None, **kwargs):
+    """The world's first package changed by ``edit`` (``exchange_world.reseal``), written to ``path``."""
+    town = town or world.towns[0]
+    path.write_bytes(reseal(world.towns[0].package.read_bytes(), world, town, edit, **kwargs))
+    return path
+
+
 def repack(world, town, tmp_path, change=None, name="again.ccx"):
     """Pack ``town`` again from a copy of its database (after ``change`` ran in it)."""
     paths = copy_db(town.paths, tmp_path / f"town-{name}")
@@ -151,8 +158,7 @@ def test_a_package_passed_on_from_another_county_is_refused(world, county_copy, 
     def edit(manifest, parts):
         manifest["recipient"] = {"name": "另一县", "code": "330329000000", "fingerprint": "AAAA-" * 7 + "AAAA"}
 
-    path = tmp_path / "forwarded.ccx"
-    path.write_bytes(reseal(world.towns[0].package.read_bytes(), world, world.towns[0], edit))
+    path = resealed(world, tmp_path / "forwarded.ccx", edit)
     err = refused(path, xc.WrongCounty)
     assert "另一县" in err.message
 
@@ -161,8 +167,7 @@ def test_a_township_of_another_county_is_refused(world, county_copy, tmp_path):
     def edit(manifest, parts):
         manifest["township"]["code"] = "330329101000"
 
-    path = tmp_path / "neighbour.ccx"
-    path.write_bytes(reseal(world.towns[0].package.read_bytes(), world, world.towns[0], edit))
+    path = resealed(world, tmp_path / "neighbour.ccx", edit)
     err = refused(path, county.OtherCountyTownship)
     assert "330329101000" in err.message and "不属于某某县" in err.message
 
@@ -238,8 +243,7 @@ def test_a_package_signed_by_another_key_than_it_names_is_refused(world, county_
     def edit(manifest, parts):
         pass        # the manifest as the township made it, signed with another key than it names
 
-    path = tmp_path / "forged.ccx"
-    path.write_bytes(reseal(world.towns[0].package.read_bytes(), world, forger, edit))
+    path = resealed(world, tmp_path / "forged.ccx", edit, town=forger)
     err = refused(path, xc.BadSignature)
     assert "签名不正确" in err.message
 
@@ -248,8 +252,7 @@ def test_a_package_id_used_again_for_other_content_is_refused(world, county_copy
     def edit(manifest, parts):
         manifest["app"]["platform"] = "Windows"
 
-    path = tmp_path / "same-id.ccx"
-    path.write_bytes(reseal(world.towns[0].package.read_bytes(), world, world.towns[0], edit, new_id=False))
+    path = resealed(world, tmp_path / "same-id.ccx", edit, new_id=False)
     err = refused(path, county.PackageConflict)
     assert "内容不同" in err.message
 
@@ -258,8 +261,7 @@ def test_a_manifest_changed_after_signing_is_refused(world, county_copy, tmp_pat
     def edit(manifest, parts):
         manifest["period"] = PERIOD - 1
 
-    path = tmp_path / "edited.ccx"
-    path.write_bytes(reseal(world.towns[0].package.read_bytes(), world, world.towns[0], edit, sign=False))
+    path = resealed(world, tmp_path / "edited.ccx", edit, sign=False)
     refused(path, xc.BadSignature)
 
 
@@ -290,8 +292,7 @@ def test_a_part_that_does_not_match_its_hash_is_refused(world, county_copy, tmp_
         lines[0] = json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         parts["welfare"] = b"\n".join(lines)
 
-    path = tmp_path / "welfare.ccx"
-    path.write_bytes(reseal(world.towns[0].package.read_bytes(), world, world.towns[0], edit))
+    path = resealed(world, tmp_path / "welfare.ccx", edit)
     err = refused(path, xc.PartMismatch)
     assert "welfare" in err.message
 
@@ -310,8 +311,7 @@ def test_rows_are_checked_like_an_import(world, county_copy, tmp_path):
         rehash(manifest, parts, "cadres")
         rehash(manifest, parts, "leave")
 
-    path = tmp_path / "rows.ccx"
-    path.write_bytes(reseal(world.towns[0].package.read_bytes(), world, world.towns[0], edit))
+    path = resealed(world, tmp_path / "rows.ccx", edit)
     err = refused(path, xr.InvalidRows)
     assert "干部名册第 3 行「id_number」" in err.message and "校验位" in err.message
     assert "请休假第 1 行「days」" in err.message
@@ -333,8 +333,7 @@ def test_a_part_listed_twice_or_missing_is_refused(world, county_copy, tmp_path)
     def edit(manifest, parts):
         manifest["parts"] = [p for p in manifest["parts"] if p["name"] != "talks"]
 
-    path = tmp_path / "missing.ccx"
-    path.write_bytes(reseal(world.towns[0].package.read_bytes(), world, world.towns[0], edit))
+    path = resealed(world, tmp_path / "missing.ccx", edit)
     err = refused(path, xc.PartMismatch)
     assert "talks" in err.message
 
