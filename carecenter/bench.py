@@ -296,7 +296,8 @@ def measure(cadres: int, keep: bool, out, years: int, gui_figures, encrypted: bo
         figures.extend(backup_figures(root))
         figures.extend(import_figures(root))
         figures.extend(security_figures(root))
-        figures.extend(exchange_figures(root))
+        # a township of up to 5,000 cadres (the issue's figure) and 20 such packages
+        figures.extend(exchange_figures(root, min(cadres, 5000), years, 20, encrypted))
     finally:
         from .db import database
 
@@ -658,7 +659,22 @@ def import_figures(root: Path) -> list[Figure]:
     return [Figure(name, app_ms, floor_ms, 10000)]
 
 
-def exchange_figures(root: Path, cadres: int = 5000, years: int = 10, townships: int = 20) -> list[Figure]:
+def _new_store(paths: DataPaths, encrypted: bool) -> dict:
+    """A new database of its own (the bench's key provider serves the main one): what
+    ``open_store`` needs to open it again."""
+    from . import app, encryption
+    from .db import database
+    from .security import keys
+
+    if not encrypted:
+        app.open_store(paths)
+        return {}
+    encryption.create_demo_store(paths, app.open_store)
+    return {"key": database.db.key, "keyfile": keys.KeyFile.load(paths.key_file)}
+
+
+def exchange_figures(root: Path, cadres: int = 5000, years: int = 10, townships: int = 20,
+                     encrypted: bool = True) -> list[Figure]:
     """Issue 15: a township of ``cadres`` cadres with ``years`` of history packs the current
     year; the county receives ``townships`` such packages and adds them up.
 
@@ -679,12 +695,12 @@ def exchange_figures(root: Path, cadres: int = 5000, years: int = 10, townships:
     period = today.year
     county_paths, town_paths = DataPaths(root / "exchange-county"), DataPaths(root / "exchange-township")
     database.close_database()
-    open_store(county_paths)
+    county_key = _new_store(county_paths, encrypted)
     county.init_county("基准县", "330328000000")
     pub = county.export_public_key(root / "county.pub")
     database.close_database()
     queries.invalidate_units()
-    open_store(town_paths)
+    _new_store(town_paths, encrypted)
     seed_rule_tables()
     demo.build(cadres, history_years=years)
     # the demo pays its last three months: pay (and lock) the year's earlier ones too, as a township does
@@ -723,7 +739,7 @@ def exchange_figures(root: Path, cadres: int = 5000, years: int = 10, townships:
         packages.append((path, xc.fingerprint(public)))
     database.close_database()
     queries.invalidate_units()
-    open_store(county_paths)
+    open_store(county_paths, **county_key)
     t = time.perf_counter()
     for path, fingerprint in packages:
         county.receive(path, trust=fingerprint)

@@ -15,7 +15,8 @@ def test_bench_reports_every_figure(tmp_path):
     assert out.returncode == 0, out.stderr
     for figure in ["启动到窗口显示", "名册首页显示", "边输边搜", "峰值内存", "年休假余额", "体检应检/逾期名单", "异常随访名单",
                    "生成一个月津贴补贴", "工作台汇总", "批量打印 60 份关爱档案", "分人打印 60 份关爱档案",
-                   "导出 60 行名册", "备份 60 人数据库", "每日自动备份（完整检查）", "导入 200 行干部名册"]:
+                   "导出 60 行名册", "备份 60 人数据库", "每日自动备份（完整检查）", "导入 200 行干部名册",
+                   "生成报送包（60 名干部", "接收 20 个报送包（1,200 名干部）", "县级汇总（20 个乡镇）"]:
         assert figure in out.stdout
     assert "下限" in out.stdout
     # the temporary database is removed afterwards

@@ -56,11 +56,13 @@ def add_commands(sub) -> None:
                        description="县级版：county init 建立县级数据库和县里的密钥（公钥写成数据目录中的 county.pub，"
                                    "发给各乡镇导入）；county receive 接收乡镇的报送包。")
     cw = c.add_subparsers(dest="county_command", title="操作", metavar="ACTION")
-    n = cw.add_parser("init", help="建立县级数据库：第一个系统管理员、县里的密钥，公钥写成 county.pub（无需登录）")
+    n = cw.add_parser("init", help="建立县级数据库（加密）：第一个系统管理员和恢复密钥、县里的交换密钥，"
+                                   "公钥写成 county.pub（无需登录）")
     n.add_argument("--admin", required=True, help="系统管理员的登录名")
     n.add_argument("--name", required=True, help="系统管理员的姓名")
     n.add_argument("--county", required=True, help="县（市、区）名称，如 某某县")
     n.add_argument("--code", required=True, help="县的 12 位统计用区划代码（后 6 位为 0），如 330328000000")
+    n.add_argument("--sheet", type=Path, help="同时把恢复密钥纸写成这个 PDF 文件（请打印后删除该文件）")
     n.set_defaults(func=cmd_county_init, no_signin=True, creates_data_dir=True)
     r = cw.add_parser("receive", help="接收乡镇的报送包（经办人）")
     r.add_argument("file", type=Path, metavar="FILE.ccx", help="乡镇报送的文件")
@@ -193,7 +195,7 @@ def cmd_county_init(args) -> int:
     paths = args.root.resolve_paths(args)
     if paths.database.exists() and paths.database.stat().st_size > 0:
         raise UsageError(f"数据目录 {paths.root} 中已经有数据库。县级数据库请建在一个新的空数据目录中")
-    cmd_setup(args)           # the first 系统管理员, exactly as ``user setup`` makes it
+    cmd_setup(args)           # the encrypted database and its first 系统管理员, exactly as ``user setup``
     with access.acting_as(access.system_actor("县级版初始化")):
         info = county.init_county(args.county, args.code)
         out = county.export_public_key(paths.root / county.PUBLIC_KEY_FILE)

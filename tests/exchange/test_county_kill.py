@@ -11,12 +11,12 @@ from __future__ import annotations
 import random
 import shutil
 import signal
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from carecenter.db.database import close_database
+from carecenter.db.engine import sqlite as sqlite3  # the program's SQLite library (one per process)
 from tests.exchange.exchange_world import build_world, open_db
 from tests.exchange.killing import ROOT, run_killed
 

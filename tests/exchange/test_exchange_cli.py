@@ -5,14 +5,13 @@ message) and accepting it with ``--trust``, a second receive changing nothing (e
 from __future__ import annotations
 
 import re
-import sqlite3
 from datetime import date
 
 import pytest
 
 from carecenter import cli
 from carecenter.db.database import close_database
-from tests.conftest import TEST_PASSWORD, add_accounts
+from tests.conftest import TEST_PASSWORD, add_accounts, keyed_connect
 
 
 def main(capsys, *args) -> tuple[int, str, str]:
@@ -44,10 +43,11 @@ def test_county_init_then_a_township_packs_and_the_county_receives(township, tmp
     code, out, err = main(capsys, "--data-dir", folder, "county", "init", "--admin", "guanli", "--name", "王管理",
                           "--county", "某某县", "--code", "330328000000")
     assert code == 0, err
-    assert "已建立系统管理员账户 guanli" in out and "已建立县级数据库：某某县" in out
+    assert "已建立加密数据库" in out and "系统管理员账户 guanli" in out and "恢复密钥" in out
+    assert "已建立县级数据库：某某县" in out
     county_fp = re.search(r"县级公钥指纹：([0-9A-Z-]+)", out).group(1)
     assert (folder / "county.pub").exists()
-    con = sqlite3.connect(str(folder / "carecenter.db"))
+    con = keyed_connect(folder / "carecenter.db", "guanli", TEST_PASSWORD)
     try:
         assert con.execute("SELECT value FROM setting WHERE key = 'exchange.edition'").fetchone() == ("county",)
         assert con.execute("SELECT login FROM account").fetchall() == [("guanli",)]
@@ -73,12 +73,15 @@ def test_county_init_then_a_township_packs_and_the_county_receives(township, tmp
     code, out, err = main(capsys, *t, "exchange", "list")
     assert code == 0 and "2025年度" in out
 
-    # the county: an account of its own, then receive
+    # the county: the test accounts (with their copies of the database key), then receive
     from carecenter.app import open_store
     from carecenter.paths import DataPaths
+    from carecenter.security import keys, storekey
 
-    open_store(DataPaths(folder))
+    keyfile = keys.KeyFile.load(folder / "carecenter.keys")
+    open_store(DataPaths(folder), key=keyfile.unlock("guanli", TEST_PASSWORD), keyfile=keyfile)
     add_accounts()
+    storekey.current().keyfile.set_account("tester", TEST_PASSWORD, storekey.current().key)
     close_database()
     c = ["--data-dir", folder, "--user", "tester"]
     code, _out, err = main(capsys, *c, "county", "receive", package)
