@@ -95,6 +95,30 @@ def test_a_newer_package_replaces_the_current_one_and_an_older_one_is_refused(wo
         close_database()
 
 
+def test_overlapping_packages_of_one_year_the_one_made_later_is_current(world, tmp_path, monkeypatch):
+    """Periods are calendar years: a half-year package made after the whole-year one
+    replaces it (made later), and the receipt says it reaches less far."""
+    from carecenter.services import exchange_pack
+
+    town = world.towns[1]
+    paths = copy_db(town.paths, tmp_path / "town")
+    open_db(paths)
+    half = exchange_pack.pack(PERIOD, date(2025, 6, 30), tmp_path / "half.ccx")
+    close_database()
+    county_paths = copy_db(world.county, tmp_path / "county")
+    open_db(county_paths)
+    try:
+        result = county.receive(half.path)
+        assert result.status == "replaced" and any("早于被替换的一份" in w for w in result.warnings)
+        row = [r for r in county.summary(PERIOD).townships if r.code == town.code][0]
+        assert row.as_of == date(2025, 6, 30) and row.allowance_total_fen == 0
+        monkeypatch.setattr(county, "clock", lambda: county.datetime(2027, 1, 5, 9, 0))
+        late = {r.code: r for r in county.submissions(PERIOD, deadline=date(2026, 12, 31))}[town.code]
+        assert late.late and "未覆盖全年" in late.late_text
+    finally:
+        close_database()
+
+
 def test_a_renamed_township_keeps_its_code_and_the_old_snapshot_its_name(world, tmp_path):
     town = world.towns[2]
     renamed = repack(world, town, tmp_path, lambda: exchange_setup.save_identity("云岭镇", town.code),
