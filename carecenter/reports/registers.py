@@ -130,11 +130,11 @@ def health(data: HealthRegisterData, st: Styles) -> list:
     out += heading(st, "一、体检情况（按单位）")
     rows: list[list[Any]] = []
     for u in data.units:
-        rate = f"{Decimal(u.checked * 100) / u.serving:.1f}%" if u.serving else "—"
-        rows.append([u.unit, str(u.serving), str(u.checked), rate, str(u.checks), str(u.level_a), str(u.level_b)])
+        rows.append([u.unit, str(u.serving), str(u.checked), fmt.percent(u.checked, u.serving), str(u.checks),
+                     str(u.level_a), str(u.level_b)])
     serving = sum(u.serving for u in data.units)
     checked = sum(u.checked for u in data.units)
-    rows.append(["合计", str(serving), str(checked), f"{Decimal(checked * 100) / serving:.1f}%" if serving else "—",
+    rows.append(["合计", str(serving), str(checked), fmt.percent(checked, serving),
                  str(sum(u.checks for u in data.units)), str(sum(u.level_a for u in data.units)),
                  str(sum(u.level_b for u in data.units))])
     out.append(table(st, ["单位", "在职人数", "已检人数", "体检覆盖率", "体检人次", "A类异常", "B类异常"], rows,
@@ -226,10 +226,6 @@ def welfare(data: WelfareRegisterData, st: Styles) -> list:
 
 # ---------------------------------------------------------------- 乡镇公务员关心关爱工作汇总表 (the county edition)
 
-def _rate(part: int, whole: int) -> str:
-    return f"{Decimal(part * 100) / whole:.1f}%" if whole else "—"
-
-
 def county(data: CountyRegisterData, st: Styles) -> list:
     """The county's register of a year: one row per township (as its current package
     reports it) and the 合计; allowances per month; welfare funds; totals in 大写."""
@@ -244,10 +240,11 @@ def county(data: CountyRegisterData, st: Styles) -> list:
     for i, t in enumerate(rows_of, 1):
         last = t is data.total
         rows.append(["" if last else str(i), t.name, "" if last else fmt.ymd(t.as_of), str(t.cadres),
-                     str(t.hardship_cadres), str(t.health_due), str(t.health_done), _rate(t.health_done, t.health_due),
+                     str(t.hardship_cadres), str(t.health_due), str(t.health_done),
+                     fmt.percent(t.health_done, t.health_due),
                      str(t.followups_open), fmt.days(t.leave_due_days), fmt.days(t.leave_taken_days),
                      str(t.leave_untaken_cadres), fmt.yuan(t.allowance_total_fen),
-                     f"{t.hardship_visited}（{_rate(t.hardship_visited, t.hardship_cadres)}）"])
+                     f"{t.hardship_visited}（{fmt.percent(t.hardship_visited, t.hardship_cadres)}）"])
     out.append(table(st, header, rows, _widths(width, [8, 22, 19, 11, 13, 11, 11, 13, 12, 14, 12, 11, 22, 20]),
                      align={i: "CENTER" if i in (0, 2) else "RIGHT" for i in range(0, 14) if i != 1},
                      extra=_row_band(len(rows), SUBTOTAL_BG)))
@@ -271,7 +268,7 @@ def county(data: CountyRegisterData, st: Styles) -> list:
         for f in t.welfare_by_fund:
             rows.append([t.name, f.fund or "未填写经费来源", fmt.yuan(f.budget_fen) if f.budget_fen else "未设预算",
                          fmt.yuan(f.spent_fen), fmt.yuan(f.budget_fen - f.spent_fen) if f.budget_fen else "—",
-                         _rate(f.spent_fen, f.budget_fen) if f.budget_fen else "—"])
+                         fmt.percent(f.spent_fen, f.budget_fen) if f.budget_fen else "—"])
     spent = sum_fen(f.spent_fen for f in data.total.welfare_by_fund)
     first_total = len(rows) - len(data.total.welfare_by_fund) + 1
     out.append(table(st, ["乡镇", "经费来源", "年度预算", "已支出", "预算剩余", "执行率"], rows,

@@ -47,6 +47,14 @@ def yuan(fen: int) -> str:
 
 
 @exempt('pure formatting or parsing, no data')
+def percent(part: int | Decimal, whole: int | Decimal) -> str:
+    """A rate as printed and shown: 85.0% (one decimal); — when there is nothing to divide by."""
+    if not whole:
+        return "—"
+    return f"{Decimal(part) * 100 / Decimal(whole):.1f}%"
+
+
+@exempt('pure formatting or parsing, no data')
 def capital(fen: int) -> str:
     """人民币 in 大写 as written on registers: 人民币壹仟贰佰元整."""
     return "人民币" + to_capital(fen)
