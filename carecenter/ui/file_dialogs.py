@@ -67,3 +67,13 @@ def ask_save_path(parent: QWidget | None, title: str, suggested: str | Path, fil
     if path.suffix.lower() != suffix:
         path = path.with_name(path.name + suffix)
     return path
+
+
+def ask_open_path(parent: QWidget | None, title: str, file_filter: str) -> Path | None:
+    """Ask for a file to open (``None``: cancelled), starting in the last folder used; the
+    chosen folder is remembered."""
+    chosen, _filter = QFileDialog.getOpenFileName(parent, title, str(start_folder()), file_filter)
+    if not chosen:
+        return None
+    remember(chosen)
+    return Path(chosen)

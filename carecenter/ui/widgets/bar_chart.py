@@ -372,3 +372,31 @@ class BarChart(QWidget):
                 event.ignore()
             return True
         return super().event(event)
+
+
+def chart_panel(parent: QWidget, charts: Sequence[Sequence[BarChart]], top: QWidget | None = None):
+    """A scrolling panel of charts: each inner sequence is one row of charts side by side
+    (aligned at the top), under an optional ``top`` widget (a row of controls)."""
+    from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout
+
+    scroll = QScrollArea(parent)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    host = QWidget(scroll)
+    host.setObjectName("ChartPanel")
+    host.setStyleSheet("#ChartPanel { background: #ffffff; }")
+    column = QVBoxLayout(host)
+    column.setContentsMargins(0, 4, 0, 4)
+    column.setSpacing(12)
+    if top is not None:
+        column.addWidget(top)
+    for row_charts in charts:
+        row = QHBoxLayout()
+        row.setSpacing(16)
+        for chart in row_charts:
+            row.addWidget(chart, 1, Qt.AlignmentFlag.AlignTop)
+        column.addLayout(row)
+    column.addStretch(1)
+    scroll.setWidget(host)
+    return scroll

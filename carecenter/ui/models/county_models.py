@@ -1,0 +1,174 @@
+"""Table models of the county edition (issue 15): what ``services.county`` returns, shown.
+
+* ``SubmissionsModel`` — 报送情况: one ``SubmissionRow`` per township; late ones in red
+  with the word 逾期 (never colour alone).
+* ``SummaryModel`` — 汇总: one ``TownshipFigures`` per township and the 合计 row last
+  (bold, kept last: the list is not sorted).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QColor, QFont
+
+from ...domain.money import format_yuan
+from ...services import print_format as fmt
+from .. import theme
+from ..widgets.fingerprint import grouped
+from .base import MemoryTable
+
+RED = QColor(theme.ERROR)
+MUTED = QColor(theme.MUTED)
+CODE_ROLE = Qt.ItemDataRole.UserRole + 2    # a township's 区划代码
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("CountyModels", text)
+
+
+def when_text(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value.isoformat()
+
+
+def late_text(row: Any) -> str:
+    """逾期… for a late township (the word always there), else 已报送 / 未报送."""
+    text = (row.late_text or "").strip()
+    if row.late:
+        return text if "逾期" in text else (_tr("逾期") + (f"：{text}" if text else ""))
+    if text:
+        return text
+    return _tr("已报送") if row.period is not None else _tr("未报送")
+
+
+class SubmissionsModel(MemoryTable):
+    COLUMNS = ["name", "code", "period", "as_of", "received_at", "cadres", "rows", "fingerprint", "late"]
+    HEADERS = {"name": "乡镇", "code": "区划代码", "period": "报送期间", "as_of": "截至日期", "received_at": "接收时间",
+               "cadres": "干部人数", "rows": "数据行数", "fingerprint": "签名指纹", "late": "报送状态"}
+    NUMERIC = {"cadres", "rows"}
+    TOOLTIP = {"fingerprint", "name"}
+    CHUNK = None
+    SORT_KEYS = {
+        "name": lambda r: r.name, "code": lambda r: r.code, "period": lambda r: r.period or 0,
+        "as_of": lambda r: r.as_of or date.min, "received_at": lambda r: r.received_at or datetime.min,
+        "cadres": lambda r: r.cadres, "rows": lambda r: r.rows, "fingerprint": lambda r: r.fingerprint,
+        "late": lambda r: (not r.late, r.period is None),
+    }
+
+    def _text(self, row: int, key: str) -> str:
+        r = self._all[row]
+        if key == "period":
+            return _tr("{0} 年度").format(r.period) if r.period is not None else _tr("未报送")
+        if key in ("as_of", "received_at"):
+            return when_text(getattr(r, key))
+        if key in ("cadres", "rows"):
+            return f"{getattr(r, key):,}" if r.period is not None else ""
+        if key == "fingerprint":
+            return grouped(r.fingerprint)
+        if key == "late":
+            return late_text(r)
+        return str(getattr(r, key) or "")
+
+    def _foreground(self, row: int, key: str) -> QColor | None:
+        r = self._all[row]
+        if key == "late" and r.late:
+            return RED
+        if key == "late" and r.period is None:
+            return MUTED
+        return None
+
+    def _icon(self, row: int, key: str) -> str | None:
+        return "warning" if key == "late" and self._all[row].late else None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if index.isValid() and role == CODE_ROLE and 0 <= index.row() < self._row_count():
+            return self._all[index.row()].code
+        if index.isValid() and role == Qt.ItemDataRole.FontRole and self.COLUMNS[index.column()] == "fingerprint":
+            font = QFont()
+            font.setStyleHint(QFont.StyleHint.TypeWriter)
+            font.setFamilies(["monospace"])
+            return font
+        return super().data(index, role)
+
+    def code(self, row: int) -> str | None:
+        r = self.item(row)
+        return r.code if r is not None else None
+
+    def row_of(self, code: str) -> int:
+        return next((i for i, r in enumerate(self._all[:self._shown]) if r.code == code), -1)
+
+
+def rate_text(done: int, due: int) -> str:
+    """85.0%（34/40）; — when nobody is due."""
+    return f"{fmt.percent(done, due)}（{done}/{due}）" if due else "—"
+
+
+class SummaryModel(MemoryTable):
+    """The townships then the 合计 row; ``set_figures(townships, total)``."""
+
+    COLUMNS = ["name", "as_of", "cadres", "health", "followups", "leave", "untaken", "allowance", "welfare", "visits"]
+    HEADERS = {"name": "乡镇", "as_of": "数据截至", "cadres": "干部", "health": "体检（已检/应检）",
+               "followups": "未结随访", "leave": "年休假 已休/应休", "untaken": "未休人数", "allowance": "津贴补贴（元）",
+               "welfare": "慰问经费已用（元）", "visits": "走访（已访/应访）"}
+    NUMERIC = {"cadres", "health", "followups", "leave", "untaken", "allowance", "welfare", "visits"}
+    CHUNK = None
+
+    def set_figures(self, townships: list[Any], total: Any) -> None:
+        self.set_rows(list(townships) + [total])
+
+    @staticmethod
+    def welfare_fen(t: Any) -> tuple[int, int]:
+        """(spent, budget) over the township's funds."""
+        return sum(f.spent_fen for f in t.welfare_by_fund), sum(f.budget_fen for f in t.welfare_by_fund)
+
+    def is_total(self, row: int) -> bool:
+        return row == self._row_count() - 1 and self._row_count() > 0
+
+    def _text(self, row: int, key: str) -> str:
+        t = self._all[row]
+        if key == "name":
+            return t.name if not self.is_total(row) else _tr("全县合计")
+        if key == "as_of":
+            return when_text(t.as_of)
+        if key == "cadres":
+            return f"{t.cadres:,}"
+        if key == "health":
+            return rate_text(t.health_done, t.health_due)
+        if key == "followups":
+            return str(t.followups_open)
+        if key == "leave":
+            return f"{fmt.days(t.leave_taken_days)}/{fmt.days(t.leave_due_days)}"
+        if key == "untaken":
+            return str(t.leave_untaken_cadres)
+        if key == "allowance":
+            return format_yuan(t.allowance_total_fen)
+        if key == "welfare":
+            spent, budget = self.welfare_fen(t)
+            return f"{format_yuan(spent)}（{fmt.percent(spent, budget)}）"
+        if key == "visits":
+            return rate_text(t.hardship_visited, t.hardship_cadres)
+        return ""
+
+    def _tooltip(self, row: int, key: str) -> str | None:
+        t = self._all[row]
+        if key == "name" and not self.is_total(row):
+            return _tr("{0}（区划代码 {1}）").format(t.name, t.code)
+        if key == "welfare":
+            spent, budget = self.welfare_fen(t)
+            return _tr("已用 {0} 元，预算 {1} 元").format(format_yuan(spent), format_yuan(budget))
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if index.isValid() and role == Qt.ItemDataRole.FontRole and self.is_total(index.row()):
+            font = QFont()
+            font.setBold(True)
+            return font
+        if index.isValid() and role == CODE_ROLE and 0 <= index.row() < self._row_count() \
+                and not self.is_total(index.row()):
+            return self._all[index.row()].code
+        return super().data(index, role)
