@@ -3,60 +3,12 @@ of the county's pages, charts, printout and export (the application only ever sh
 ``services.county`` computed from received packages)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-
-@dataclass(frozen=True)
-class FundFigure:
-    fund: str
-    budget_fen: int
-    spent_fen: int
-
-
-@dataclass(frozen=True)
-class TownshipFigures:
-    code: str
-    name: str
-    period: int
-    as_of: date | None
-    received_at: datetime | None
-    cadres: int
-    hardship_cadres: int
-    health_due: int
-    health_done: int
-    followups_open: int
-    leave_due_days: Decimal
-    leave_taken_days: Decimal
-    leave_untaken_cadres: int
-    allowance_by_month: dict
-    allowance_total_fen: int
-    welfare_by_fund: tuple
-    hardship_visited: int
-
-
-@dataclass(frozen=True)
-class CountySummary:
-    period: int
-    townships: tuple
-    total: TownshipFigures
-
-
-@dataclass(frozen=True)
-class SubmissionRow:
-    code: str
-    name: str
-    period: int | None
-    as_of: date | None
-    received_at: datetime | None
-    package_id: str | None
-    fingerprint: str
-    cadres: int
-    rows: int
-    late: bool
-    late_text: str
-
+from carecenter.services import figures
+from carecenter.services.county import CountySummary, SubmissionRow
+from carecenter.services.figures import FundFigure, TownshipFigures
 
 PERIOD = 2026
 
@@ -64,26 +16,14 @@ PERIOD = 2026
 def township(code: str, name: str, *, cadres: int, hardship: int, due: int, done: int, followups: int,
              leave_due: str, leave_taken: str, untaken: int, monthly_fen: int, funds: tuple, visited: int,
              as_of: date = date(2026, 11, 30)) -> TownshipFigures:
-    months = {m: monthly_fen + (m - 1) * 100 for m in range(1, 12)}   # December not yet paid
+    months = {m: monthly_fen + (m - 1) * 100 if m < 12 else 0 for m in range(1, 13)}   # December not yet paid
     return TownshipFigures(code, name, PERIOD, as_of, datetime(2026, 12, 1, 9, 30), cadres, hardship, due, done,
                            followups, Decimal(leave_due), Decimal(leave_taken), untaken, months,
                            sum(months.values()), funds, visited)
 
 
 def total_of(items: list[TownshipFigures]) -> TownshipFigures:
-    funds: dict[str, list[int]] = {}
-    for t in items:
-        for f in t.welfare_by_fund:
-            acc = funds.setdefault(f.fund, [0, 0])
-            acc[0] += f.budget_fen
-            acc[1] += f.spent_fen
-    months = {m: sum(t.allowance_by_month.get(m, 0) for t in items) for m in range(1, 13)}
-    return TownshipFigures(
-        "", "合计", PERIOD, None, None, sum(t.cadres for t in items), sum(t.hardship_cadres for t in items),
-        sum(t.health_due for t in items), sum(t.health_done for t in items), sum(t.followups_open for t in items),
-        sum((t.leave_due_days for t in items), Decimal(0)), sum((t.leave_taken_days for t in items), Decimal(0)),
-        sum(t.leave_untaken_cadres for t in items), months, sum(months.values()),
-        tuple(FundFigure(k, v[0], v[1]) for k, v in funds.items()), sum(t.hardship_visited for t in items))
+    return figures.total(PERIOD, items)
 
 
 def summary(n_extra: int = 0) -> CountySummary:
@@ -108,7 +48,7 @@ def summary(n_extra: int = 0) -> CountySummary:
 def submissions() -> list[SubmissionRow]:
     return [
         SubmissionRow("330381101000", "青岭镇", PERIOD, date(2026, 11, 30), datetime(2026, 12, 1, 9, 30),
-                      "pkg-qingling-1", "3F2A9C0D11E4B7A85C6D2E9F0A1B3C4D", 48, 1234, False, ""),
+                      "pkg-qingling-1", "K7Q2-9XMD-4TRW-HB3N-P8ZC-V6YE-2JKA-F5GS", 48, 1234, False, "按时报送"),
         SubmissionRow("330381205000", "石门乡", PERIOD, date(2026, 10, 31), datetime(2026, 11, 3, 15, 2),
-                      "pkg-shimen-1", "A0B1C2D3E4F5061728394A5B6C7D8E9F", 31, 876, True, "逾期 16 天"),
+                      "pkg-shimen-1", "M3XP-7QDA-8HNE-W2KC-R5TV-9BYF-4GJZ-6SPA", 31, 876, True, "逾期报送（2026-11-03 收到，截止 2026-10-31）"),
     ]

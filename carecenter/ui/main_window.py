@@ -31,6 +31,7 @@ from ..paths import DataPaths
 from ..security import access
 from ..services import accounts
 from ..services import audit as audit_service
+from ..services import county
 from ..services import roster as roster_service
 from . import file_dialogs, messages, permissions, tasks, theme
 from .dialogs.cadre_detail import CadreDetail
@@ -46,12 +47,16 @@ from .pages.backup_page import BackupPage, restart_application
 from .pages.settings_page import SettingsPage
 from .pages.accounts_page import AccountsPage
 from .pages.audit_page import AuditPage
+from .pages.county_roster_page import CountyRosterPage
+from .pages.county_submissions_page import CountySubmissionsPage
+from .pages.county_summary_page import CountySummaryPage
 from .signin import ChangePasswordDialog, IdleWatcher, LockScreen
 
 log = logging.getLogger(__name__)
 
 APP_TITLE = "关心关爱中心"
 DEMO_TITLE = "关心关爱中心 — 演示数据（非真实信息）"
+COUNTY_TITLE = "关心关爱中心 — 县级接收与汇总"
 NAV_WIDTH = 176
 CLOSE_ALL_TEXT = "关闭所有打开的窗口？未保存的内容将丢失。"
 
@@ -63,6 +68,16 @@ PAGE_ORDER = (
     ("settings", "系统设置", "nav-settings"), ("backup", "数据备份", "nav-backup"),
     ("accounts", "账户管理", "nav-accounts"), ("audit", "审计日志", "nav-audit"),
 )
+#: the county edition (issue 15): the county pages instead of the township's data entry
+COUNTY_PAGE_ORDER = (
+    ("submissions", "报送情况", "nav-submissions"), ("summary", "汇总", "nav-summary"),
+    ("county_roster", "干部花名册（全县）", "nav-county-roster"),
+    ("settings", "系统设置", "nav-settings"), ("backup", "数据备份", "nav-backup"),
+    ("accounts", "账户管理", "nav-accounts"), ("audit", "审计日志", "nav-audit"),
+)
+#: the township's pages, which a county database does not have
+TOWNSHIP_PAGES = ("home", "roster", "units", "leave", "health", "allowance", "welfare", "reports")
+COUNTY_PAGES = ("submissions", "summary", "county_roster")
 
 
 class MainWindow(QMainWindow):
@@ -84,7 +99,10 @@ class MainWindow(QMainWindow):
         self.detail_windows: dict[int, CadreDetail] = {}
         self.locked = False
         self._hidden_on_lock: list[QWidget] = []
-        self.setWindowTitle(self.tr(DEMO_TITLE) if demo else self.tr(APP_TITLE))
+        # a county database (issue 15) shows the county pages instead of the township's data entry
+        self.county = county.is_county_database()
+        self.setWindowTitle(self.tr(DEMO_TITLE) if demo else self.tr(COUNTY_TITLE) if self.county
+                            else self.tr(APP_TITLE))
         self.setWindowIcon(theme.icon("app"))
         self.setMinimumSize(QSize(960, 600))
 
@@ -104,20 +122,29 @@ class MainWindow(QMainWindow):
         # only the pages the account may use are built (their services would refuse the rest);
         # the backup page is always built: the daily automatic backup runs for every account
         allowed = permissions.page_allowed
-        self.home_page = HomePage(self) if allowed("home") else None
-        self.roster_page = RosterPage(self) if allowed("roster") else None
-        self.units_page = UnitsPage(self) if allowed("units") else None
-        self.leave_page = LeavePage(self) if allowed("leave") else None
-        self.health_page = HealthPage(self) if allowed("health") else None
-        self.allowance_page = AllowancePage(self) if allowed("allowance") else None
-        self.welfare_page = WelfarePage(self) if allowed("welfare") else None
-        self.reports_page = ReportsPage(self) if allowed("reports") else None
-        self.settings_page = SettingsPage(self) if allowed("settings") else None
+
+        def build(key: str, factory):
+            edition = COUNTY_PAGES if self.county else TOWNSHIP_PAGES
+            wanted = key not in COUNTY_PAGES + TOWNSHIP_PAGES or key in edition
+            return factory(self) if wanted and allowed(key) else None
+
+        self.home_page = build("home", HomePage)
+        self.roster_page = build("roster", RosterPage)
+        self.units_page = build("units", UnitsPage)
+        self.leave_page = build("leave", LeavePage)
+        self.health_page = build("health", HealthPage)
+        self.allowance_page = build("allowance", AllowancePage)
+        self.welfare_page = build("welfare", WelfarePage)
+        self.reports_page = build("reports", ReportsPage)
+        self.submissions_page = build("submissions", CountySubmissionsPage)
+        self.summary_page = build("summary", CountySummaryPage)
+        self.county_roster_page = build("county_roster", CountyRosterPage)
+        self.settings_page = build("settings", lambda parent: SettingsPage(parent, county=self.county))
         self.backup_page = BackupPage(paths, self)
-        self.accounts_page = AccountsPage(self) if allowed("accounts") else None
-        self.audit_page = AuditPage(self) if allowed("audit") else None
+        self.accounts_page = build("accounts", AccountsPage)
+        self.audit_page = build("audit", AuditPage)
         self.pages: dict[str, QWidget] = {}
-        for key, label, icon in PAGE_ORDER:
+        for key, label, icon in (COUNTY_PAGE_ORDER if self.county else PAGE_ORDER):
             page = getattr(self, f"{key}_page")
             if page is not None and allowed(key):
                 self._add_page(key, self.tr(label), icon, page)
@@ -143,7 +170,7 @@ class MainWindow(QMainWindow):
         for label in (self.who_label, self.data_dir_label, self.count_label, self.backup_label, self.chain_label):
             self.statusBar().addPermanentWidget(label)
         self.statusBar().setSizeGripEnabled(True)
-        self.count_label.setVisible(self.roster_page is not None)
+        self.count_label.setVisible(self.roster_page is not None or self.county_roster_page is not None)
 
         self.find_shortcut = QShortcut(QKeySequence("Ctrl+F"), self)
         self.find_shortcut.activated.connect(self.focus_search)
@@ -190,6 +217,9 @@ class MainWindow(QMainWindow):
         for page in (self.leave_page, self.health_page, self.welfare_page, self.reports_page):
             connect(self.units_page, "units_changed", method(page, "reload_units"))
         connect(self.home_page, "open_page_requested", self._on_home_page_open_page_requested)
+        connect(self.submissions_page, "packages_received", self._on_packages_received)
+        connect(self.summary_page, "submissions_page_requested", lambda: self.set_page("submissions"))
+        connect(self.reports_page, "settings_requested", lambda: self.set_page("settings"))
 
     # ================================================================ building
     def _build_nav(self) -> QWidget:
@@ -202,6 +232,10 @@ class MainWindow(QMainWindow):
         title = QLabel(self.tr(APP_TITLE), panel)
         title.setObjectName("NavTitle")
         col.addWidget(title)
+        if self.county:
+            edition = QLabel(self.tr("县级 · 接收与汇总"), panel)
+            edition.setObjectName("NavEdition")
+            col.addWidget(edition)
         self.nav = QListWidget(panel)
         self.nav.setObjectName("NavList")
         self.nav.setIconSize(QSize(20, 20))
@@ -319,6 +353,13 @@ class MainWindow(QMainWindow):
             if view and hasattr(target, "set_view"):
                 target.set_view(view)
 
+    def _on_packages_received(self) -> None:
+        """A township's package was stored: the county's other pages read again."""
+        for page in (self.summary_page, self.county_roster_page):
+            if page is not None:
+                page.mark_stale()
+        self.refresh_status()
+
     def _on_units_page_units_changed(self) -> None:
         if self.roster_page is not None:
             self.roster_page.reload_units()
@@ -329,6 +370,8 @@ class MainWindow(QMainWindow):
     def refresh_status(self) -> None:
         if self.roster_page is not None:
             self.count_label.setText(self.tr("在册干部 {0} 人").format(roster_service.cadre_count()))
+        elif self.county_roster_page is not None:
+            self.count_label.setText(self.tr("全县干部 {0} 人").format(county.roster_count()))
         last = self.backup_page.last_backup_text()
         self.backup_label.setText(self.tr("上次备份 {0}").format(last) if last else self.tr("尚未备份"))
 
@@ -359,7 +402,7 @@ class MainWindow(QMainWindow):
             self.resize(width, height)
         # the day starts on 工作台 (UI.md / issue 4): today's to-do list first (or the
         # account's first page when it has no business data to show)
-        self.set_page("home")
+        self.set_page("submissions" if self.county else "home")
         if self.nav.currentRow() < 0:
             self.nav.setCurrentRow(0)
 

@@ -32,6 +32,10 @@ PAGES: dict[str, tuple[str, ...]] = {
     "backup": ("backup",),
     "accounts": ("accounts.manage",),
     "audit": ("audit.read",),
+    # the county edition (issue 15)
+    "submissions": ("county.read",),
+    "summary": ("county.read",),
+    "county_roster": ("county.read",),
 }
 
 _EDIT = {"add_button": "roster.edit", "edit_button": "roster.edit", "archive_button": "roster.edit"}
@@ -54,7 +58,9 @@ ACTIONS: dict[str, dict[str, str]] = {
     "WelfarePage": {"add_button": "welfare.edit", "edit_button": "welfare.edit", "archive_button": "welfare.edit",
                     "add_talk_button": "welfare.edit", "budget_button": "settings.edit",
                     "rules_button": "settings.edit", "export_button": "export", "print_button": "print"},
-    "ReportsPage": {"unit_name_button": "settings.edit"},
+    "ReportsPage": {"unit_name_button": "settings.edit", "county_pack_button": "exchange.pack"},
+    "CountyKeyBox": {"import_button": "settings.edit"},
+    "IdentityForm": {"save_button": "settings.edit"},
     "CadreDetail": {"edit_button": "roster.edit", "archive_button": "roster.edit", "print_care_button": "print"},
     "LeaveTab": {"add_button": "leave.edit", "edit_button": "leave.edit"},
     "WelfareTab": {"add_button": "welfare.edit", "edit_button": "welfare.edit", "add_talk_button": "welfare.edit",
@@ -66,6 +72,8 @@ ACTIONS: dict[str, dict[str, str]] = {
     "HealthTab": {"reveal_button": "mental.read", "edit_check_button": "health.edit", "followup_button": "health.edit",
                   "mental_edit_button": "mental.edit", "mental_add_button": "mental.edit"},
     "BackupPage": {"restore_button": "backup", "backup_button": "backup", "backup_to_button": "backup"},
+    "CountySubmissionsPage": {"receive_button": "county.receive"},
+    "CountySummaryPage": {"print_button": "print", "export_button": "export"},
 }
 
 #: the tabs of a cadre's detail window (title → permission to read them)

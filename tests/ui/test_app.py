@@ -32,7 +32,8 @@ REPO = Path(__file__).resolve().parents[2]
 ALLOWED_LATIN = {"Ctrl", "Enter", "F", "N", "X", "PDF",  # PDF: 导出 PDF (issue 5)
                  "Excel",  # 导出当前列表到 Excel… / 从 Excel 导入… (issue 6)
                  "U",  # 备份到 U 盘 (issue 6)
-                 "L"}  # 锁定屏幕（Ctrl+L） (issue 10)
+                 "L",  # 锁定屏幕（Ctrl+L） (issue 10)
+                 "county", "pub", "ccx", "O"}  # the files 县里公钥 county.pub and 报送包 .ccx; Ctrl+O (issue 15)
 
 
 def visible_texts(root: QWidget, skip: tuple = ()) -> list[str]:

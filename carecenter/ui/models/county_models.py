@@ -4,6 +4,12 @@
   with the word 逾期 (never colour alone).
 * ``SummaryModel`` — 汇总: one ``TownshipFigures`` per township and the 合计 row last
   (bold, kept last: the list is not sorted).
+* ``CountyRosterModel`` — 干部花名册（全县）: one row per ID number across the townships'
+  latest packages, paged from SQL (``county.roster_page``); the ID number masked unless
+  the account may see it (``id.reveal``).
+* ``SnapshotsModel`` — a township's packages, newest first (current and replaced).
+* ``ServiceModel`` — a cadre's service in every township that reported them.
+* ``SentPackagesModel`` — the township's side: the packages it made for the county.
 """
 from __future__ import annotations
 
@@ -13,11 +19,15 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor, QFont
 
+from ...domain import idcard
 from ...domain.money import format_yuan
+from ...security import access
+from ...services import county
 from ...services import print_format as fmt
 from .. import theme
 from ..widgets.fingerprint import grouped
-from .base import MemoryTable
+from .base import ColumnTable, MemoryTable
+from .paged import PAGE_SIZE, PagedRows
 
 RED = QColor(theme.ERROR)
 MUTED = QColor(theme.MUTED)
@@ -172,3 +182,147 @@ class SummaryModel(MemoryTable):
                 and not self.is_total(index.row()):
             return self._all[index.row()].code
         return super().data(index, role)
+
+
+# ---------------------------------------------------------------- 干部花名册（全县）
+
+#: the positions in a ``county.roster_page`` row
+ROSTER_INDEX = {"id_number": 0, "name": 1, "sex": 2, "birth_date": 3, "township": 4, "unit": 5, "post": 6,
+                "status": 7, "townships": 8, "code": 9}
+#: column → the order ``county.roster_page`` sorts by
+ROSTER_ORDER = {"name": "name", "township": "township", "unit": "unit", "birth_date": "birth", "status": "status"}
+
+
+class CountyRosterModel(PagedRows, ColumnTable):
+    """Pages of the consolidated roster; ``set_filter((search, code))``."""
+
+    COLUMNS = ["name", "sex", "birth_date", "id_number", "township", "unit", "post", "status", "townships"]
+    HEADERS = {"name": "姓名", "sex": "性别", "birth_date": "出生日期", "id_number": "身份证号", "township": "乡镇",
+               "unit": "单位", "post": "职务", "status": "状态", "townships": "报送乡镇数"}
+    NUMERIC = {"townships"}
+    TOOLTIP = {"unit", "post"}
+
+    def __init__(self, parent=None, page_size: int = PAGE_SIZE):
+        super().__init__(parent)
+        self._init_pages(page_size, ("", None))
+        self.order = "name"
+        self.reveal = access.allowed("id.reveal")
+
+    def _count(self) -> int:
+        search, code = self._filter
+        return county.roster_count(search, code)
+
+    def _page(self, offset: int, limit: int) -> list:
+        search, code = self._filter
+        return county.roster_page(search, offset, limit, code, self.order)
+
+    def _row_count(self) -> int:
+        return len(self._rows)
+
+    def _text(self, row: int, key: str) -> str:
+        r = self._rows[row]
+        value = r[ROSTER_INDEX[key]]
+        if key == "id_number":
+            return value if self.reveal else idcard.mask(value)
+        if key == "birth_date":
+            return when_text(value)
+        if key == "townships":
+            return str(value)
+        return "" if value is None else str(value)
+
+    def _foreground(self, row: int, key: str) -> QColor | None:
+        return MUTED if self._rows[row][ROSTER_INDEX["status"]] not in ("在职", "") else None
+
+    def _tooltip(self, row: int, key: str) -> str | None:
+        if key == "townships" and self._rows[row][ROSTER_INDEX["townships"]] > 1:
+            return _tr("在 {0} 个乡镇的报送中出现（曾调动），双击查看各乡镇的任职经历").format(
+                self._rows[row][ROSTER_INDEX["townships"]])
+        return super()._tooltip(row, key)
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        """Only the columns ``county.roster_page`` can order by (ascending)."""
+        if not 0 <= column < len(self.COLUMNS):
+            return
+        wanted = ROSTER_ORDER.get(self.COLUMNS[column])
+        if wanted is None or wanted == self.order:
+            return
+        self.order = wanted
+        self.refresh()
+
+    def id_number(self, row: int) -> str | None:
+        r = self.row_tuple(row)
+        return r[ROSTER_INDEX["id_number"]] if r is not None else None
+
+
+# ---------------------------------------------------------------- a township's packages, a cadre's service
+
+class SnapshotsModel(MemoryTable):
+    COLUMNS = ["period", "as_of", "created_at", "received_at", "received_by", "state", "cadres", "rows",
+               "package_fingerprint", "file_name"]
+    HEADERS = {"period": "年度", "as_of": "数据截至", "created_at": "乡镇生成时间", "received_at": "接收时间",
+               "received_by": "接收人", "state": "状态", "cadres": "干部人数", "rows": "数据行数",
+               "package_fingerprint": "报送包指纹", "file_name": "文件名"}
+    NUMERIC = {"cadres", "rows"}
+    TOOLTIP = {"file_name", "package_fingerprint", "state"}
+    CHUNK = None
+
+    def _text(self, row: int, key: str) -> str:
+        p = self._all[row]
+        if key == "period":
+            return str(p.period)
+        if key in ("as_of", "created_at", "received_at"):
+            return when_text(getattr(p, key))
+        if key == "state":
+            if p.current:
+                return _tr("现行（汇总采用）")
+            when = when_text(p.superseded_at)
+            return _tr("已被替换（{0}）").format(when) if when else _tr("已被替换")
+        if key in ("cadres", "rows"):
+            return f"{getattr(p, key):,}"
+        if key == "package_fingerprint":
+            return grouped(p.package_fingerprint)
+        return str(getattr(p, key) or "")
+
+    def _foreground(self, row: int, key: str) -> QColor | None:
+        return MUTED if not self._all[row].current else None
+
+
+class ServiceModel(MemoryTable):
+    COLUMNS = ["township", "code", "unit", "post", "status", "start", "end", "work_start_date", "current_post_date",
+               "reported"]
+    HEADERS = {"township": "乡镇", "code": "区划代码", "unit": "单位", "post": "职务", "status": "状态",
+               "start": "到乡镇工作", "end": "调离/离退休", "work_start_date": "参加工作", "current_post_date": "任现职",
+               "reported": "报送（数据截至）"}
+    TOOLTIP = {"unit", "post"}
+    CHUNK = None
+
+    def _text(self, row: int, key: str) -> str:
+        r = self._all[row]
+        if key == "status":
+            return r.employment_status or ""
+        if key in ("start", "end", "work_start_date", "current_post_date"):
+            return when_text(getattr(r, key))
+        if key == "reported":
+            return _tr("{0} 年度（{1}）").format(r.period, when_text(r.as_of))
+        return str(getattr(r, key) or "")
+
+
+class SentPackagesModel(MemoryTable):
+    """The packages this township made (``exchange_pack.list_packages``), newest first."""
+
+    COLUMNS = ["made_at", "period", "through", "file_name", "cadres", "rows", "package_fingerprint", "made_by"]
+    HEADERS = {"made_at": "生成时间", "period": "年度", "through": "数据截至", "file_name": "文件名", "cadres": "干部人数",
+               "rows": "数据行数", "package_fingerprint": "报送包指纹", "made_by": "操作人"}
+    NUMERIC = {"cadres", "rows"}
+    TOOLTIP = {"file_name", "package_fingerprint", "made_by"}
+    CHUNK = None
+
+    def _text(self, row: int, key: str) -> str:
+        p = self._all[row]
+        if key in ("made_at", "through"):
+            return when_text(getattr(p, key))
+        if key in ("cadres", "rows"):
+            return f"{getattr(p, key):,}"
+        if key == "package_fingerprint":
+            return grouped(p.package_fingerprint)
+        return str(getattr(p, key) or "")

@@ -6,6 +6,7 @@ records, the 核验 box and the print log.
   off the GUI thread (``print_preview_dialog.produce``).
 * 关心关爱档案 — opens the batch dialog (a unit, a period, one file or one per
   cadre).
+* 报送县里 — the township's package for the county (``exchange_pack_dialog``, issue 15).
 * 核验 — type (or scan) the code printed on a sheet, Enter: what that printout
   contained and whether it is still current (``printing.verify``).
 * 打印记录 — every printout made, newest first, with what was done with it;
@@ -16,7 +17,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -80,7 +81,10 @@ def _card(parent: QWidget, title: str) -> tuple[QFrame, QVBoxLayout]:
 
 
 class ReportsPage(QWidget):
-    """The 报表打印 page; Ctrl+F (the window's search key) goes to the 核验 box."""
+    """The 报表打印 page; Ctrl+F (the window's search key) goes to the 核验 box.
+    ``settings_requested()``: the clerk wants 系统设置 → 交换设置 (from 报送县里)."""
+
+    settings_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -196,7 +200,22 @@ class ReportsPage(QWidget):
         theme.set_role(self.unit_name_message, "hint")
         unit_row.addWidget(self.unit_name_message)
         bc.addLayout(unit_row)
-        cards.addWidget(batch_card, 1, 0, 1, 2)
+        cards.addWidget(batch_card, 1, 0)
+
+        # ---- 报送县里 (issue 15)
+        county_card, cc = _card(self, self.tr("报送县里"))
+        county_row = QHBoxLayout()
+        county_text = QLabel(self.tr("把本乡镇一个年度的数据生成签名并加密的报送包（.ccx），拷到 U 盘或作为附件发给县里；"
+                                     "只有县里能打开，县里能验证确实来自本乡镇、途中没有改动。"), county_card)
+        county_text.setWordWrap(True)
+        theme.set_role(county_text, "info")
+        county_row.addWidget(county_text, 1)
+        self.county_pack_button = make_button(self.tr("报送县里…"), "export", parent=county_card,
+                                              tooltip=self.tr("选择年度和截至日期，生成报送包"))
+        county_row.addWidget(self.county_pack_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        cc.addLayout(county_row)
+        cc.addStretch(1)
+        cards.addWidget(county_card, 1, 1)
         cards.setColumnStretch(0, 1)
         cards.setColumnStretch(1, 1)
         outer.addLayout(cards)
@@ -238,6 +257,7 @@ class ReportsPage(QWidget):
         self.print_button.clicked.connect(lambda: self.run_register(preview.PRINT))
         self.export_button.clicked.connect(lambda: self.run_register(preview.EXPORT))
         self.batch_button.clicked.connect(self.open_batch)
+        self.county_pack_button.clicked.connect(self.open_pack)
         self.code_edit.returnPressed.connect(self.verify)
         self.verify_button.clicked.connect(self.verify)
         self.refresh_button.clicked.connect(self.refresh)
@@ -308,6 +328,19 @@ class ReportsPage(QWidget):
     def open_batch(self) -> BatchPrintDialog:
         dialog = BatchPrintDialog(self, unit_id=self.unit_id())
         actions.open_dialog(self, dialog, lambda _files: self.refresh(), signal="finished_batch")
+        return dialog
+
+    # ================================================================ 报送县里
+    def open_pack(self):
+        """报送县里…: the package dialog (its county-key import needs 修改设置 like 交换设置)."""
+        from ...security import access
+        from .. import permissions
+        from ..dialogs.exchange_pack_dialog import PackDialog
+
+        dialog = PackDialog(self, can_edit_settings=access.allowed("settings.edit"))
+        permissions.guard(dialog.county_key)
+        dialog.settings_requested.connect(self.settings_requested)
+        actions.open_dialog(self, dialog, lambda _result: self.refresh(), signal="packed")
         return dialog
 
     # ================================================================ 核验

@@ -1,7 +1,9 @@
-"""系统设置 (permission settings.edit): the rule tables and the printing unit in one place.
+"""系统设置 (permission settings.edit): the rule tables, the printing unit and 交换设置 in one place.
 
 The 系统管理员 keeps the settings but sees no business data (三员分立), so the rule
-dialogs that the business pages open from their toolbars are reachable here too.
+dialogs that the business pages open from their toolbars are reachable here too.  A
+county database (issue 15) has no rule tables of its own (the townships apply their
+rules); its page holds the printing unit and the county's 交换设置.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from PySide6.QtWidgets import QDialog, QFrame, QGridLayout, QHBoxLayout, QLabel,
 from ...services import printing
 from .. import theme
 from ..widgets.list_page import make_button, page_column
+from ..widgets.exchange_settings import CountyExchangeBox, TownshipExchangeBox
 from ..widgets.unit_name import save_unit_name
 
 
@@ -57,19 +60,22 @@ ENTRIES: tuple[tuple[str, str, str, str, Callable[[QWidget], QDialog]], ...] = (
 
 
 class SettingsPage(QWidget):
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, *, county: bool = False):
         super().__init__(parent)
         self.setObjectName("PageBody")
         self.dialog: QDialog | None = None
         outer = page_column(self, self.tr("系统设置"), 12)
-        intro = QLabel(self.tr("规则和标准是数据，按本单位的实际情况修改；每次修改都记入审计日志。"), self)
+        intro = QLabel(self.tr("规则和标准是数据，按本单位的实际情况修改；每次修改都记入审计日志。") if not county
+                       else self.tr("县级版只汇总乡镇报送的数据，休假、体检、津贴、慰问的规则在各乡镇的程序中设置；"
+                                    "每次修改都记入审计日志。"), self)
+        intro.setWordWrap(True)
         theme.set_role(intro, "hint")
         outer.addWidget(intro)
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(10)
         self.buttons = {}
-        for row, (key, name, text, icon, factory) in enumerate(ENTRIES):
+        for row, (key, name, text, icon, factory) in enumerate(() if county else ENTRIES):
             button = make_button(self.tr(name), icon, parent=self)
             button.setMinimumWidth(140)
             button.clicked.connect(lambda _=False, f=factory: self.open(f))
@@ -92,6 +98,8 @@ class SettingsPage(QWidget):
         self.unit_name_message = QLabel(card)
         unit_row.addWidget(self.unit_name_message)
         outer.addWidget(card)
+        self.exchange_box = CountyExchangeBox(self) if county else TownshipExchangeBox(self)
+        outer.addWidget(self.exchange_box)
         outer.addStretch(1)
         self.unit_name_button.clicked.connect(self.save_unit_name)
         self.unit_name_edit.returnPressed.connect(self.save_unit_name)

@@ -11,13 +11,13 @@ PER_LINE = 4
 
 
 def grouped(fingerprint: str, per_line: int = 0) -> str:
-    """``3F2A9C0D11E4…`` (or already grouped) → ``3F2A 9C0D 11E4 …``; with ``per_line`` the
-    groups break into lines of that many."""
+    """``K7Q29XMD…`` (or already grouped) → ``K7Q2-9XMD-…`` as the command line and the
+    messages write it; with ``per_line`` the groups break into lines of that many."""
     chars = "".join(ch for ch in (fingerprint or "") if ch.isalnum()).upper()
     groups = [chars[i:i + GROUP] for i in range(0, len(chars), GROUP)]
     if not per_line:
-        return " ".join(groups)
-    return "\n".join(" ".join(groups[i:i + per_line]) for i in range(0, len(groups), per_line))
+        return "-".join(groups)
+    return "\n".join("-".join(groups[i:i + per_line]) for i in range(0, len(groups), per_line))
 
 
 def mono_font(point_size: float = 0, base: QFont | None = None) -> QFont:

@@ -7,6 +7,7 @@ Subclasses fill ``filter_bar`` and ``action_bar``, put their table in with
 """
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Callable, Iterable
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
@@ -110,6 +111,25 @@ def make_table(parent: QWidget, model, widths: dict[str, int], *, clickable: boo
     set_column_widths(table, list(model.COLUMNS), widths)
     table.horizontalHeader().setSectionsClickable(clickable)
     return table
+
+
+def year_combo(parent: QWidget, years_back: int = 10, text: str = "{0} 年度") -> QComboBox:
+    """A drop-down of the years from this one back ``years_back`` (the year is the item data)."""
+    combo = QComboBox(parent)
+    this_year = date.today().year
+    for year in range(this_year, this_year - years_back, -1):
+        combo.addItem(text.format(year), year)
+    combo.setMinimumWidth(100)
+    return combo
+
+
+def select_year(combo: QComboBox, year: int, text: str = "{0} 年度") -> None:
+    """Choose ``year`` in a ``year_combo`` (added in order when the list lacks it)."""
+    index = combo.findData(year)
+    if index < 0:
+        index = next((i for i in range(combo.count()) if combo.itemData(i) < year), combo.count())
+        combo.insertItem(index, text.format(year), year)
+    combo.setCurrentIndex(index)
 
 
 def reset_filters(*widgets: QWidget) -> None:
