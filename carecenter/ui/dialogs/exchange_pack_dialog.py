@@ -29,7 +29,7 @@ from ..widgets.fingerprint import FingerprintLabel
 from ..widgets.list_page import make_button, make_table, select_year, year_combo
 
 FILE_FILTER = "报送包 (*.ccx)"
-WIDTHS = {"made_at": 128, "period": 52, "through": 92, "file_name": 150, "cadres": 64, "rows": 72}
+WIDTHS = {"made_at": 124, "period": 60, "through": 88, "file_name": 132, "rows": 72}
 
 
 def _size(n: int) -> str:
@@ -60,6 +60,7 @@ class PackDialog(QDialog):
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         form.setHorizontalSpacing(12)
         form.setVerticalSpacing(8)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         self.year_combo = year_combo(self, 5, self.tr("{0} 年度"))
         self.year_combo.setToolTip(self.tr("报送哪一年的数据"))
         form.addRow(self.tr("年度"), self.year_combo)
@@ -74,13 +75,13 @@ class PackDialog(QDialog):
         form.addRow(self.tr("数据截至"), through_row)
         identity_row = QHBoxLayout()
         self.identity_label = QLabel(self)
-        self.identity_label.setWordWrap(True)
-        identity_row.addWidget(self.identity_label, 1)
+        identity_row.addWidget(self.identity_label)
         self.settings_link = QLabel(self)
         self.settings_link.setText(f"<a href='settings'>{self.tr('在交换设置中修改…')}</a>")
         self.settings_link.setVisible(can_edit_settings)
         self.settings_link.linkActivated.connect(self._on_settings_link)
         identity_row.addWidget(self.settings_link)
+        identity_row.addStretch(1)
         form.addRow(self.tr("乡镇"), identity_row)
         left.addLayout(form)
 
@@ -116,7 +117,7 @@ class PackDialog(QDialog):
         self.open_folder_button.setVisible(False)
         buttons.addWidget(self.open_folder_button)
         buttons.addStretch(1)
-        self.pack_button = make_button(self.tr("生成报送包"), "export", primary=True, parent=self,
+        self.pack_button = make_button(self.tr("生成报送包"), "export-white", primary=True, parent=self,
                                        tooltip=self.tr("签名、加密并保存报送包（Enter）"))
         self.close_button = make_button(self.tr("关闭"), parent=self)
         buttons.addWidget(self.pack_button)

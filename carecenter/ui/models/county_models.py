@@ -19,7 +19,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor, QFont
 
-from ...domain import idcard
+from ...domain import idcard, pinyin
 from ...domain.money import format_yuan
 from ...security import access
 from ...services import county
@@ -47,7 +47,8 @@ def when_text(value: date | datetime | None) -> str:
 
 
 def late_text(row: Any) -> str:
-    """逾期… for a late township (the word always there), else 已报送 / 未报送."""
+    """The whole status sentence: 逾期… for a late township (the word always there), else the
+    service's text (按时报送, 尚未报送…), or 已报送 / 未报送 when it gives none."""
     text = (row.late_text or "").strip()
     if row.late:
         return text if "逾期" in text else (_tr("逾期") + (f"：{text}" if text else ""))
@@ -56,15 +57,20 @@ def late_text(row: Any) -> str:
     return _tr("已报送") if row.period is not None else _tr("未报送")
 
 
+def late_word(row: Any) -> str:
+    """The status without the bracketed detail (the deadline, shown above the list): 逾期报送."""
+    return late_text(row).split("（", 1)[0]
+
+
 class SubmissionsModel(MemoryTable):
-    COLUMNS = ["name", "code", "period", "as_of", "received_at", "cadres", "rows", "fingerprint", "late"]
+    COLUMNS = ["name", "code", "period", "as_of", "received_at", "cadres", "rows", "late", "fingerprint"]
     HEADERS = {"name": "乡镇", "code": "区划代码", "period": "报送期间", "as_of": "截至日期", "received_at": "接收时间",
-               "cadres": "干部人数", "rows": "数据行数", "fingerprint": "签名指纹", "late": "报送状态"}
+               "cadres": "干部人数", "rows": "数据行数", "fingerprint": "报送包指纹", "late": "报送状态"}
     NUMERIC = {"cadres", "rows"}
     TOOLTIP = {"fingerprint", "name"}
     CHUNK = None
     SORT_KEYS = {
-        "name": lambda r: r.name, "code": lambda r: r.code, "period": lambda r: r.period or 0,
+        "name": lambda r: pinyin.sort_key(r.name), "code": lambda r: r.code, "period": lambda r: r.period or 0,
         "as_of": lambda r: r.as_of or date.min, "received_at": lambda r: r.received_at or datetime.min,
         "cadres": lambda r: r.cadres, "rows": lambda r: r.rows, "fingerprint": lambda r: r.fingerprint,
         "late": lambda r: (not r.late, r.period is None),
@@ -81,8 +87,13 @@ class SubmissionsModel(MemoryTable):
         if key == "fingerprint":
             return grouped(r.fingerprint)
         if key == "late":
-            return late_text(r)
+            return late_word(r)
         return str(getattr(r, key) or "")
+
+    def _tooltip(self, row: int, key: str) -> str | None:
+        if key == "late":
+            return late_text(self._all[row])
+        return super()._tooltip(row, key)
 
     def _foreground(self, row: int, key: str) -> QColor | None:
         r = self._all[row]
@@ -277,11 +288,17 @@ class SnapshotsModel(MemoryTable):
                 return _tr("现行（汇总采用）")
             when = when_text(p.superseded_at)
             return _tr("已被替换（{0}）").format(when) if when else _tr("已被替换")
-        if key in ("cadres", "rows"):
-            return f"{getattr(p, key):,}"
+        if key == "rows":
+            return f"{p.rows:,}"
         if key == "package_fingerprint":
             return grouped(p.package_fingerprint)
         return str(getattr(p, key) or "")
+
+    def _tooltip(self, row: int, key: str) -> str | None:
+        p = self._all[row]
+        if key == "made_at":
+            return _tr("{0} 生成，{1} 名干部，{2} 行；加密给 {3}").format(p.made_by, p.cadres, f"{p.rows:,}", p.county_name)
+        return super()._tooltip(row, key)
 
     def _foreground(self, row: int, key: str) -> QColor | None:
         return MUTED if not self._all[row].current else None
@@ -310,19 +327,25 @@ class ServiceModel(MemoryTable):
 class SentPackagesModel(MemoryTable):
     """The packages this township made (``exchange_pack.list_packages``), newest first."""
 
-    COLUMNS = ["made_at", "period", "through", "file_name", "cadres", "rows", "package_fingerprint", "made_by"]
-    HEADERS = {"made_at": "生成时间", "period": "年度", "through": "数据截至", "file_name": "文件名", "cadres": "干部人数",
-               "rows": "数据行数", "package_fingerprint": "报送包指纹", "made_by": "操作人"}
-    NUMERIC = {"cadres", "rows"}
-    TOOLTIP = {"file_name", "package_fingerprint", "made_by"}
+    COLUMNS = ["made_at", "period", "through", "file_name", "rows", "package_fingerprint"]
+    HEADERS = {"made_at": "生成时间", "period": "年度", "through": "数据截至", "file_name": "文件名", "rows": "数据行数",
+               "package_fingerprint": "报送包指纹"}
+    NUMERIC = {"rows"}
+    TOOLTIP = {"file_name", "package_fingerprint"}
     CHUNK = None
 
     def _text(self, row: int, key: str) -> str:
         p = self._all[row]
         if key in ("made_at", "through"):
             return when_text(getattr(p, key))
-        if key in ("cadres", "rows"):
-            return f"{getattr(p, key):,}"
+        if key == "rows":
+            return f"{p.rows:,}"
         if key == "package_fingerprint":
             return grouped(p.package_fingerprint)
         return str(getattr(p, key) or "")
+
+    def _tooltip(self, row: int, key: str) -> str | None:
+        p = self._all[row]
+        if key == "made_at":
+            return _tr("{0} 生成，{1} 名干部，{2} 行；加密给 {3}").format(p.made_by, p.cadres, f"{p.rows:,}", p.county_name)
+        return super()._tooltip(row, key)

@@ -23,8 +23,8 @@ from ..widgets.date_edit import DateEdit
 from ..widgets.list_page import ListPage, make_button, make_table, select_year, single_shot, year_combo
 
 YEARS_BACK = 10
-WIDTHS = {"name": 110, "code": 118, "period": 84, "as_of": 96, "received_at": 136, "cadres": 72, "rows": 80,
-          "late": 132}
+WIDTHS = {"name": 88, "code": 112, "period": 80, "as_of": 92, "received_at": 128, "cadres": 72, "rows": 76,
+          "late": 150}
 HINT = "双击或按 Enter 查看该乡镇的历次报送"
 
 
@@ -56,7 +56,7 @@ class CountySubmissionsPage(ListPage):
         self.filter_bar.addWidget(self.deadline_message)
 
         # ---- actions
-        self.receive_button = make_button(self.tr("接收报送…"), "import", primary=True, parent=self,
+        self.receive_button = make_button(self.tr("接收报送…"), "import-white", primary=True, parent=self,
                                           tooltip=self.tr("选择乡镇报来的 .ccx 数据包并接收（Ctrl+O）"))
         self.snapshots_button = make_button(self.tr("历次报送"), "calendar", parent=self,
                                             tooltip=self.tr("所选乡镇收到过的全部数据包（按日期）"))
@@ -69,8 +69,10 @@ class CountySubmissionsPage(ListPage):
         # ---- table
         self.model = SubmissionsModel(self)
         self.table_view = make_table(self, self.model, WIDTHS)
+        header = self.table_view.horizontalHeader()
+        header.setSortIndicator(self.model.COLUMNS.index("code"), Qt.SortOrder.AscendingOrder)
+        header.setSortIndicatorShown(True)
         self.table_view.setSortingEnabled(True)
-        self.table_view.horizontalHeader().setSortIndicatorShown(True)
         self.set_table(self.table_view)
         self.hint_label.setText(self.tr(HINT))
         self._flash = single_shot(self, 8000, lambda: self.hint_label.setText(self.tr(HINT)))

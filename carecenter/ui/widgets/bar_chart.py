@@ -190,7 +190,8 @@ class BarChart(QWidget):
             if self.stacked:   # one label at the end of the stack: the last series' text
                 value_w = max(fm.horizontalAdvance(labels[-1][i]) for i in range(len(self.categories))) + LABEL_GAP + 2
             plot = QRectF(PAD + label_w, y, max(40.0, width - 2 * PAD - label_w - value_w), 0)
-            bar_h = max(BAR, line * 0.95) if groups == 1 else BAR
+            few = len(self.categories) <= 8      # a few townships: thicker bars fill the panel calmly
+            bar_h = (max(BAR, line * 0.95) * (1.5 if few else 1)) if groups == 1 else BAR * (1.25 if few else 1)
             band = groups * bar_h + (groups - 1) * BAR_GAP
             scale = plot.width() / top
             for i, name in enumerate(self.categories):

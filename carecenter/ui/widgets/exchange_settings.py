@@ -259,6 +259,7 @@ class CountyExchangeBox(QFrame):
         self.deadline_spin = QSpinBox(frame)
         self.deadline_spin.setRange(0, 366)
         self.deadline_spin.setSuffix(self.tr(" 天"))
+        self.deadline_spin.setMinimumWidth(100)
         self.deadline_spin.setValue(county.deadline_days())
         self.deadline_spin.setToolTip(self.tr("此后仍未报送或才报送的乡镇，在「报送情况」中标为逾期"))
         deadline_row.addWidget(self.deadline_spin)
