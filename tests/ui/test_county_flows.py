@@ -143,16 +143,22 @@ def test_a_township_database_keeps_its_pages(store, county_window):
         assert w.roster_page is not None and w.home_page is not None
 
 
-def test_an_account_without_county_receive_cannot_receive(fresh_county, county_window):
+def test_an_account_without_county_receive_cannot_receive(full_county, county_window):
+    from carecenter.domain import idcard
     from carecenter.security import access
 
     head = access.Actor("fuzeren", "负责人", frozenset({"county.read", "print", "export"}))
     with access.acting_as(head):
-        with county_window(fresh_county) as w:
+        with county_window(full_county) as w:
             assert "账户管理" not in [w.nav.item(i).text() for i in range(w.nav.count())]
             button = w.submissions_page.receive_button
             assert not button.isEnabled() and "接收乡镇报送" in button.toolTip()
             assert w.submissions_page.receive() is None
+            # without 查看完整身份证号 the county roster masks the numbers
+            w.set_page("county_roster")
+            model = w.county_roster_page.model
+            shown = model.data(model.index(0, model.COLUMNS.index("id_number")))
+            assert shown == idcard.mask(model.id_number(0)) and shown != model.id_number(0)
 
 
 # ================================================================ 接收报送 … 汇总

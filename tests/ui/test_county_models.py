@@ -29,13 +29,14 @@ def test_submissions_say_who_is_late_in_words_and_red(qtmodeltester):
     assert on_time["received_at"] == "2026-12-01 09:30" and on_time["rows"] == "1,234"
     assert on_time["fingerprint"] == "K7Q2-9XMD-4TRW-HB3N-P8ZC-V6YE-2JKA-F5GS"
     assert on_time["late"] == "按时报送"
-    assert late["late"] == "逾期报送（2026-11-03 收到，截止 2026-10-31）"
+    assert late["late"] == "逾期报送"
+    late_col = model.COLUMNS.index("late")
+    assert model.data(model.index(1, late_col), Qt.ItemDataRole.ToolTipRole) == "逾期报送（2026-11-03 收到，截止 2026-10-31）"
     assert missing["period"] == "未报送" and missing["late"] == "逾期" and missing["cadres"] == ""
     short = replace(rows[0], late=True, late_text="数据只到 2026-10-31，未覆盖全年（截止 2027-01-31）")
     model.set_rows([short])
-    assert cells(model, 0)["late"] == "逾期：数据只到 2026-10-31，未覆盖全年（截止 2027-01-31）"
+    assert cells(model, 0)["late"] == "逾期：数据只到 2026-10-31，未覆盖全年"
     model.set_rows(rows + [never])
-    late_col = model.COLUMNS.index("late")
     assert model.data(model.index(1, late_col), Qt.ItemDataRole.ForegroundRole) == QColor(theme.ERROR)
     assert model.data(model.index(0, late_col), Qt.ItemDataRole.ForegroundRole) is None
     assert model.data(model.index(1, late_col), Qt.ItemDataRole.DecorationRole) is not None
