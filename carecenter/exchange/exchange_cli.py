@@ -13,7 +13,8 @@ County::
 
     county init --admin LOGIN --name 姓名 --county 某某县 --code 330328000000   (no sign-in: a new database)
     county receive FILE.ccx [--trust FINGERPRINT]
-    county status --period 2026 / county summary --period 2026 / county info / county export-key --out county.pub
+    county status --period 2026 / county summary --period 2026 [--out 汇总表.pdf|汇总.xlsx] / county info /
+    county export-key --out county.pub
 
 Exit codes as the rest of the command line: 0 done (a package received again: 「已接收过，未作改动」),
 2 refused with a Chinese message and nothing changed.
@@ -75,8 +76,11 @@ def add_commands(sub) -> None:
     s = cw.add_parser("status", help="报送情况：各乡镇本年度的报送包、是否逾期")
     s.add_argument("--period", type=int, required=True, metavar="年度")
     s.set_defaults(func=cmd_status)
-    m = cw.add_parser("summary", help="汇总：各乡镇和全县合计")
+    m = cw.add_parser("summary", help="汇总：各乡镇和全县合计（加 --out 保存为汇总表 PDF 或 Excel）")
     m.add_argument("--period", type=int, required=True, metavar="年度")
+    m.add_argument("--out", type=Path, metavar="文件.pdf|文件.xlsx",
+                   help="保存为乡镇公务员关心关爱工作汇总表（.pdf，带核验码，记入打印记录；同 print register county）"
+                        "或 Excel（.xlsx，记入审计；同 export county-summary）")
     m.set_defaults(func=cmd_summary)
     info = cw.add_parser("info", help="本县名称、区划代码和公钥指纹（念给乡镇核对）")
     info.set_defaults(func=cmd_info)
@@ -244,6 +248,8 @@ def cmd_summary(args) -> int:
     from ..services import county
 
     _open(args)
+    if args.out is not None:
+        return _save_summary(args.period, args.out.expanduser())
     s = county.summary(args.period)
     print(f"{s.period}年度汇总（{len(s.townships)} 个乡镇）")
     print("乡镇\t干部\t艰苦边远\t应检\t已检\t未结随访\t年休假应休\t已休\t未休人数\t津贴补贴（元）\t走访艰苦边远干部")
@@ -251,6 +257,26 @@ def cmd_summary(args) -> int:
         print(f"{t.name}\t{t.cadres}\t{t.hardship_cadres}\t{t.health_due}\t{t.health_done}\t{t.followups_open}\t"
               f"{t.leave_due_days}\t{t.leave_taken_days}\t{t.leave_untaken_cadres}\t"
               f"{format_yuan(t.allowance_total_fen)}\t{t.hardship_visited}")
+    return 0
+
+
+def _save_summary(period: int, out: Path) -> int:
+    """``county summary --out``: the 汇总表 as PDF or the 县级汇总 workbook, as the 汇总 page's
+    打印… and 导出 Excel… make them (``print register county`` / ``export county-summary``)."""
+    if out.suffix.lower() not in (".pdf", ".xlsx"):
+        raise UsageError(f"--out 的文件类型不对：汇总表保存为 .pdf（打印用）或 .xlsx（Excel）文件，「{out.name}」不是")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix.lower() == ".pdf":
+        from ..services import printing
+
+        printout = printing.register("county", str(period), out=out)
+        print(f"已保存《{printout.title}》到 {_text(out)}（共 {printout.pages} 页，核验码 {printout.code}）")
+        return 0
+    from ..services.exports import CountyQuery
+    from .export import export_list
+
+    done = export_list("county-summary", out, CountyQuery(period))
+    print(f"已导出「{done.name}」{done.rows} 行到 {_text(out)}")
     return 0
 
 

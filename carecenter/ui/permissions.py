@@ -74,6 +74,7 @@ ACTIONS: dict[str, dict[str, str]] = {
     "BackupPage": {"restore_button": "backup", "backup_button": "backup", "backup_to_button": "backup"},
     "CountySubmissionsPage": {"receive_button": "county.receive"},
     "CountySummaryPage": {"print_button": "print", "export_button": "export"},
+    "CountyRosterPage": {"export_button": "export"},
 }
 
 #: the tabs of a cadre's detail window (title → permission to read them)

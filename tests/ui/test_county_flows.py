@@ -12,14 +12,14 @@ import openpyxl
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
 
 from carecenter.db.database import close_database
 from carecenter.db.models import AuditLog, PrintLog
 from carecenter.domain.money import format_yuan, to_capital
 from carecenter.services import county, printing
 from carecenter.services import print_format as fmt
-from carecenter.ui import theme
+from carecenter.ui import export_action, theme
 from carecenter.ui.dialogs.county_receive import READ_OUT, TrustDialog
 from carecenter.ui.widgets.fingerprint import grouped
 from tests.exchange.exchange_world import PERIOD, build_world, copy_db, open_db
@@ -305,13 +305,13 @@ def test_print_the_summary_register_from_the_page(world, full_county, county_win
     body = pdf_text(printout.pdf)
     total = county.summary(PERIOD).total
     for town in world.towns:
-        assert town.name in body and town.code in body
-    assert f"全年发放合计（大写）：人民币{to_capital(total.allowance_total_fen)}" in body
+        assert town.name in body
+    assert f"津贴补贴发放合计（大写）：人民币{to_capital(total.allowance_total_fen)}" in body
     assert f"核验码：{printout.code}" in body
     row = PrintLog.get(PrintLog.code == printout.code)
-    assert row.kind == printing.COUNTY_SUMMARY and row.period == "2025年度" and row.subject == "3 个乡镇"
+    assert row.kind == "county" and row.period == "2025年度"
     assert printing.verify(printout.code).current
-    assert printing.print_log(5)[0].kind == "县乡镇干部关心关爱工作汇总表"
+    assert printing.print_log(5)[0].kind == "乡镇公务员关心关爱工作汇总表"
 
 
 def test_export_the_summary_to_excel(world, full_county, county_window, qtbot, monkeypatch, tmp_path):
@@ -333,15 +333,33 @@ def test_export_the_summary_to_excel(world, full_county, county_window, qtbot, m
     rows = [dict(zip(head, (c.value for c in r))) for r in sheet.iter_rows(min_row=2)]
     assert [r["乡镇"] for r in rows] == [t.name for t in summary.townships] + ["合计"]
     for r, t in zip(rows, summary.townships + (summary.total,)):
-        assert r["干部人数"] == t.cadres and r["未结随访"] == t.followups_open
+        assert r["在职干部"] == t.cadres and r["未结异常随访"] == t.followups_open
         assert r["津贴补贴（元）"] == pytest.approx(t.allowance_total_fen / 100)
         assert r["已休（天）"] == pytest.approx(float(t.leave_taken_days))
         if t.health_due:
-            assert r["体检覆盖率"] == pytest.approx(t.health_done / t.health_due)
+            assert r["体检覆盖率"] == pytest.approx(t.health_done / t.health_due, abs=0.0005)
     months = book["津贴补贴按月"]
     last = [c.value for c in months[months.max_row]]
     assert last[0] == "合计" and last[-1] == pytest.approx(summary.total.allowance_total_fen / 100)
     notes = {r[0].value: r[1].value for r in book["说明"].iter_rows(min_row=2)}
-    assert notes["津贴补贴全年合计（大写）"] == to_capital(summary.total.allowance_total_fen)
-    assert notes["年度"] == "2025 年度"
+    assert notes["列表"] == "县级汇总" and notes["年度"] == "2025 年"
     assert AuditLog.select().where(AuditLog.action == "export", AuditLog.summary.contains("县级汇总")).count() == 1
+
+
+def test_export_the_county_roster_as_shown(world, full_county, county_window, qtbot, monkeypatch, tmp_path):
+    out = tmp_path / "全县名册.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a: (str(out), "")))
+    monkeypatch.setattr(export_action.ExportOptionsDialog, "exec",
+                        lambda dialog: int(QDialog.DialogCode.Accepted.value))   # 包含敏感信息 left unticked
+    with county_window(full_county) as w:
+        w.set_page("county_roster")
+        page = w.county_roster_page
+        page.township_filter.setCurrentIndex(page.township_filter.findData(world.towns[1].code))
+        qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: out.exists() and not page._export_job.running, timeout=20000)
+        shown = [page.model.data(page.model.index(r, 0)) for r in range(page.model.rowCount())]
+    sheet = openpyxl.load_workbook(out)["全县干部名册"]
+    names = [r[0].value for r in sheet.iter_rows(min_row=2)]
+    assert names == shown and len(names) == county.roster_count("", world.towns[1].code)
+    numbers = [r[1].value for r in sheet.iter_rows(min_row=2)]
+    assert all("*" in n for n in numbers)           # masked unless 包含敏感信息 was ticked

@@ -4,7 +4,8 @@ One row per ID number across the townships' latest packages: a cadre who moved b
 townships appears once, where they serve now, and 报送乡镇数 says in how many townships'
 packages they appear.  Searched like the township roster (name characters, pinyin
 initials, the tail of the ID number; Ctrl+F), filtered by township, paged from SQL.
-Double-click (or Enter) opens the cadre's service history from every township.
+Double-click (or Enter) opens the cadre's service history from every township; 导出
+writes the list as shown to Excel (``county-roster``).
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import QComboBox, QWidget
 from ...services import county
 from ..dialogs.county_lists import HistoryDialog
 from ..models.county_models import CountyRosterModel
-from ..widgets.list_page import ListPage, make_table, refill_combo, reset_filters
+from ..widgets.list_page import ListPage, make_button, make_table, refill_combo, reset_filters
 
 WIDTHS = {"name": 90, "sex": 52, "birth_date": 96, "id_number": 170, "township": 96, "unit": 180, "status": 80,
           "townships": 96}
@@ -32,6 +33,10 @@ class CountyRosterPage(ListPage):
         self.township_filter.setMinimumWidth(160)
         self.township_filter.setToolTip(self.tr("只看某个乡镇最新报送的干部"))
         self.filter_bar.addWidget(self.township_filter)
+        self.export_button = make_button(self.tr("导出"), "export", parent=self,
+                                         tooltip=self.tr("按当前搜索和筛选导出全县干部名册到 Excel…"))
+        self.action_bar.addWidget(self.export_button)
+        self.export_button.clicked.connect(self.export_current)
 
         self.model = CountyRosterModel(self)
         self.table_view = make_table(self, self.model, WIDTHS)
@@ -99,6 +104,16 @@ class CountyRosterPage(ListPage):
         dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
         dialog.open()
         return dialog
+
+    def export_current(self):
+        """导出: the roster as shown (search, township, order; every row) to Excel; the full ID
+        number only when asked for (and allowed), audited like every export."""
+        from ...services.exports import CountyRosterQuery
+        from ..export_action import export_view
+
+        search, code = self.current_filter()
+        return export_view(self, "county-roster", CountyRosterQuery(search, code, self.model.order),
+                           count=self.model.total)
 
     def add(self) -> None:
         """Ctrl+N: the roster is read-only here (it comes from the townships' packages)."""

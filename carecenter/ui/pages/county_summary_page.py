@@ -10,8 +10,9 @@ them as a table (one row per township, the 合计 row last) and as a chart per f
 * 慰问经费 — spent against budget per fund (the county or one township);
 * 走访慰问 — coverage of the cadres in hardship areas per township.
 
-打印… builds the county summary register (its preview offers 打印 and 导出 PDF);
-导出 Excel… writes the same figures to a workbook.  Both are logged/audited.
+打印… builds the 乡镇公务员关心关爱工作汇总表 (``printing.register("county", year)``; its preview
+offers 打印 and 导出 PDF); 导出 Excel… writes the same figures to a workbook (``county-summary``).
+Both are logged/audited.
 """
 from __future__ import annotations
 
@@ -86,7 +87,7 @@ class CountySummaryPage(ListPage):
         # ---- actions
         self.refresh_button = make_button(self.tr("刷新"), "refresh", parent=self, tooltip=self.tr("重新汇总"))
         self.print_button = make_button(self.tr("打印…"), "print", parent=self,
-                                        tooltip=self.tr("打印县乡镇干部关心关爱工作汇总表（先预览，可打印或导出 PDF）"))
+                                        tooltip=self.tr("打印乡镇公务员关心关爱工作汇总表（先预览，可打印或导出 PDF）"))
         self.export_button = make_button(self.tr("导出 Excel…"), "export", parent=self,
                                          tooltip=self.tr("把本年度各乡镇的汇总数字导出到 Excel"))
         for b in (self.refresh_button, self.print_button, self.export_button):
@@ -342,20 +343,19 @@ class CountySummaryPage(ListPage):
 
     # ================================================================ print and export
     def print_summary(self):
-        """打印…: the county summary register, built in the background, then its preview."""
-        from ...services import printing
+        """打印…: the 乡镇公务员关心关爱工作汇总表 of the year, built in the background, then its preview
+        (打印 / 导出 PDF there; logged with its verification code)."""
         from ..dialogs import print_preview_dialog as preview
 
-        return preview.produce(self, preview.PREVIEW, printing.county_summary, self.period,
-                               title=self.tr("打印汇总表"), label=self.tr("正在生成{0}年度汇总表…").format(self.period))
+        return preview.preview_register(self, "county", str(self.period))
 
     def export_summary(self):
         """导出 Excel…: the same figures as a workbook (audited like every export)."""
-        from ...services.exports import CountySummaryQuery
+        from ...services.exports import CountyQuery
         from ..export_action import export_view
 
         count = len(self.summary.townships) if self.summary is not None else 0
-        return export_view(self, "county-summary", CountySummaryQuery(self.period), count=count)
+        return export_view(self, "county-summary", CountyQuery(self.period), count=count)
 
     def add(self) -> None:
         """Ctrl+N: nothing is entered on this page; the period selector takes the focus."""

@@ -42,6 +42,8 @@ from ..widgets.table_view import set_column_widths
 from ..widgets.unit_name import save_unit_name
 
 YEARS_BACK = 10
+#: registers of the county edition (its 汇总 page prints them), not of a township
+COUNTY_ONLY = ("county",)
 LOG_LIMIT = 500
 LOG_COLUMNS = ["printed_at", "code", "title", "subject", "period", "printed_by", "actions"]
 LOG_TITLES = {"printed_at": "生成时间", "code": "核验码", "title": "名称", "subject": "对象", "period": "期间",
@@ -106,7 +108,8 @@ class ReportsPage(QWidget):
         form.setVerticalSpacing(8)
         self.kind_combo = QComboBox(register_card)
         for kind, name in printing.REGISTER_KINDS.items():
-            self.kind_combo.addItem(name, kind)
+            if kind not in COUNTY_ONLY:
+                self.kind_combo.addItem(name, kind)
         self.kind_combo.setMinimumWidth(220)
         form.addRow(self._label(self.tr("报表")), self.kind_combo)
         period_row = QHBoxLayout()
