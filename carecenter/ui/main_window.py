@@ -220,6 +220,8 @@ class MainWindow(QMainWindow):
         connect(self.submissions_page, "packages_received", self._on_packages_received)
         connect(self.summary_page, "submissions_page_requested", lambda: self.set_page("submissions"))
         connect(self.reports_page, "settings_requested", lambda: self.set_page("settings"))
+        if self.county and self.settings_page is not None:   # the 报送期限 decides who is 逾期
+            connect(self.settings_page.exchange_box, "deadline_saved", method(self.submissions_page, "mark_stale"))
 
     # ================================================================ building
     def _build_nav(self) -> QWidget:

@@ -29,29 +29,29 @@ from tests.ui.helpers import double_click_row, main_window
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    from carecenter.security import access
-
-    with access.acting_as(access.system_actor("测试")):
-        built = build_world(tmp_path_factory.mktemp("county-gui"))
+    built = build_world(tmp_path_factory.mktemp("county-gui"))
     yield built
     close_database()
 
 
+def opened_copy(paths, target: Path):
+    """A copy of a county database, open (the program has one store at a time)."""
+    copy = copy_db(paths, target)
+    open_db(copy)
+    return copy
+
+
 @pytest.fixture
 def fresh_county(world, tmp_path):
-    """A copy of the county right after ``county init`` (nothing received), open."""
-    paths = copy_db(world.county_fresh, tmp_path / "county")
-    open_db(paths)
-    yield paths
+    """The county right after ``county init`` (nothing received)."""
+    yield opened_copy(world.county_fresh, tmp_path / "county")
     close_database()
 
 
 @pytest.fixture
 def full_county(world, tmp_path):
-    """A copy of the county that received the three packages, open."""
-    paths = copy_db(world.county, tmp_path / "county")
-    open_db(paths)
-    yield paths
+    """The county that received the three packages."""
+    yield opened_copy(world.county, tmp_path / "county")
     close_database()
 
 
@@ -115,7 +115,7 @@ def receive_through_gui(qtbot, page, monkeypatch, package: Path, confirm: bool =
 
 # ================================================================ the window
 
-def test_a_county_database_shows_the_county_pages(fresh_county, county_window):
+def test_a_county_database_shows_the_county_pages(fresh_county, county_window, qtbot):
     with county_window(fresh_county) as w:
         labels = [w.nav.item(i).text() for i in range(w.nav.count())]
         assert labels == ["报送情况", "汇总", "干部花名册（全县）", "系统设置", "数据备份", "账户管理", "审计日志"]
@@ -133,7 +133,14 @@ def test_a_county_database_shows_the_county_pages(fresh_county, county_window):
         w.set_page("settings")
         settings = w.settings_page
         assert settings.buttons == {}
-        assert settings.exchange_box.fingerprint_label.text().replace("\n", "-") == county.county_info().fingerprint
+        box = settings.exchange_box
+        assert box.fingerprint_label.text().replace("\n", "-") == county.county_info().fingerprint
+        box.deadline_spin.setValue(45)
+        qtbot.mouseClick(box.deadline_button, Qt.MouseButton.LeftButton)
+        assert county.deadline_days() == 45 and box.deadline_message.text() == "已保存"
+        w.set_page("submissions")
+        assert w.submissions_page.deadline_edit.line_edit.placeholderText() == "默认 {0}".format(
+            county.default_deadline(w.submissions_page.period, 45).isoformat())
 
 
 def test_a_township_database_keeps_its_pages(store, county_window):

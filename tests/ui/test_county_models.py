@@ -67,3 +67,39 @@ def test_summary_rows_then_the_total_in_bold(qtmodeltester):
     nobody = replace(data.townships[0], hardship_cadres=0, hardship_visited=0)
     model.set_figures([nobody], data.total)
     assert cells(model, 0)["visits"] == "—"
+
+
+def test_package_and_service_lists(qtmodeltester):
+    from datetime import date, datetime
+
+    from carecenter.services.county import ServiceRow, Snapshot
+    from carecenter.services.exchange_pack import SentPackage
+    from carecenter.ui.models.county_models import SentPackagesModel, ServiceModel, SnapshotsModel
+
+    fp = "K7Q2-9XMD-4TRW-HB3N-P8ZC-V6YE-2JKA-F5GS"
+    old = Snapshot("p1", 2025, date(2025, 11, 30), datetime(2025, 12, 1, 9, 0), datetime(2026, 1, 3, 10, 5), "jingban",
+                   "青岭镇", False, "p2", datetime(2026, 1, 20, 8, 0), fp, fp, 1200, 12345, "青岭镇-2025.ccx")
+    snapshots = SnapshotsModel()
+    snapshots.set_rows([replace(old, package_id="p2", current=True, superseded_by="", superseded_at=None), old])
+    qtmodeltester.check(snapshots)
+    first, second = cells(snapshots, 0), cells(snapshots, 1)
+    assert first["state"] == "现行（汇总采用）" and second["state"] == "已被替换（2026-01-20 08:00）"
+    assert first["period"] == "2025" and first["cadres"] == "1,200" and first["rows"] == "12,345"
+    assert first["as_of"] == "2025-11-30" and first["received_at"] == "2026-01-03 10:05"
+    assert first["package_fingerprint"] == fp
+    assert snapshots.data(snapshots.index(1, 0), Qt.ItemDataRole.ForegroundRole) is not None
+
+    service = ServiceModel()
+    service.set_rows([ServiceRow("330328101000", "青岭镇", "青岭镇党政办", "科员", "调离", date(2019, 3, 1),
+                                 date(2025, 6, 30), date(2015, 7, 1), date(2020, 1, 1), 2025, date(2025, 12, 31))])
+    qtmodeltester.check(service)
+    row = cells(service, 0)
+    assert (row["township"], row["employment_status"], row["end"]) == ("青岭镇", "调离", "2025-06-30")
+    assert row["reported"] == "2025 年度（2025-12-31）"
+
+    sent = SentPackagesModel()
+    sent.set_rows([SentPackage("p1", 2025, date(2025, 12, 31), datetime(2026, 1, 2, 9, 30), "jingban", "青岭镇-2025.ccx",
+                               20480, 570, 64, fp, fp, "某某县", fp)])
+    qtmodeltester.check(sent)
+    assert cells(sent, 0)["made_at"] == "2026-01-02 09:30" and cells(sent, 0)["period"] == "2025"
+    assert sent.data(sent.index(0, 0), Qt.ItemDataRole.ToolTipRole) == "jingban 生成，64 名干部，570 行；加密给 某某县"

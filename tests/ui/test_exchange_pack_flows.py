@@ -12,15 +12,13 @@ from PySide6.QtWidgets import QFileDialog
 from carecenter.db.database import close_database
 from carecenter.services import exchange_pack, exchange_setup
 from carecenter.ui.widgets.fingerprint import grouped
-from tests.exchange.exchange_world import PERIOD, build_world, copy_db, open_db
+from tests.exchange.exchange_world import PERIOD, build_world
+from tests.ui.test_county_flows import opened_copy
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    from carecenter.security import access
-
-    with access.acting_as(access.system_actor("测试")):
-        built = build_world(tmp_path_factory.mktemp("pack-gui"))
+    built = build_world(tmp_path_factory.mktemp("pack-gui"))
     yield built
     close_database()
 
@@ -28,9 +26,7 @@ def world(tmp_path_factory):
 @pytest.fixture
 def township(world, tmp_path):
     """A copy of 青岭镇 (name, code and the county's key set; packed 2025 once), open."""
-    paths = copy_db(world.towns[0].paths, tmp_path / "town")
-    open_db(paths)
-    yield paths
+    yield opened_copy(world.towns[0].paths, tmp_path / "town")
     close_database()
 
 

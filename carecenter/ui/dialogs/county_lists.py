@@ -84,7 +84,7 @@ class SnapshotsDialog(_ListDialog):
 class HistoryDialog(_ListDialog):
     """``HistoryDialog(id_number, name, shown_number)``: the cadre's service in every township."""
 
-    WIDTHS = {"township": 90, "code": 112, "unit": 170, "post": 130, "status": 60, "start": 92, "end": 92,
+    WIDTHS = {"township": 90, "code": 112, "unit": 170, "post": 130, "employment_status": 60, "start": 92, "end": 92,
               "work_start_date": 92, "current_post_date": 92}
 
     def __init__(self, id_number: str, name: str, shown_number: str, parent: QWidget | None = None):

@@ -267,7 +267,34 @@ class CountyRosterModel(PagedRows, ColumnTable):
 
 # ---------------------------------------------------------------- a township's packages, a cadre's service
 
-class SnapshotsModel(MemoryTable):
+class _RecordTable(MemoryTable):
+    """A short list of the service's dataclasses: a column is the attribute of its key, shown
+    as a date or time, a count (1,234), a grouped fingerprint (``FINGERPRINTS``) or text;
+    subclasses say the rest in ``_special`` (None: the default)."""
+
+    FINGERPRINTS: set[str] = set()
+    YEARS: set[str] = {"period"}
+    CHUNK = None
+
+    def _special(self, item: Any, key: str) -> str | None:
+        return None
+
+    def _text(self, row: int, key: str) -> str:
+        item = self._all[row]
+        special = self._special(item, key)
+        if special is not None:
+            return special
+        value = getattr(item, key)
+        if key in self.FINGERPRINTS:
+            return grouped(value)
+        if isinstance(value, (date, datetime)):
+            return when_text(value)
+        if isinstance(value, int) and not isinstance(value, bool) and key not in self.YEARS:
+            return f"{value:,}"
+        return "" if value is None else str(value)
+
+
+class SnapshotsModel(_RecordTable):
     COLUMNS = ["period", "as_of", "created_at", "received_at", "received_by", "state", "cadres", "rows",
                "package_fingerprint", "file_name"]
     HEADERS = {"period": "年度", "as_of": "数据截至", "created_at": "乡镇生成时间", "received_at": "接收时间",
@@ -275,56 +302,33 @@ class SnapshotsModel(MemoryTable):
                "package_fingerprint": "报送包指纹", "file_name": "文件名"}
     NUMERIC = {"cadres", "rows"}
     TOOLTIP = {"file_name", "package_fingerprint", "state"}
-    CHUNK = None
+    FINGERPRINTS = {"package_fingerprint"}
 
-    def _text(self, row: int, key: str) -> str:
-        p = self._all[row]
-        if key == "period":
-            return str(p.period)
-        if key in ("as_of", "created_at", "received_at"):
-            return when_text(getattr(p, key))
-        if key == "state":
-            if p.current:
-                return _tr("现行（汇总采用）")
-            when = when_text(p.superseded_at)
-            return _tr("已被替换（{0}）").format(when) if when else _tr("已被替换")
-        if key == "rows":
-            return f"{p.rows:,}"
-        if key == "package_fingerprint":
-            return grouped(p.package_fingerprint)
-        return str(getattr(p, key) or "")
-
-    def _tooltip(self, row: int, key: str) -> str | None:
-        p = self._all[row]
-        if key == "made_at":
-            return _tr("{0} 生成，{1} 名干部，{2} 行；加密给 {3}").format(p.made_by, p.cadres, f"{p.rows:,}", p.county_name)
-        return super()._tooltip(row, key)
+    def _special(self, p: Any, key: str) -> str | None:
+        if key != "state":
+            return None
+        if p.current:
+            return _tr("现行（汇总采用）")
+        when = when_text(p.superseded_at)
+        return _tr("已被替换（{0}）").format(when) if when else _tr("已被替换")
 
     def _foreground(self, row: int, key: str) -> QColor | None:
         return MUTED if not self._all[row].current else None
 
 
-class ServiceModel(MemoryTable):
-    COLUMNS = ["township", "code", "unit", "post", "status", "start", "end", "work_start_date", "current_post_date",
-               "reported"]
-    HEADERS = {"township": "乡镇", "code": "区划代码", "unit": "单位", "post": "职务", "status": "状态",
+class ServiceModel(_RecordTable):
+    COLUMNS = ["township", "code", "unit", "post", "employment_status", "start", "end", "work_start_date",
+               "current_post_date", "reported"]
+    HEADERS = {"township": "乡镇", "code": "区划代码", "unit": "单位", "post": "职务", "employment_status": "状态",
                "start": "到乡镇工作", "end": "调离/离退休", "work_start_date": "参加工作", "current_post_date": "任现职",
                "reported": "报送（数据截至）"}
     TOOLTIP = {"unit", "post"}
-    CHUNK = None
 
-    def _text(self, row: int, key: str) -> str:
-        r = self._all[row]
-        if key == "status":
-            return r.employment_status or ""
-        if key in ("start", "end", "work_start_date", "current_post_date"):
-            return when_text(getattr(r, key))
-        if key == "reported":
-            return _tr("{0} 年度（{1}）").format(r.period, when_text(r.as_of))
-        return str(getattr(r, key) or "")
+    def _special(self, r: Any, key: str) -> str | None:
+        return _tr("{0} 年度（{1}）").format(r.period, when_text(r.as_of)) if key == "reported" else None
 
 
-class SentPackagesModel(MemoryTable):
+class SentPackagesModel(_RecordTable):
     """The packages this township made (``exchange_pack.list_packages``), newest first."""
 
     COLUMNS = ["made_at", "period", "through", "file_name", "rows", "package_fingerprint"]
@@ -332,17 +336,7 @@ class SentPackagesModel(MemoryTable):
                "package_fingerprint": "报送包指纹"}
     NUMERIC = {"rows"}
     TOOLTIP = {"file_name", "package_fingerprint"}
-    CHUNK = None
-
-    def _text(self, row: int, key: str) -> str:
-        p = self._all[row]
-        if key in ("made_at", "through"):
-            return when_text(getattr(p, key))
-        if key == "rows":
-            return f"{p.rows:,}"
-        if key == "package_fingerprint":
-            return grouped(p.package_fingerprint)
-        return str(getattr(p, key) or "")
+    FINGERPRINTS = {"package_fingerprint"}
 
     def _tooltip(self, row: int, key: str) -> str | None:
         p = self._all[row]

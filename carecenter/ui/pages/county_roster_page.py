@@ -17,18 +17,17 @@ from PySide6.QtWidgets import QComboBox, QWidget
 from ...services import county
 from ..dialogs.county_lists import HistoryDialog
 from ..models.county_models import CountyRosterModel
-from ..widgets.list_page import ListPage, make_button, make_table, refill_combo, reset_filters
+from ..widgets.list_page import ListPage, RefreshWhenShown, make_button, make_table, refill_combo, reset_filters
 
 WIDTHS = {"name": 90, "sex": 52, "birth_date": 96, "id_number": 170, "township": 96, "unit": 180, "status": 80,
           "townships": 96}
 HINT = "双击或按 Enter 查看该干部在各乡镇的任职经历"
 
 
-class CountyRosterPage(ListPage):
+class CountyRosterPage(RefreshWhenShown, ListPage):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(self.tr("干部花名册（全县）"), self.tr("搜索 姓名/拼音首字母/身份证号尾号"), parent)
         self.dialog: HistoryDialog | None = None
-        self._stale = True
         self.township_filter = QComboBox(self)
         self.township_filter.setMinimumWidth(160)
         self.township_filter.setToolTip(self.tr("只看某个乡镇最新报送的干部"))
@@ -52,16 +51,6 @@ class CountyRosterPage(ListPage):
         self.table_view.open_requested.connect(self.open_history)
 
     # ================================================================ loading
-    def mark_stale(self) -> None:
-        self._stale = True
-        if self.isVisible():
-            self.refresh()
-
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
-
     def refresh(self) -> None:
         """Read the townships (for the filter) and the roster again."""
         self._stale = False

@@ -20,15 +20,15 @@ from ..dialogs.county_lists import SnapshotsDialog
 from ..dialogs.county_receive import Receiver
 from ..models.county_models import SubmissionsModel
 from ..widgets.date_edit import DateEdit
-from ..widgets.list_page import ListPage, make_button, make_table, select_year, single_shot, year_combo
+from ..widgets.list_page import ListPage, make_button, make_table, single_shot
+from .county_common import CountyYearPage
 
-YEARS_BACK = 10
 WIDTHS = {"name": 88, "code": 112, "period": 80, "as_of": 92, "received_at": 128, "cadres": 72, "rows": 76,
           "late": 150}
 HINT = "双击或按 Enter 查看该乡镇的历次报送"
 
 
-class CountySubmissionsPage(ListPage):
+class CountySubmissionsPage(CountyYearPage, ListPage):
     """Signals: ``packages_received()`` after a package was stored (the other county pages
     read again)."""
 
@@ -40,8 +40,7 @@ class CountySubmissionsPage(ListPage):
         self.rows: list[Any] = []
 
         # ---- the year and the deadline
-        self.year_combo = year_combo(self, YEARS_BACK, self.tr("{0} 年度"))
-        self.year_combo.setToolTip(self.tr("报送的数据年度"))
+        self.make_year_combo(self.tr("报送的数据年度"))
         self.deadline_edit = DateEdit(self, field="deadline", label="报送截止日期")
         self.deadline_edit.setToolTip(self.tr("报送截止日期：此后才报送、或到期仍未报送的乡镇标为「逾期」；"
                                               "不填按程序默认的截止日期"))
@@ -91,33 +90,8 @@ class CountySubmissionsPage(ListPage):
         self.table_view.selectionModel().selectionChanged.connect(self._update_buttons)
         self.model.modelReset.connect(self._update_buttons)
         self.receiver.received.connect(self._on_received)
-        self._stale = True
-        self._period_chosen = False
 
     # ================================================================ loading
-    @property
-    def period(self) -> int:
-        return int(self.year_combo.currentData())
-
-    def set_period(self, year: int) -> None:
-        select_year(self.year_combo, year, self.tr("{0} 年度"))
-
-    def _first_period(self) -> None:
-        """Open on the latest year any township reported (else this year)."""
-        if not self._period_chosen:
-            self._period_chosen = True
-            latest = county.periods()
-            if latest and latest[0] != self.period:
-                blocked = self.year_combo.blockSignals(True)
-                self.set_period(latest[0])
-                self.year_combo.blockSignals(blocked)
-
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        super().showEvent(event)
-        self._first_period()
-        if self._stale:
-            self.refresh()
-
     def refresh(self) -> None:
         self._stale = False
         problem = self.deadline_edit.error()

@@ -27,10 +27,9 @@ from ...services import print_format as fmt
 from .. import tasks, theme
 from ..models.county_models import SummaryModel
 from ..widgets.bar_chart import BarChart, Series, chart_panel
-from ..widgets.list_page import (ListPage, make_button, make_table, refill_combo, select_year, view_bar,
-                                 year_combo)
+from ..widgets.list_page import ListPage, make_button, make_table, refill_combo, view_bar
+from .county_common import CountyYearPage
 
-YEARS_BACK = 10
 MAX_STACKED = 8      # more townships than colours: the stacked view would be ambiguous
 DUE, DONE = "#9cc0e6", "#2563a8"
 
@@ -58,7 +57,7 @@ def coverage(done: int, due: int, none_text: str) -> tuple[float, str]:
     return float(Decimal(done) * 100 / Decimal(due)), f"{fmt.percent(done, due)}（{done}/{due}）"
 
 
-class CountySummaryPage(ListPage):
+class CountySummaryPage(CountyYearPage, ListPage):
     """Signals: ``submissions_page_requested()`` (nothing received yet: go and receive)."""
 
     submissions_page_requested = Signal()
@@ -68,16 +67,13 @@ class CountySummaryPage(ListPage):
         self.summary = None
         self._job: tasks.Job | None = None
         self._pending: int | None = None
-        self._stale = True
-        self._period_chosen = False
         self.view = TABLE
 
         views_row, self.view_bar = view_bar(self, [self.tr(VIEW_TITLES[key]) for key in VIEWS])
         self.layout().insertLayout(1, views_row)
 
         # ---- the year
-        self.year_combo = year_combo(self, YEARS_BACK, self.tr("{0} 年度"))
-        self.year_combo.setToolTip(self.tr("汇总年度：各乡镇报送的该年度最新数据"))
+        self.make_year_combo(self.tr("汇总年度：各乡镇报送的该年度最新数据"))
         self.filter_bar.addWidget(QLabel(self.tr("年度"), self))
         self.filter_bar.addWidget(self.year_combo)
         self.status_label = QLabel(self)
@@ -141,35 +137,6 @@ class CountySummaryPage(ListPage):
         return host
 
     # ================================================================ loading
-    @property
-    def period(self) -> int:
-        return int(self.year_combo.currentData())
-
-    def set_period(self, year: int) -> None:
-        select_year(self.year_combo, year, self.tr("{0} 年度"))
-
-    def _first_period(self) -> None:
-        """Open on the latest year any township reported (else this year)."""
-        if not self._period_chosen:
-            self._period_chosen = True
-            latest = county.periods()
-            if latest and latest[0] != self.period:
-                blocked = self.year_combo.blockSignals(True)
-                self.set_period(latest[0])
-                self.year_combo.blockSignals(blocked)
-
-    def mark_stale(self) -> None:
-        """New packages arrived: read again when next shown (or now, if visible)."""
-        self._stale = True
-        if self.isVisible():
-            self.refresh()
-
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        super().showEvent(event)
-        self._first_period()
-        if self._stale:
-            self.refresh()
-
     def _on_year_changed(self, _index: int) -> None:
         self.refresh()
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from ...services import home
 from .. import tasks
-from ..widgets.list_page import make_button
+from ..widgets.list_page import RefreshWhenShown, make_button
 
 WEEKDAYS = "一二三四五六日"
 SEVERITY_WORDS = {home.SEVERITY_OVERDUE: "逾期", home.SEVERITY_WARNING: "待办", home.SEVERITY_INFO: "提示"}
@@ -127,7 +127,7 @@ class TodoCard(QFrame):
             layout.addWidget(detail)
 
 
-class HomePage(QWidget):
+class HomePage(RefreshWhenShown, QWidget):
     """``open_page_requested(page, view)`` and ``cadre_open_requested(id)`` go to the main window."""
 
     open_page_requested = Signal(str, str)
@@ -209,17 +209,6 @@ class HomePage(QWidget):
         outer.addLayout(body, 1)
 
     # ------------------------------------------------------------ data
-    def mark_stale(self) -> None:
-        """Data changed elsewhere: rebuild when next shown (or now, if visible)."""
-        self._stale = True
-        if self.isVisible():
-            self.refresh()
-
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
-
     def refresh(self) -> None:
         if self._job is not None:
             return

@@ -22,14 +22,12 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFormLayout,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -37,7 +35,7 @@ from ...services import printing
 from .. import actions, theme
 from ..dialogs import print_preview_dialog as preview
 from ..dialogs.batch_print_dialog import BatchPrintDialog
-from ..widgets.list_page import make_button, page_column, refill_combo, unit_items
+from ..widgets.list_page import card, make_button, page_column, refill_combo, text_and_button, unit_items
 from ..widgets.table_view import set_column_widths
 from ..widgets.unit_name import save_unit_name
 
@@ -69,19 +67,6 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _card(parent: QWidget, title: str) -> tuple[QFrame, QVBoxLayout]:
-    frame = QFrame(parent)
-    frame.setObjectName("ReportCard")
-    frame.setStyleSheet("#ReportCard { background: #ffffff; border: 1px solid #dde1e6; border-radius: 6px; }")
-    column = QVBoxLayout(frame)
-    column.setContentsMargins(16, 12, 16, 14)
-    column.setSpacing(8)
-    heading = QLabel(title, frame)
-    theme.set_role(heading, "section")
-    column.addWidget(heading)
-    return frame, column
-
-
 class ReportsPage(QWidget):
     """The 报表打印 page; Ctrl+F (the window's search key) goes to the 核验 box.
     ``settings_requested()``: the clerk wants 系统设置 → 交换设置 (from 报送县里)."""
@@ -101,7 +86,7 @@ class ReportsPage(QWidget):
         cards.setVerticalSpacing(12)
 
         # ---- 登记表
-        register_card, rc = _card(self, self.tr("登记表"))
+        register_card, rc = card(self, self.tr("登记表"))
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         form.setHorizontalSpacing(12)
@@ -152,7 +137,7 @@ class ReportsPage(QWidget):
         cards.addWidget(register_card, 0, 0)
 
         # ---- 核验
-        verify_card, vc = _card(self, self.tr("核验"))
+        verify_card, vc = card(self, self.tr("核验"))
         hint = QLabel(self.tr("输入打印件上的核验码，查看它打印时的内容，以及与现有数据是否一致。"), verify_card)
         hint.setWordWrap(True)
         theme.set_role(hint, "hint")
@@ -177,17 +162,12 @@ class ReportsPage(QWidget):
         cards.addWidget(verify_card, 0, 1)
 
         # ---- 关心关爱档案 (batch)
-        batch_card, bc = _card(self, self.tr("关心关爱档案"))
-        batch_row = QHBoxLayout()
-        batch_text = QLabel(self.tr("按单位批量生成干部的关心关爱档案，合并为一个 PDF 或每人一个文件（不含心理健康记录）。"
-                                    "单人档案请在干部详情中点击「打印关爱档案」。"), batch_card)
-        batch_text.setWordWrap(True)
-        theme.set_role(batch_text, "info")
-        batch_row.addWidget(batch_text, 1)
+        batch_card, bc = card(self, self.tr("关心关爱档案"))
         self.batch_button = make_button(self.tr("批量打印…"), "print", parent=batch_card,
                                         tooltip=self.tr("选择单位和期间，批量生成关爱档案"))
-        batch_row.addWidget(self.batch_button, 0, Qt.AlignmentFlag.AlignVCenter)
-        bc.addLayout(batch_row)
+        bc.addLayout(text_and_button(batch_card, self.tr(
+            "按单位批量生成干部的关心关爱档案，合并为一个 PDF 或每人一个文件（不含心理健康记录）。"
+            "单人档案请在干部详情中点击「打印关爱档案」。"), self.batch_button))
         # the printing unit: every printout's footer names it
         unit_row = QHBoxLayout()
         unit_row.setSpacing(8)
@@ -206,17 +186,12 @@ class ReportsPage(QWidget):
         cards.addWidget(batch_card, 1, 0)
 
         # ---- 报送县里 (issue 15)
-        county_card, cc = _card(self, self.tr("报送县里"))
-        county_row = QHBoxLayout()
-        county_text = QLabel(self.tr("把本乡镇一个年度的数据生成签名并加密的报送包（.ccx），拷到 U 盘或作为附件发给县里；"
-                                     "只有县里能打开，县里能验证确实来自本乡镇、途中没有改动。"), county_card)
-        county_text.setWordWrap(True)
-        theme.set_role(county_text, "info")
-        county_row.addWidget(county_text, 1)
+        county_card, cc = card(self, self.tr("报送县里"))
         self.county_pack_button = make_button(self.tr("报送县里…"), "export", parent=county_card,
                                               tooltip=self.tr("选择年度和截至日期，生成报送包"))
-        county_row.addWidget(self.county_pack_button, 0, Qt.AlignmentFlag.AlignVCenter)
-        cc.addLayout(county_row)
+        cc.addLayout(text_and_button(county_card, self.tr(
+            "把本乡镇一个年度的数据生成签名并加密的报送包（.ccx），拷到 U 盘或作为附件发给县里；"
+            "只有县里能打开，县里能验证确实来自本乡镇、途中没有改动。"), self.county_pack_button))
         cc.addStretch(1)
         cards.addWidget(county_card, 1, 1)
         cards.setColumnStretch(0, 1)

@@ -19,23 +19,10 @@ from ...domain.errors import DomainError, ValidationError
 from ...services import county, exchange_pack, exchange_setup
 from .. import file_dialogs, messages, theme
 from .fingerprint import FingerprintLabel, grouped
-from .list_page import make_button
+from .list_page import card, make_button
+from .unit_name import report_save
 
 KEY_FILTER = "县级公钥文件 (*.pub);;所有文件 (*)"
-
-
-def card(parent: QWidget, title: str) -> tuple[QFrame, QVBoxLayout]:
-    """A white card with a section heading (the settings page's blocks)."""
-    frame = QFrame(parent)
-    frame.setObjectName("SettingsCard")
-    frame.setStyleSheet("#SettingsCard { background: #ffffff; border: 1px solid #dde1e6; border-radius: 6px; }")
-    column = QVBoxLayout(frame)
-    column.setContentsMargins(16, 12, 16, 14)
-    column.setSpacing(8)
-    heading = QLabel(title, frame)
-    theme.set_role(heading, "section")
-    column.addWidget(heading)
-    return frame, column
 
 
 def _message(parent: QWidget) -> QLabel:
@@ -228,7 +215,9 @@ class TownshipExchangeBox(QFrame):
 
 class CountyExchangeBox(QFrame):
     """The settings page's 交换设置 for the county: its name and code, its public key's
-    fingerprint and file (for the townships), the 报送期限."""
+    fingerprint and file (for the townships), the 报送期限 (``deadline_saved()`` after a change)."""
+
+    deadline_saved = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -292,12 +281,7 @@ class CountyExchangeBox(QFrame):
         return written
 
     def save_deadline(self) -> bool:
-        try:
-            county.set_deadline_days(self.deadline_spin.value())
-        except DomainError as err:
-            theme.set_role(self.deadline_message, "error")
-            self.deadline_message.setText(err.message)
-            return False
-        theme.set_role(self.deadline_message, "info")
-        self.deadline_message.setText(self.tr("已保存"))
-        return True
+        saved = report_save(self.deadline_message, lambda: county.set_deadline_days(self.deadline_spin.value()))
+        if saved:
+            self.deadline_saved.emit()
+        return saved

@@ -79,6 +79,48 @@ def page_column(page: QWidget, title: str, spacing: int | None = None) -> QVBoxL
     return outer
 
 
+def card(parent: QWidget, title: str) -> tuple[QFrame, QVBoxLayout]:
+    """A white card with a section heading (the blocks of the 报表打印 and 系统设置 pages)."""
+    frame = QFrame(parent)
+    frame.setObjectName("Card")
+    frame.setStyleSheet("#Card { background: #ffffff; border: 1px solid #dde1e6; border-radius: 6px; }")
+    column = QVBoxLayout(frame)
+    column.setContentsMargins(16, 12, 16, 14)
+    column.setSpacing(8)
+    heading = QLabel(title, frame)
+    theme.set_role(heading, "section")
+    column.addWidget(heading)
+    return frame, column
+
+
+def text_and_button(parent: QWidget, text: str, button: QWidget) -> QHBoxLayout:
+    """A card's row: a wrapped explanation at the left, its button at the right."""
+    row = QHBoxLayout()
+    label = QLabel(text, parent)
+    label.setWordWrap(True)
+    theme.set_role(label, "info")
+    row.addWidget(label, 1)
+    row.addWidget(button, 0, Qt.AlignmentFlag.AlignVCenter)
+    return row
+
+
+class RefreshWhenShown:
+    """Mixed into a page before QWidget: data changed elsewhere → ``mark_stale()`` reads again
+    now if the page is visible, else when it is next shown (``refresh()``)."""
+
+    _stale = True
+
+    def mark_stale(self) -> None:
+        self._stale = True
+        if self.isVisible():
+            self.refresh()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+
 def single_shot(owner: QWidget, interval_ms: int, slot: Callable[[], Any]) -> QTimer:
     """A single-shot timer of ``owner`` that calls ``slot``: a hint shown for a while, a
     refresh deferred to the next turn of the event loop."""
