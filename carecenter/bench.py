@@ -223,14 +223,18 @@ def _startup_floor(db_path: Path) -> tuple[float | None, float | None]:
 
 def run_bench(cadres: int = 50000, keep: bool = False, out=print, years: int = 10,
               gui_figures: Callable[[Path], list[Figure]] | None = None, plain: bool = False,
-              compare: bool = False) -> int:
+              compare: bool = False, county_page_figures: Callable[[int], list[Figure]] | None = None) -> int:
     """Build a benchmark database and print the figures.  ``gui_figures`` (handed in by the
     command line, which may load Qt: ``ui.bench_gui.roster_figures``) adds the figures
-    measured through the real widgets; this module itself stays Qt-free.  The store is
-    encrypted unless ``plain``; ``compare`` measures both and prints them side by side."""
+    measured through the real widgets; ``county_page_figures`` (``ui.bench_gui.county_page_figures``)
+    those of the county's 汇总 page, on the county database the exchange figures build; this
+    module itself stays Qt-free.  The store is encrypted unless ``plain``; ``compare`` measures
+    both and prints them side by side."""
     if compare:
-        plain_figures = measure(cadres, keep, out, years, gui_figures, encrypted=False)
-        enc_figures = measure(cadres, keep, out, years, gui_figures, encrypted=True)
+        plain_figures = measure(cadres, keep, out, years, gui_figures, encrypted=False,
+                                county_page_figures=county_page_figures)
+        enc_figures = measure(cadres, keep, out, years, gui_figures, encrypted=True,
+                              county_page_figures=county_page_figures)
         report(enc_figures, out, "加密存储")
         out("")
         out(_pad("项目（加密 / 明文）", 36) + "      加密      明文    比值")
@@ -247,7 +251,8 @@ def run_bench(cadres: int = 50000, keep: bool = False, out=print, years: int = 1
         out("")
         out("加密后没有一项慢 20% 以上" if not slower else "加密后慢 20% 以上：" + "、".join(slower))
         return 0
-    figures = measure(cadres, keep, out, years, gui_figures, encrypted=not plain)
+    figures = measure(cadres, keep, out, years, gui_figures, encrypted=not plain,
+                      county_page_figures=county_page_figures)
     report(figures, out, "明文存储（--plain）" if plain else "加密存储")
     return 0
 
@@ -263,7 +268,8 @@ def report(figures: list["Figure"], out, title: str) -> None:
     out("全部达标" if not over else "超出预算：" + "、".join(over))
 
 
-def measure(cadres: int, keep: bool, out, years: int, gui_figures, encrypted: bool) -> list["Figure"]:
+def measure(cadres: int, keep: bool, out, years: int, gui_figures, encrypted: bool,
+            county_page_figures=None) -> list["Figure"]:
     from . import app
 
     root = Path(tempfile.mkdtemp(prefix="carecenter-bench-"))
@@ -297,7 +303,7 @@ def measure(cadres: int, keep: bool, out, years: int, gui_figures, encrypted: bo
         figures.extend(import_figures(root))
         figures.extend(security_figures(root))
         # a township of up to 5,000 cadres (the issue's figure) and 20 such packages
-        figures.extend(exchange_figures(root, min(cadres, 5000), years, 20, encrypted))
+        figures.extend(exchange_figures(root, min(cadres, 5000), years, 20, encrypted, county_page_figures))
     finally:
         from .db import database
 
@@ -674,7 +680,8 @@ def _new_store(paths: DataPaths, encrypted: bool) -> dict:
 
 
 def exchange_figures(root: Path, cadres: int = 5000, years: int = 10, townships: int = 20,
-                     encrypted: bool = True) -> list[Figure]:
+                     encrypted: bool = True,
+                     page_figures: Callable[[int], list[Figure]] | None = None) -> list[Figure]:
     """Issue 15: a township of ``cadres`` cadres with ``years`` of history packs the current
     year; the county receives ``townships`` such packages and adds them up.
 
@@ -746,6 +753,7 @@ def exchange_figures(root: Path, cadres: int = 5000, years: int = 10, townships:
     receive_ms = (time.perf_counter() - t) * 1000
     summary_ms = _median_ms(lambda: county.summary(period), repeat=3)
     roster_ms = _median_ms(lambda: (county.roster_count("王"), county.roster_page("王", 0, 100)), repeat=3)
+    page = page_figures(period) if page_figures is not None else []   # the 汇总 page through its widgets
     database.close_database()
     size = sum(p.stat().st_size for p, _fp in packages) / len(packages) / 1024 / 1024
     n = townships * cadres
@@ -753,4 +761,5 @@ def exchange_figures(root: Path, cadres: int = 5000, years: int = 10, townships:
             Figure(f"报送包大小（每个）", size, None, None, "MB"),
             Figure(f"接收 {townships} 个报送包（{n:,} 名干部）", receive_ms, None, 60000),
             Figure(f"县级汇总（{townships} 个乡镇）", summary_ms, None, 1000),
+            *page,
             Figure("县级名册搜索（每键）", roster_ms, None, None)]

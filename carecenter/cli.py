@@ -222,14 +222,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     from .app import open_store
     from .bench import run_bench
-    from .ui.bench_gui import roster_figures  # Qt loads only when the GUI figures are measured
+    from .ui.bench_gui import county_page_figures, roster_figures  # Qt loads only when they are measured
 
     if args.cadres < 1 or args.years < 0:
         print("错误：--cadres 必须是正整数，--years 不能为负数", file=sys.stderr)
         return 2
     return run_bench(args.cadres, keep=args.keep, years=args.years,
                      gui_figures=partial(roster_figures, open_store=open_store), plain=args.plain,
-                     compare=args.compare)
+                     compare=args.compare, county_page_figures=county_page_figures)
 
 
 def damaged_advice(db_path: Path) -> str:
