@@ -370,3 +370,40 @@ def test_export_the_county_roster_as_shown(world, full_county, county_window, qt
     assert names == shown and len(names) == county.roster_count("", world.towns[1].code)
     numbers = [r[1].value for r in sheet.iter_rows(min_row=2)]
     assert all("*" in n for n in numbers)           # masked unless 包含敏感信息 was ticked
+
+
+def test_a_refused_package_is_said_in_a_message_box(fresh_county, county_window, qtbot, monkeypatch, boxes, tmp_path):
+    broken = tmp_path / "青岭镇-2025.ccx"
+    broken.write_bytes(b"not a package at all" * 10)
+    with county_window(fresh_county) as w:
+        page = w.submissions_page
+        answer = receive_through_gui(qtbot, page, monkeypatch, broken)
+        assert answer.seen == []
+        refusal = boxes.shown[-1]
+        assert refusal["title"] == "无法接收" and "青岭镇-2025.ccx" in refusal["informative"]
+        assert "青岭镇-2025.ccx" in refusal["text"] and "报送包" in refusal["text"]   # the service's Chinese sentence
+        assert page.empty_visible and county.submissions(PERIOD) == []
+
+
+def test_cancel_while_receiving_stores_nothing(world, fresh_county, county_window, qtbot, monkeypatch, boxes):
+    import threading
+
+    started, go = threading.Event(), threading.Event()
+    real = county.receive
+
+    def held(path, trust=None, progress=None, check=None):
+        started.set()
+        go.wait(5)
+        return real(path, trust=trust, progress=progress, check=check)
+
+    monkeypatch.setattr(county, "receive", held)
+    town = world.towns[0]
+    with county_window(fresh_county) as w:
+        page = w.submissions_page
+        job = page.receiver.receive(town.package, trust=town.fingerprint)
+        assert started.wait(5)
+        job.cancel()               # 取消 in the progress dialog
+        go.set()
+        qtbot.waitUntil(lambda: not page.receiver.busy, timeout=10000)
+        assert job.error is None and job.result is None
+        assert county.snapshots(town.code) == [] and boxes.shown == []
