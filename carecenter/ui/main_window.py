@@ -373,7 +373,7 @@ class MainWindow(QMainWindow):
         if self.roster_page is not None:
             self.count_label.setText(self.tr("在册干部 {0} 人").format(roster_service.cadre_count()))
         elif self.county_roster_page is not None:
-            self.count_label.setText(self.tr("全县干部 {0} 人").format(county.roster_count()))
+            self.count_label.setText(self.tr("全县名册 {0} 人").format(county.roster_count()))
         last = self.backup_page.last_backup_text()
         self.backup_label.setText(self.tr("上次备份 {0}").format(last) if last else self.tr("尚未备份"))
 

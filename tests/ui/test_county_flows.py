@@ -124,7 +124,7 @@ def test_a_county_database_shows_the_county_pages(fresh_county, county_window, q
                      w.reports_page, w.units_page):
             assert page is None
         assert w.current_page() is w.submissions_page
-        assert w.count_label.text() == "全县干部 0 人"
+        assert w.count_label.text() == "全县名册 0 人"
         # nothing received yet: each page says what to do
         page = w.submissions_page
         assert page.empty_visible and "点「接收报送…」" in page.empty_state.label.text()
@@ -247,7 +247,7 @@ def test_receive_confirm_fingerprints_then_the_summary_shows_the_townships_numbe
         assert summary.current_chart_pane() is summary.panes["leave"]
 
         # the status bar and the roster follow the new packages
-        assert w.count_label.text() == f"全县干部 {county.roster_count()} 人"
+        assert w.count_label.text() == f"全县名册 {county.roster_count()} 人"
         w.set_page("county_roster")
         assert w.county_roster_page.model.total == county.roster_count() > 0
 

@@ -77,6 +77,7 @@ def test_pack_for_the_county_from_the_reports_page(township, themed, qtbot, monk
     out.parent.mkdir()
     with main_window(qtbot, township, demo=False) as w:
         w.set_page("reports")
+        assert w.reports_page.kind_combo.findData("county") == -1     # the county's register is not a township's
         qtbot.mouseClick(w.reports_page.county_pack_button, Qt.MouseButton.LeftButton)
         dialog = w.reports_page.dialog
         assert dialog is not None and dialog.isVisible()
