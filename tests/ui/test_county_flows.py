@@ -113,6 +113,16 @@ def receive_through_gui(qtbot, page, monkeypatch, package: Path, confirm: bool =
     return answer
 
 
+def summary_shown(qtbot, w):
+    """Go to 汇总 and choose 2025; returns the page once its figures are shown."""
+    w.set_page("summary")
+    page = w.summary_page
+    page.set_period(PERIOD)
+    qtbot.waitUntil(lambda: page.summary is not None and page.summary.period == PERIOD and not page.busy,
+                    timeout=10000)
+    return page
+
+
 # ================================================================ the window
 
 def test_a_county_database_shows_the_county_pages(fresh_county, county_window, qtbot):
@@ -300,11 +310,7 @@ def test_print_the_summary_register_from_the_page(world, full_county, county_win
     shown = []
     monkeypatch.setattr(preview, "show_preview", lambda parent, printout: shown.append(printout))
     with county_window(full_county) as w:
-        w.set_page("summary")
-        page = w.summary_page
-        page.set_period(PERIOD)
-        qtbot.waitUntil(lambda: page.summary is not None and page.summary.period == PERIOD and not page.busy,
-                        timeout=10000)
+        page = summary_shown(qtbot, w)
         assert page.print_button.isEnabled()
         qtbot.mouseClick(page.print_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: bool(shown), timeout=20000)
@@ -325,11 +331,7 @@ def test_export_the_summary_to_excel(world, full_county, county_window, qtbot, m
     out = tmp_path / "汇总.xlsx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a: (str(out), "")))
     with county_window(full_county) as w:
-        w.set_page("summary")
-        page = w.summary_page
-        page.set_period(PERIOD)
-        qtbot.waitUntil(lambda: page.summary is not None and page.summary.period == PERIOD and not page.busy,
-                        timeout=10000)
+        page = summary_shown(qtbot, w)
         qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: out.exists() and not page._export_job.running, timeout=20000)
     summary = county.summary(PERIOD)
