@@ -10,7 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
 
@@ -298,6 +298,17 @@ def test_the_roster_finds_the_moved_cadre_once_with_both_townships(world, full_c
         assert [dialog.model.item(r).township for r in range(dialog.model.rowCount())] == ["青岭镇", "白沙镇"]
         assert "在 2 个乡镇任职" == dialog.count_label.text()
         dialog.reject()
+        # ordered by 乡镇 on a click; a column the service cannot order by keeps the arrow where it is
+        header = page.table_view.horizontalHeader()
+        page.set_search_text("")
+        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
+                         pos=QPoint(header.sectionViewportPosition(4) + 10, header.height() // 2))
+        assert page.model.order == "township" and header.sortIndicatorSection() == 4
+        towns = [page.model.data(page.model.index(r, 4)) for r in range(page.model.rowCount())]
+        assert towns == sorted(towns, key=[t.name for t in sorted(world.towns, key=lambda t: t.code)].index)
+        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
+                         pos=QPoint(header.sectionViewportPosition(6) + 10, header.height() // 2))   # 职务
+        assert page.model.order == "township" and header.sortIndicatorSection() == 4
         # the township filter: only 青岭镇's latest package
         page.set_search_text("")
         page.township_filter.setCurrentIndex(page.township_filter.findData(world.towns[0].code))

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QComboBox, QWidget
 
 from ...services import county
 from ..dialogs.county_lists import HistoryDialog
-from ..models.county_models import CountyRosterModel
+from ..models.county_models import ROSTER_ORDER, CountyRosterModel
 from ..widgets.list_page import ListPage, RefreshWhenShown, make_button, make_table, refill_combo, reset_filters
 
 WIDTHS = {"name": 90, "sex": 52, "birth_date": 96, "id_number": 170, "township": 96, "unit": 180, "status": 80,
@@ -43,6 +43,7 @@ class CountyRosterPage(RefreshWhenShown, ListPage):
         header = self.table_view.horizontalHeader()
         header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         header.setSortIndicatorShown(True)
+        header.sortIndicatorChanged.connect(self._show_order)
         self.set_table(self.table_view)
         self.hint_label.setText(self.tr(HINT))
 
@@ -72,6 +73,17 @@ class CountyRosterPage(RefreshWhenShown, ListPage):
         else:
             self.show_empty(self.tr("没有符合条件的干部"), self.tr("清除搜索和筛选"), self.clear_filters)
         self.count_label.setText(self.tr("共 {0} 人").format(f"{total:,}") if total else "")
+
+    def _show_order(self, *_args) -> None:
+        """The arrow stays on the column the list is really ordered by (the service orders a few
+        columns, ascending only)."""
+        header = self.table_view.horizontalHeader()
+        column = next(i for i, key in enumerate(self.model.COLUMNS) if ROSTER_ORDER.get(key) == self.model.order)
+        if (header.sortIndicatorSection(), header.sortIndicatorOrder()) != (column, Qt.SortOrder.AscendingOrder):
+            blocked = header.blockSignals(True)
+            header.setSortIndicator(column, Qt.SortOrder.AscendingOrder)
+            header.blockSignals(blocked)
+            header.viewport().update()
 
     def clear_filters(self) -> None:
         reset_filters(self.township_filter, self.search_box)
