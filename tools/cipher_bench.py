@@ -1,0 +1,463 @@
+"""Plain beside encrypted: the bench figures on one 50,000-cadre database, twice (issue 11).
+
+Both columns go through the *same* SQLite library (``sqlcipher3``): the plain column opens
+the plaintext file without a key, the encrypted column an SQLCipher copy of the same file
+with one, so the only difference measured is the encryption.  The figures are the ones of
+``carecenter.bench`` (the services called as the pages call them; the roster figures through
+``db.queries`` rather than the widgets).  Each figure is measured on one store and then on the
+other right after it (a warm-up call first, then the median of ``--repeat`` calls), so load
+from other work on the machine hits both columns alike.
+
+    python -m tools.cipher_bench build --dir /work/benchdb            # once: plain/ and enc/ (random key)
+    python -m tools.cipher_bench run --dir /work/benchdb [--only a,b] [--variant NAME] [--json out.json]
+    python -m tools.cipher_bench open --dir /work/benchdb             # key unwrap + open + first page
+
+``--variant`` measures settings that the program does not (yet) apply: extra pragmas on both
+stores, extra cipher pragmas right after the key, or another encrypted copy (``build --page-size``).
+Run from the work tree (``python -m``) so its ``carecenter`` package is the one measured.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import statistics
+import sys
+import time
+import types
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+import carecenter
+from carecenter.db import cipher, database
+from carecenter.db.database import db
+
+from sqlcipher3 import dbapi2 as sqlcipher
+
+
+#: the plain column's file: the built database exported through ``sqlcipher_export`` without a
+#: key, so its pages are laid out as in the encrypted copies (an export packs every table)
+PLAIN_DIR = "plainx"
+
+
+@dataclass(frozen=True)
+class Variant:
+    enc_dir: str = "enc"                      # which encrypted copy
+    pragmas: dict = field(default_factory=dict)   # added to database.PRAGMAS on both stores
+    cipher: tuple = ()                        # statements right after PRAGMA key (encrypted only)
+
+
+VARIANTS = {
+    "app": Variant(),
+    "cache64": Variant(pragmas={"cache_size": -65536}),
+    "cache128": Variant(pragmas={"cache_size": -131072}),
+    "tempmem": Variant(pragmas={"temp_store": "memory"}),
+    "memsec_off": Variant(cipher=("PRAGMA cipher_memory_security = OFF",)),
+    "ps8k": Variant(enc_dir="enc8k", cipher=("PRAGMA cipher_page_size = 8192",)),
+    "ps16k": Variant(enc_dir="enc16k", cipher=("PRAGMA cipher_page_size = 16384",)),
+    "sha256": Variant(enc_dir="enc-sha256", cipher=("PRAGMA cipher_hmac_algorithm = HMAC_SHA256",)),
+    "sha256-8k": Variant(enc_dir="enc-sha256-8k", cipher=("PRAGMA cipher_page_size = 8192",
+                                                         "PRAGMA cipher_hmac_algorithm = HMAC_SHA256")),
+    "sha1": Variant(enc_dir="enc-sha1", cipher=("PRAGMA cipher_hmac_algorithm = HMAC_SHA1",)),
+    "nohmac": Variant(enc_dir="enc-nohmac", cipher=("PRAGMA cipher_use_hmac = OFF",)),
+}
+
+
+# ---------------------------------------------------------------- the two stores
+
+def _plain_connect(self):
+    """The plaintext file through sqlcipher3 without a key: the same library as the
+    encrypted column."""
+    conn = sqlcipher.connect(self.database, timeout=self._timeout, isolation_level=None, **self.connect_params)
+    self._add_conn_hooks(conn)
+    return conn
+
+
+def _extra_cipher_connect(statements: tuple):
+    def connect(self):
+        conn = sqlcipher.connect(self.database, timeout=self._timeout, isolation_level=None, **self.connect_params)
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(cipher.key_pragma(self._cipher_key))
+        for sql in statements:
+            conn.execute(sql)
+        self._add_conn_hooks(conn)
+        return conn
+    return connect
+
+
+def _forget_caches() -> None:
+    from carecenter.db import queries
+    from carecenter.services import health, welfare
+
+    queries.invalidate_units()
+    health._last_cache.clear()
+    welfare._used_cache.clear()
+
+
+def open_store(path: Path, key: bytes | None, variant: Variant, stdlib: bool = False) -> None:
+    """Point the shared ``db`` at ``path`` (through sqlcipher3 either way; ``stdlib``: the
+    plaintext file through the standard ``sqlite3``, as the program opens it today)."""
+    if not db.is_closed():
+        db.close()
+    db.__dict__.pop("_connect", None)
+    _forget_caches()
+    pragmas = {**database.PRAGMAS, **variant.pragmas}
+    if key is None:
+        db.init(str(path), pragmas=pragmas)
+        if not stdlib:
+            db._connect = types.MethodType(_plain_connect, db)
+    else:
+        db.init(str(path), pragmas=pragmas, key=key)
+        if variant.cipher:
+            db._connect = types.MethodType(_extra_cipher_connect(variant.cipher), db)
+    db.connect()
+
+
+def close_store() -> None:
+    if not db.is_closed():
+        db.close()
+    db.__dict__.pop("_connect", None)
+
+
+# ---------------------------------------------------------------- the figures
+
+def _median_ms(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+
+def figures(work: Path) -> dict[str, tuple[Callable[[], object], int]]:
+    """name → (call, repeat).  Built lazily after the store is open (the calls close over
+    nothing of the store, so one list serves both)."""
+    from carecenter.bench import KEYSTROKE_QUERIES
+    from carecenter.db import queries
+    from carecenter.services import allowance, health, home, leave, welfare
+
+    today = date.today()
+    year = today.year
+    month = allowance.add_month(today, 1)
+
+    def keystroke():
+        for text in KEYSTROKE_QUERIES:
+            f = queries.RosterFilter(text=text)
+            queries.roster_count(f)
+            queries.roster_page(f, limit=100)
+
+    def first_page():
+        f = queries.RosterFilter()
+        queries.roster_count(f)
+        queries.roster_page(f, limit=100)
+
+    def cold_due():
+        health._last_cache.clear()
+        return health.due_list(year, today)
+
+    def home_build():
+        health._last_cache.clear()
+        return home.build(today)
+
+    def fund_usage():
+        welfare._used_cache.clear()
+        return welfare.fund_usage(year)
+
+    def welfare_list():
+        f = queries.WelfareFilter(year=year)
+        queries.welfare_summary(f)
+        queries.welfare_page(f, limit=100)
+
+    def welfare_all():
+        f = queries.WelfareFilter()
+        queries.welfare_summary(f)
+        queries.welfare_page(f, limit=100)
+
+    def leave_list():
+        f = queries.LeaveFilter()
+        queries.leave_count(f)
+        queries.leave_page(f, limit=100)
+
+    def check_list():
+        f = queries.CheckFilter()
+        queries.check_count(f)
+        queries.check_page(f, limit=100)
+
+    def export_roster():
+        from carecenter.exchange.export import export_list
+        from carecenter.services.exports import RosterQuery
+
+        export_list("roster", work / "export-bench.xlsx", RosterQuery())
+
+    def generate():
+        allowance.generate_month(month)
+
+    return {
+        "名册首页（计数+100行）": (first_page, 5),
+        "名册搜索每键×16": (keystroke, 3),
+        "年休假余额（全体）": (lambda: leave.annual_balances(year), 3),
+        "体检应检/逾期名单": (cold_due, 3),
+        "异常随访名单": (lambda: health.open_followups(today), 3),
+        "工作台汇总": (home_build, 3),
+        "慰问：经费使用（本年）": (fund_usage, 5),
+        "慰问：未走访名单（本年）": (lambda: welfare.not_visited(year), 3),
+        "慰问列表（本年，合计+首页）": (welfare_list, 3),
+        "慰问列表（全部，合计+首页）": (welfare_all, 3),
+        "休假列表（全部，计数+首页）": (leave_list, 3),
+        "体检列表（全部，计数+首页）": (check_list, 3),
+        "生成一个月津贴补贴": (generate, 3),
+        "导出 5 万行名册": (export_roster, 3),
+    }
+
+
+def measure(root: Path, variant: Variant, only: list[str] | None, repeat: int | None,
+            out=print, stdlib: bool = False, cold: bool = False) -> list[dict]:
+    """Each figure on the plain store, then on the encrypted one.  ``cold``: every call on a
+    new connection (opened untimed), as a background job or a first view reads: SQLite's page
+    cache empty, so every page the call touches is read (and, encrypted, decrypted) once; the
+    file itself stays in the OS cache either way."""
+    from carecenter.security import access
+
+    access.set_actor(access.system_actor("性能基准"))
+    plain = root / PLAIN_DIR / "carecenter.db"
+    enc = root / variant.enc_dir / "carecenter.db"
+    key = bytes.fromhex((root / variant.enc_dir / "key.hex").read_text().strip())
+    work = root / "work"
+    work.mkdir(exist_ok=True)
+    rows = []
+    table = figures(work)
+    names = [n for n in table if not only or any(o in n for o in only)]
+    for name in names:
+        call, rep = table[name]
+        rep = repeat or rep
+        result = {"figure": name}
+        stores = [("plain", plain, None, False), ("enc", enc, key, False)]
+        if stdlib:
+            stores.append(("stdlib", plain, None, True))
+        for label, path, k, std in stores:
+            open_store(path, k, variant, std)
+            call()                                  # warm-up (and the first allowance run creates the batch)
+            if cold:
+                times = []
+                for _ in range(rep):
+                    open_store(path, k, variant, std)
+                    times.append(_median_ms(call, 1))
+                result[label] = statistics.median(times)
+            else:
+                result[label] = _median_ms(call, rep)
+        close_store()
+        result["ratio"] = result["enc"] / result["plain"]
+        rows.append(result)
+        std = f"\t{result['stdlib']:9.1f}" if stdlib else ""
+        out(f"{name:<24}\t{result['plain']:9.1f}\t{result['enc']:9.1f}\t{result['ratio']:5.2f}×{std}", flush=True)
+    shutil.rmtree(work, ignore_errors=True)
+    return rows
+
+
+def statements(root: Path, variant: Variant, only: list[str], out=print) -> None:
+    """The SELECTs a figure sends (traced on the plain store), each replayed bare on a plain
+    and an encrypted connection, slowest first, with its query plan: where encryption costs."""
+    from carecenter.bench import SqlTrace
+    from carecenter.security import access
+
+    access.set_actor(access.system_actor("性能基准"))
+    plain = root / PLAIN_DIR / "carecenter.db"
+    enc = root / variant.enc_dir / "carecenter.db"
+    key = bytes.fromhex((root / variant.enc_dir / "key.hex").read_text().strip())
+    work = root / "work"
+    work.mkdir(exist_ok=True)
+    table = figures(work)
+    cons = {"plain": sqlcipher.connect(str(plain)), "enc": cipher.connect(enc, key)}
+    for label, con in cons.items():
+        for k, v in {**database.PRAGMAS, **variant.pragmas}.items():
+            if k != "journal_mode":
+                con.execute(f"PRAGMA {k} = {v}")
+        if label == "enc":
+            for sql in variant.cipher:
+                con.execute(sql)
+    for name in [n for n in table if any(o in n for o in only)]:
+        open_store(plain, None, variant)
+        with SqlTrace() as trace:
+            table[name][0]()
+        close_store()
+        seen: dict[str, list[float]] = {}
+        for sql in trace.statements:
+            if sql in seen:
+                continue
+            times = []
+            for label in ("plain", "enc"):
+                cons[label].execute(sql).fetchall()
+                times.append(_median_ms(lambda: cons[label].execute(sql).fetchall(), 3))
+            seen[sql] = times
+        out(f"== {name}: {len(trace.statements)} statements, {len(seen)} distinct")
+        for sql, (p_ms, e_ms) in sorted(seen.items(), key=lambda kv: -kv[1][1])[:8]:
+            plan = "; ".join(r[3] for r in cons["plain"].execute("EXPLAIN QUERY PLAN " + sql))
+            out(f"  {p_ms:8.1f} {e_ms:8.1f}  {sql[:300]}")
+            out(f"      plan: {plan}")
+    for con in cons.values():
+        con.close()
+    shutil.rmtree(work, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- open time
+
+def measure_open(root: Path, variant: Variant, out=print) -> list[dict]:
+    """Key unwrap (scrypt, as at sign-in) + keyed connect + the roster's first page, on a
+    connection that has read nothing yet; and the quick_check the program runs at open."""
+    from carecenter.db import queries
+    from carecenter.security import access, keys
+
+    access.set_actor(access.system_actor("性能基准"))
+    enc = root / variant.enc_dir / "carecenter.db"
+    plain = root / PLAIN_DIR / "carecenter.db"
+    key = bytes.fromhex((root / variant.enc_dir / "key.hex").read_text().strip())
+    wrapped = keys.wrap(key, "Bench@2026", keys.PURPOSE_ACCOUNT, "bench")
+    check = keys.key_check(key)
+    _, _, page_sql, page_params = queries.roster_sql(queries.RosterFilter())
+
+    def first_query(path: Path, k: bytes | None) -> float:
+        t = time.perf_counter()
+        if k is not None:
+            k = keys.unwrap(wrapped, "Bench@2026", check)
+        con = sqlcipher.connect(str(path), isolation_level=None)
+        if k is not None:
+            con.execute(cipher.key_pragma(k))
+            for sql in variant.cipher:
+                con.execute(sql)
+        con.execute(page_sql, page_params).fetchall()
+        ms = (time.perf_counter() - t) * 1000
+        con.close()
+        return ms
+
+    def through_app(path: Path, k: bytes | None) -> float:
+        close_store()
+        t = time.perf_counter()
+        if k is None:
+            database.open_database(path, check=True)       # > 64 MB: quick_check in the background
+        else:
+            k = keys.unwrap(wrapped, "Bench@2026", check)
+            database.open_encrypted_database(path, k, check=False)
+        queries.roster_page(queries.RosterFilter(), limit=100)
+        ms = (time.perf_counter() - t) * 1000
+        database.close_database()
+        return ms
+
+    def quick(path: Path, k: bytes | None) -> float:
+        t = time.perf_counter()
+        if k is None:
+            con = sqlcipher.connect(str(path))
+            con.execute("PRAGMA quick_check").fetchone()
+            con.close()
+        else:
+            cipher.quick_check(path, k)
+        return (time.perf_counter() - t) * 1000
+
+    rows = []
+    for name, fn, rep in (("打开：解包密钥+连接+名册首页", first_query, 5),
+                          ("打开：open_*_database(check=False)+首页", through_app, 3),
+                          ("打开时 quick_check", quick, 1)):
+        result = {"figure": name}
+        for label, path, k in (("plain", plain, None), ("enc", enc, key)):
+            fn(path, k)
+            result[label] = statistics.median(fn(path, k) for _ in range(rep))
+        result["ratio"] = result["enc"] / result["plain"]
+        rows.append(result)
+        out(f"{name:<24}\t{result['plain']:9.1f}\t{result['enc']:9.1f}\t{result['ratio']:5.2f}×", flush=True)
+    return rows
+
+
+# ---------------------------------------------------------------- building the stores
+
+def build(root: Path, page_size: int | None, hmac: bool, name: str, out=print, hmac_alg: str = "") -> None:
+    """The plaintext bench database (once) and an encrypted copy ``name`` with a random key."""
+    from carecenter.bench import build_database
+
+    plain = root / "plain"
+    if not (plain / "carecenter.db").exists():
+        out("building the 50,000 × 10-year database …", flush=True)
+        secs = build_database(plain, 50000, 10)
+        database.close_database()
+        out(f"  {secs:.0f} s", flush=True)
+    if not (root / PLAIN_DIR / "carecenter.db").exists():
+        _export(plain / "carecenter.db", root / PLAIN_DIR / "carecenter.db", None)
+    target = root / name
+    if (target / "carecenter.db").exists():
+        out(f"{target} exists", flush=True)
+        return
+    target.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_bytes(cipher.KEY_BYTES)
+    t = time.perf_counter()
+    if page_size is None and hmac and not hmac_alg:
+        shutil.copyfile(plain / "carecenter.db", target / "carecenter.db")
+        cipher.encrypt_file(target / "carecenter.db", key)
+    else:   # a variant the program does not make: sqlcipher_export with the settings given
+        settings = []
+        if page_size:
+            settings.append(f"PRAGMA enc.cipher_page_size = {page_size}")
+        if not hmac:
+            settings.append("PRAGMA enc.cipher_use_hmac = OFF")
+        if hmac_alg:
+            settings.append(f"PRAGMA enc.cipher_hmac_algorithm = {hmac_alg}")
+        _export(plain / "carecenter.db", target / "carecenter.db", key, settings)
+    (target / "key.hex").write_text(key.hex())
+    out(f"{target}: encrypted in {time.perf_counter() - t:.1f} s", flush=True)
+
+
+def _export(source: Path, target: Path, key: bytes | None, settings: list[str] = ()) -> None:
+    """``sqlcipher_export`` of ``source`` into a new file (plaintext when ``key`` is None)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    literal = f"\"x'{key.hex()}'\"" if key else "''"
+    src = sqlcipher.connect(str(source), isolation_level=None)
+    src.execute(f"ATTACH DATABASE ? AS enc KEY {literal}", (str(target),))
+    for sql in settings:
+        src.execute(sql)
+    src.execute("SELECT sqlcipher_export('enc')")
+    for p in ("user_version", "application_id"):
+        src.execute(f"PRAGMA enc.{p} = {src.execute(f'PRAGMA {p}').fetchone()[0]}")
+    src.execute("DETACH DATABASE enc")
+    src.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m tools.cipher_bench")
+    p.add_argument("command", choices=["build", "run", "open", "statements"])
+    p.add_argument("--dir", type=Path, default=Path("/work/benchdb"))
+    p.add_argument("--variant", default="app", choices=sorted(VARIANTS))
+    p.add_argument("--only", default="")
+    p.add_argument("--repeat", type=int)
+    p.add_argument("--json", type=Path)
+    p.add_argument("--page-size", type=int)
+    p.add_argument("--no-hmac", action="store_true")
+    p.add_argument("--hmac-alg", default="", help="HMAC_SHA1, HMAC_SHA256 (SQLCipher 4's default: HMAC_SHA512)")
+    p.add_argument("--name", default="enc")
+    p.add_argument("--cold", action="store_true", help="every call on a new connection")
+    p.add_argument("--stdlib", action="store_true", help="a third column: the plain file through stdlib sqlite3")
+    args = p.parse_args(argv)
+    print(f"# carecenter from {Path(carecenter.__file__).parent}; SQLCipher "
+          f"{sqlcipher.connect(':memory:').execute('PRAGMA cipher_version').fetchone()[0]}, "
+          f"SQLite {sqlcipher.sqlite_version}; variant {args.variant}", flush=True)
+    variant = VARIANTS[args.variant]
+    if args.command == "build":
+        build(args.dir, args.page_size, not args.no_hmac, args.name, hmac_alg=args.hmac_alg)
+        return 0
+    if args.command == "statements":
+        statements(args.dir, variant, [o for o in args.only.split(",") if o])
+        return 0
+    print(f"{'figure':<24}\t{'plain ms':>9}\t{'enc ms':>9}\tratio", flush=True)
+    if args.command == "run":
+        rows = measure(args.dir, variant, [o for o in args.only.split(",") if o], args.repeat, stdlib=args.stdlib,
+                       cold=args.cold)
+    else:
+        rows = measure_open(args.dir, variant)
+    if args.json:
+        args.json.write_text(json.dumps({"variant": args.variant, "rows": rows}, ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
