@@ -324,7 +324,7 @@ class HealthFinding(BaseModel):
     closed_date = DateField(null=True)
 
     class Meta:
-        indexes = ((("closed", "recheck_due"), False), (("cadre",), False), (("check",), False))
+        indexes = ((("cadre",), False), (("check",), False))
 
 
 class MentalRecord(BaseModel):
@@ -468,6 +468,17 @@ WelfareRecord.add_index(ModelIndex(WelfareRecord, (WelfareRecord.record_date, We
                                                    WelfareRecord.funding_source, WelfareRecord.money_fen,
                                                    WelfareRecord.goods_fen, WelfareRecord.cadre),
                                    name="welfare_record_year_cover"))
+# Lookups by id that stay inside an index (the open-findings list; migration 0013)
+HealthFinding.add_index(ModelIndex(HealthFinding, (HealthFinding.recheck_due, HealthFinding.archived,
+                                                   HealthFinding.level, HealthFinding.cadre, HealthFinding.check,
+                                                   HealthFinding.item, HealthFinding.description,
+                                                   HealthFinding.notified_date, HealthFinding.referral,
+                                                   HealthFinding.closed),
+                                   name="health_finding_open_list", where=(HealthFinding.closed == 0)))
+HealthCheck.add_index(ModelIndex(HealthCheck, (HealthCheck.id, HealthCheck.archived, HealthCheck.check_date),
+                                 name="health_check_date_lookup"))
+Cadre.add_index(ModelIndex(Cadre, (Cadre.id, Cadre.archived, Cadre.unit, Cadre.name, Cadre.name_initials,
+                                   Cadre.id_number, Cadre.phone), name="cadre_name_lookup"))
 
 ROSTER_MODELS = [Choice, Unit, Cadre, FamilyMember, AuditLog]
 CARE_MODELS = [Setting, CalendarDay, LeaveTypeRule, LeaveRecord, AnnualLeaveDeferral,
