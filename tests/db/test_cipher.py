@@ -296,3 +296,73 @@ def test_a_damaged_encrypted_page_is_damage_not_a_wrong_key(plain):
     with pytest.raises(database.DatabaseDamaged):
         open_database(plain.database, key=KEY)
     assert plain.database.read_bytes() == bytes(raw)
+
+
+# ---------------------------------------------------------------- the keyed connections' settings
+
+def test_every_keyed_connection_keeps_temporary_data_in_memory(plain):
+    """Sorts and temporary b-trees never spill decrypted rows into a temporary file: the store's
+    connections and every other keyed one (``engine.connect``: checks, copies, backups)."""
+    encrypt_file(plain.database, KEY)
+    open_database(plain.database, key=KEY)
+    assert database.db.execute_sql("PRAGMA temp_store").fetchone()[0] == 2       # 2 = MEMORY
+    con = cipher.connect(plain.database, KEY)
+    try:
+        assert con.execute("PRAGMA temp_store").fetchone()[0] == 2
+    finally:
+        con.close()
+
+
+def test_the_encrypted_store_keeps_more_decrypted_pages_and_the_plain_store_is_unchanged(plain):
+    """The encrypted store's own connections (the GUI thread's and every worker's) cache 64 MiB
+    of pages; a plaintext store keeps database.PRAGMAS exactly."""
+    open_store(plain)
+    assert not database.db.encrypted
+    assert database.db.execute_sql("PRAGMA cache_size").fetchone()[0] == database.PRAGMAS["cache_size"]
+    assert database.db.execute_sql("PRAGMA temp_store").fetchone()[0] == 0       # the library's default
+    close_database()
+    encrypt_file(plain.database, KEY)
+    open_database(plain.database, key=KEY)
+    assert database.db.execute_sql("PRAGMA cache_size").fetchone()[0] == -cipher.STORE_CACHE_KIB
+    import threading
+
+    seen = []
+    def worker():
+        seen.append(database.db.execute_sql("PRAGMA cache_size").fetchone()[0])
+        database.db.close()
+    t = threading.Thread(target=worker)
+    t.start()
+    t.join()
+    assert seen == [-cipher.STORE_CACHE_KIB]
+
+
+def test_files_are_written_with_sqlcipher_4_defaults(plain, tmp_path):
+    """The program relies on SQLCipher 4's defaults for the file format (4 KiB pages,
+    HMAC-SHA512, the raw key), so a file opens with ``cipher_compatibility = 4`` — in any
+    SQLCipher 4 tool too.  A newer sqlcipher3 with other defaults would fail here, not at a
+    customer's."""
+    encrypt_file(plain.database, KEY)
+    cipher.copy_encrypted(plain.database, tmp_path / "copy.db", KEY)
+    from carecenter.db import engine
+
+    for path in (plain.database, tmp_path / "copy.db"):
+        con = engine.sqlite.connect(str(path))
+        try:
+            con.execute("PRAGMA cipher_compatibility = 4")
+            con.execute(cipher.key_pragma(KEY))
+            assert con.execute("SELECT count(*) FROM cadre").fetchone()[0] == 3
+            assert con.execute("PRAGMA cipher_page_size").fetchone()[0] == "4096"
+            assert con.execute("PRAGMA cipher_hmac_algorithm").fetchone()[0] == "HMAC_SHA512"
+        finally:
+            con.close()
+
+
+def test_the_bundled_sqlcipher_does_not_wipe_every_allocation():
+    """``cipher_memory_security`` (wipe and lock every SQLite allocation, not only key material)
+    is OFF by default since SQLCipher 4.5 and cannot be switched off once on: a dependency that
+    changes the default is noticed here (it costs 0–8% on the 50,000-cadre scans)."""
+    result = _run("""
+        from sqlcipher3 import dbapi2 as sqlcipher
+        print(sqlcipher.connect(":memory:").execute("PRAGMA cipher_memory_security").fetchone()[0])
+        """)
+    assert result.stdout.strip() == "0", result.stderr
