@@ -468,7 +468,7 @@ WelfareRecord.add_index(ModelIndex(WelfareRecord, (WelfareRecord.record_date, We
                                                    WelfareRecord.funding_source, WelfareRecord.money_fen,
                                                    WelfareRecord.goods_fen, WelfareRecord.cadre),
                                    name="welfare_record_year_cover"))
-# Lookups by id that stay inside an index (the open-findings list; migration 0013)
+# Lookups by id that stay inside an index (the open-findings list; migration 0014)
 HealthFinding.add_index(ModelIndex(HealthFinding, (HealthFinding.recheck_due, HealthFinding.archived,
                                                    HealthFinding.level, HealthFinding.cadre, HealthFinding.check,
                                                    HealthFinding.item, HealthFinding.description,

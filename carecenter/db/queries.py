@@ -768,13 +768,15 @@ def not_visited(year: int, kind: str = "", unit_id: int | None = None) -> list[t
     if unit_id:
         parts.append("c.unit_id = ?")
         params.append(unit_id)
-    parts.append("NOT EXISTS (SELECT 1 FROM welfare_record w WHERE w.cadre_id = c.id AND +w.archived = 0 "
-                 "AND w.record_date >= ? AND w.record_date <= ?)")
+    # the year's visited cadres read once from the year's range of the covering welfare index,
+    # the serving cadres from theirs: no cadre row and no per-cadre probe into the visits
+    # (at 50,000 cadres × 10 years: 67 → 53 ms plain, 242 → 53 ms encrypted; a NOT EXISTS per
+    # cadre read the whole cadre table and a page of the visits index for each)
+    parts.append("c.id NOT IN (SELECT w.cadre_id FROM welfare_record w INDEXED BY welfare_record_year_cover "
+                 "WHERE w.archived = 0 AND w.record_date >= ? AND w.record_date <= ?)")
     params += [f"{year}-01-01", f"{year}-12-31"]
-    # a plain scan of the cadres beats walking an index row by row here
-    # (measured: 67 ms vs 265 ms at 50,000 cadres with ten years of visits; 175 ms covering)
     sql = ("SELECT c.id, c.name, c.unit_id, u.hardship_area_class, u.township_category "
-           f"FROM cadre c NOT INDEXED JOIN unit u ON u.id = c.unit_id WHERE {' AND '.join(_scope_part(parts))} "
+           f"FROM {SERVING_CADRES} JOIN unit u ON u.id = c.unit_id WHERE {' AND '.join(_scope_part(parts))} "
            "ORDER BY c.name_sort, c.id")
     return db.execute_sql(sql, params).fetchall()
 

@@ -1,9 +1,10 @@
-"""Reads that must stay inside their indexes (migration 0014).
+"""Reads that must stay inside their indexes (migration 0014, issue 11).
 
 On the SQLCipher store every page read from the file is decrypted and its HMAC checked, so
-the open-findings list and the 工作台's overdue count read narrow indexes instead of the
-wide check and cadre rows.  A query change that silently goes back to the rows passes every
-other test and is four times slower encrypted; the query plans say so here."""
+the open-findings list, the 工作台's overdue count and the cadres not visited this year read
+narrow indexes instead of the wide check, cadre and visit rows.  A query change that
+silently goes back to the rows passes every other test and is four times slower encrypted;
+the query plans say so here."""
 from __future__ import annotations
 
 from datetime import date
@@ -16,20 +17,22 @@ from carecenter.db.database import db
 from carecenter.security import access
 
 
-def _plans(call) -> list[list[str]]:
+def _plans(call, table: str = "health_finding") -> list[list[str]]:
     with SqlTrace() as trace:
         call()
     return [[row[3] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql)]
-            for sql in trace.statements if "health_finding" in sql]
+            for sql in trace.statements if table in sql]
 
 
-def _table_reads(plans: list[list[str]]) -> list[str]:
+def _table_reads(plans: list[list[str]], allowed: tuple[str, ...] = ()) -> list[str]:
     """The plan lines that read table rows (by rowid or through an index that does not
-    hold every column the query needs) rather than index entries alone.  The findings of
-    archived cadres, subtracted from the overdue count, are few and read by cadre."""
+    hold every column the query needs) rather than index entries alone, less ``allowed``.
+    The findings of archived cadres, subtracted from the overdue count, are few and read
+    by cadre."""
     return [line for plan in plans for line in plan
             if line.startswith(("SEARCH ", "SCAN ")) and "COVERING INDEX" not in line
-            and line != "SCAN CONSTANT ROW" and "INDEX health_finding_cadre_id (cadre_id=?)" not in line]
+            and line != "SCAN CONSTANT ROW" and "INDEX health_finding_cadre_id (cadre_id=?)" not in line
+            and not line.startswith(allowed)]
 
 
 @pytest.mark.parametrize("text", ["", "王", "zw", "1234"])
@@ -65,3 +68,13 @@ def test_overdue_count_and_first_rows_read_only_indexes(store):
     plans = _plans(lambda: queries.overdue_findings_summary(date(2026, 1, 1)))
     assert any("SCALAR SUBQUERY" in line for plan in plans for line in plan)
     assert _table_reads(plans) == [], plans
+
+
+@pytest.mark.parametrize("kind, unit", [("", None), ("hardship", None), ("township", 1)])
+def test_not_visited_reads_the_two_covering_indexes(store, kind, unit):
+    """The serving cadres from their index, the year's visits from the year's range of theirs
+    (a NOT EXISTS per cadre read every cadre row and a page of the visits for each)."""
+    plans = _plans(lambda: queries.not_visited(2026, kind, unit), "welfare_record")
+    assert _table_reads(plans, allowed=("SEARCH u USING INTEGER PRIMARY KEY",)) == [], plans   # the units
+    lines = " | ".join(line for plan in plans for line in plan)
+    assert "COVERING INDEX cadre_serving_list" in lines and "COVERING INDEX welfare_record_year_cover" in lines

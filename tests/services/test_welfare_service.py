@@ -299,9 +299,12 @@ def test_not_visited(seeded):
     assert {r.cadre_id for r in welfare.not_visited(YEAR)} == {a, b}
     assert [r.reason for r in welfare.not_visited(YEAR, "hardship")] == ["艰苦边远地区（二类）"]
     assert [r.cadre_id for r in welfare.not_visited(YEAR, "township", unit_id=town)] == [b]
-    save(visit(a, wf.BIRTHDAY, date(YEAR, 5, 1), goods_fen=10000))
+    visited = save(visit(a, wf.BIRTHDAY, date(YEAR, 5, 1), goods_fen=10000))
     assert {r.cadre_id for r in welfare.not_visited(YEAR)} == {b}
     assert {r.cadre_id for r in welfare.not_visited(YEAR + 1)} == {a, b}
+    assert [r.cadre_id for r in welfare.not_visited(YEAR, "hardship")] == []
+    welfare.archive_record(visited)                    # an archived visit is no visit
+    assert {r.cadre_id for r in welfare.not_visited(YEAR)} == {a, b}
 
 
 # ---------------------------------------------------------------- 谈心谈话
