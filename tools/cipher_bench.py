@@ -33,10 +33,9 @@ from pathlib import Path
 from typing import Callable
 
 import carecenter
-from carecenter.db import cipher, database
+from carecenter.db import cipher, database, engine
 from carecenter.db.database import db
-
-from sqlcipher3 import dbapi2 as sqlcipher
+from carecenter.db.engine import sqlite as sqlcipher
 
 
 #: the plain column's file: the built database exported through ``sqlcipher_export`` without a
@@ -73,22 +72,16 @@ VARIANTS = {
 
 # ---------------------------------------------------------------- the two stores
 
-def _plain_connect(self):
-    """The plaintext file through sqlcipher3 without a key: the same library as the
-    encrypted column."""
-    conn = sqlcipher.connect(self.database, timeout=self._timeout, isolation_level=None, **self.connect_params)
-    self._add_conn_hooks(conn)
-    return conn
-
-
 def _extra_cipher_connect(statements: tuple):
+    """The program's keyed connection (``KeyedSqliteDatabase._connect``) with ``statements``
+    right after the key: settings the program does not make."""
     def connect(self):
         conn = sqlcipher.connect(self.database, timeout=self._timeout, isolation_level=None, **self.connect_params)
-        conn.execute("PRAGMA cipher_log_level = NONE")
-        conn.execute(cipher.key_pragma(self._cipher_key))
+        engine.apply_key(conn, self._cipher_key)
         for sql in statements:
             conn.execute(sql)
         self._add_conn_hooks(conn)
+        conn.execute(f"PRAGMA cache_size = -{getattr(cipher, 'STORE_CACHE_KIB', 32000)}")
         return conn
     return connect
 
@@ -102,22 +95,16 @@ def _forget_caches() -> None:
     welfare._used_cache.clear()
 
 
-def open_store(path: Path, key: bytes | None, variant: Variant, stdlib: bool = False) -> None:
-    """Point the shared ``db`` at ``path`` (through sqlcipher3 either way; ``stdlib``: the
-    plaintext file through the standard ``sqlite3``, as the program opens it today)."""
+def open_store(path: Path, key: bytes | None, variant: Variant) -> None:
+    """Point the shared ``db`` at ``path`` as the program opens it (its pragmas, plus the
+    variant's): keyed for the encrypted copy, without a key for the plain one."""
     if not db.is_closed():
         db.close()
     db.__dict__.pop("_connect", None)
     _forget_caches()
-    pragmas = {**database.PRAGMAS, **variant.pragmas}
-    if key is None:
-        db.init(str(path), pragmas=pragmas)
-        if not stdlib:
-            db._connect = types.MethodType(_plain_connect, db)
-    else:
-        db.init(str(path), pragmas=pragmas, key=key)
-        if variant.cipher:
-            db._connect = types.MethodType(_extra_cipher_connect(variant.cipher), db)
+    db.init(str(path), pragmas={**database.PRAGMAS, **variant.pragmas}, key=key)
+    if key is not None and variant.cipher:
+        db._connect = types.MethodType(_extra_cipher_connect(variant.cipher), db)
     db.connect()
 
 
@@ -225,8 +212,8 @@ def figures(root: Path, work: Path) -> dict[str, tuple[Callable[[], object], int
         for f in work.glob("backup-bench.db*"):
             f.unlink()
         dst = sqlcipher.connect(str(target), isolation_level=None)
-        if db.encrypted:
-            _keyed(dst, db._cipher_key)
+        if db.key is not None:
+            engine.apply_key(dst, db.key)
         dst.execute("PRAGMA synchronous = OFF")
         db.connection().backup(dst, pages=max(256, db.execute_sql("PRAGMA page_count").fetchone()[0] // 40))
         dst.execute("PRAGMA journal_mode=DELETE")
@@ -234,13 +221,45 @@ def figures(root: Path, work: Path) -> dict[str, tuple[Callable[[], object], int
         dst.close()
         target.unlink()
 
+    def raw_backup():
+        """A prototype, not the program's: the encrypted pages copied as they are (same key, so
+        nothing to decrypt and encrypt again) and checked by their HMACs.  Consistent: after a
+        TRUNCATE checkpoint the read transaction reads the main file only, and while it is held
+        no checkpoint may write into that file.  Plain: the same copy, checked by quick_check."""
+        target = work / "raw-backup.db"
+        for f in work.glob("raw-backup.db*"):
+            f.unlink()
+        src = db.connection()
+        src.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        src.execute("BEGIN")
+        try:
+            src.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            wal = Path(db.database + "-wal")
+            assert not wal.exists() or wal.stat().st_size == 0, "a write came in: use the backup API"
+            size = int(src.execute("PRAGMA page_count").fetchone()[0]) * int(src.execute("PRAGMA page_size").fetchone()[0])
+            with open(db.database, "rb") as fin, open(target, "wb") as fout:
+                while size > 0:
+                    chunk = fin.read(min(size, 1 << 22))
+                    fout.write(chunk)
+                    size -= len(chunk)
+        finally:
+            src.execute("COMMIT")
+        dst = engine.connect(target, db.key)
+        if db.key is not None:
+            assert dst.execute("PRAGMA cipher_integrity_check").fetchall() == []
+        else:
+            assert dst.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        dst.execute("PRAGMA journal_mode=DELETE")
+        dst.close()
+        target.unlink()
+
     def audit_verify():
         from carecenter.security import auditchain
 
-        path = Path(db.database).parent / "audit.db" if db.encrypted else root / "audit-plain.db"
+        path = Path(db.database).parent / "audit.db" if db.key is not None else root / "audit-plain.db"
         con = sqlcipher.connect(str(path))
-        if db.encrypted:
-            _keyed(con, db._cipher_key)
+        if db.key is not None:
+            engine.apply_key(con, db.key)
         report = auditchain.verify(con)
         con.close()
         assert report.ok and report.rows == 1_000_000, report
@@ -270,19 +289,10 @@ def figures(root: Path, work: Path) -> dict[str, tuple[Callable[[], object], int
         "生成一个月津贴补贴": (generate, 3),
         "导出 5 万行名册": (export_roster, 3),
         "备份（backup API + quick_check）": (backup, 1),
+        "备份原型（原样复制 + HMAC/quick_check）": (raw_backup, 1),
         "审计日志校验（100万行）": (audit_verify, 1),
         "打印 100 份关爱档案（合并）": (print_100, 3),
     }
-
-
-def _keyed(con, key: bytes) -> None:
-    """Key a raw sqlcipher3 connection as the program keys its own (``cipher.keyed`` where
-    the program has it, else the bare key pragma)."""
-    keyed = getattr(cipher, "keyed", None)
-    if keyed is not None:
-        keyed(con, key)
-    else:
-        con.execute(cipher.key_pragma(key))
 
 
 def build_audit(root: Path, name: str, key: bytes, out=print) -> None:
@@ -302,7 +312,7 @@ def build_audit(root: Path, name: str, key: bytes, out=print) -> None:
             continue
         con = sqlcipher.connect(str(path))
         if k is not None:
-            _keyed(con, k)
+            engine.apply_key(con, k)
         for sql in ddl:
             con.execute(sql)
         with con:
@@ -315,7 +325,7 @@ def build_audit(root: Path, name: str, key: bytes, out=print) -> None:
 
 
 def measure(root: Path, variant: Variant, only: list[str] | None, repeat: int | None,
-            out=print, stdlib: bool = False, cold: bool = False, skip: list[str] = ()) -> list[dict]:
+            out=print, cold: bool = False, skip: list[str] = ()) -> list[dict]:
     """Each figure on the plain store, then on the encrypted one.  ``cold``: every call on a
     new connection (opened untimed), as a background job or a first view reads: SQLite's page
     cache empty, so every page the call touches is read (and, encrypted, decrypted) once; the
@@ -335,17 +345,14 @@ def measure(root: Path, variant: Variant, only: list[str] | None, repeat: int | 
         call, rep = table[name]
         rep = repeat or rep
         result = {"figure": name}
-        stores = [("plain", plain, None, False), ("enc", enc, key, False)]
-        if stdlib:
-            stores.append(("stdlib", plain, None, True))
-        for label, path, k, std in stores:
+        for label, path, k in (("plain", plain, None), ("enc", enc, key)):
             _preload(path)
-            open_store(path, k, variant, std)
+            open_store(path, k, variant)
             call()                                  # warm-up (and the first allowance run creates the batch)
             samples = []
             for _ in range(rep):
                 if cold:
-                    open_store(path, k, variant, std)
+                    open_store(path, k, variant)
                 samples.append(_timed(call))
             result[label] = statistics.median(w for w, _ in samples)
             result[label + "_cpu"] = statistics.median(c for _, c in samples)
@@ -353,9 +360,8 @@ def measure(root: Path, variant: Variant, only: list[str] | None, repeat: int | 
         result["ratio"] = result["enc"] / result["plain"]
         result["cpu_ratio"] = result["enc_cpu"] / result["plain_cpu"]
         rows.append(result)
-        std = f"\t{result['stdlib']:9.1f}" if stdlib else ""
         out(f"{name:<24}\t{result['plain']:9.1f}\t{result['enc']:9.1f}\t{result['ratio']:5.2f}×"
-            f"\t{result['plain_cpu']:9.1f}\t{result['enc_cpu']:9.1f}\t{result['cpu_ratio']:5.2f}×{std}", flush=True)
+            f"\t{result['plain_cpu']:9.1f}\t{result['enc_cpu']:9.1f}\t{result['cpu_ratio']:5.2f}×", flush=True)
     shutil.rmtree(work, ignore_errors=True)
     return rows
 
@@ -408,8 +414,9 @@ def statements(root: Path, variant: Variant, only: list[str], out=print) -> None
 # ---------------------------------------------------------------- open time
 
 def measure_open(root: Path, variant: Variant, out=print) -> list[dict]:
-    """Key unwrap (scrypt, as at sign-in) + keyed connect + the roster's first page, on a
-    connection that has read nothing yet; and the quick_check the program runs at open."""
+    """Opening as at sign-in: the key unwrapped from a key-file entry (scrypt), the store opened
+    by ``database.open_database`` (schema checks, pragmas; the 1 GB file's quick_check started
+    in the background) and the roster's first page read; each part, and the background check."""
     from carecenter.db import queries
     from carecenter.security import access, keys
 
@@ -419,54 +426,39 @@ def measure_open(root: Path, variant: Variant, out=print) -> list[dict]:
     key = bytes.fromhex((root / variant.enc_dir / "key.hex").read_text().strip())
     wrapped = keys.wrap(key, "Bench@2026", keys.PURPOSE_ACCOUNT, "bench")
     check = keys.key_check(key)
-    _, _, page_sql, page_params = queries.roster_sql(queries.RosterFilter())
 
-    def first_query(path: Path, k: bytes | None) -> float:
+    def unwrap(path: Path, k: bytes | None) -> float:
         t = time.perf_counter()
         if k is not None:
-            k = keys.unwrap(wrapped, "Bench@2026", check)
-        con = sqlcipher.connect(str(path), isolation_level=None)
-        if k is not None:
-            con.execute(cipher.key_pragma(k))
-            for sql in variant.cipher:
-                con.execute(sql)
-        con.execute(page_sql, page_params).fetchall()
-        ms = (time.perf_counter() - t) * 1000
-        con.close()
-        return ms
+            assert keys.unwrap(wrapped, "Bench@2026", check) == k
+        return (time.perf_counter() - t) * 1000
 
-    def through_app(path: Path, k: bytes | None) -> float:
+    def open_first_page(path: Path, k: bytes | None) -> float:
         close_store()
+        _forget_caches()
         t = time.perf_counter()
-        if k is None:
-            database.open_database(path, check=True)       # > 64 MB: quick_check in the background
-        else:
-            k = keys.unwrap(wrapped, "Bench@2026", check)
-            database.open_encrypted_database(path, k, check=False)
+        database.open_database(path, key=k)            # > 64 MB: quick_check in the background
         queries.roster_page(queries.RosterFilter(), limit=100)
         ms = (time.perf_counter() - t) * 1000
+        database.ensure_checked()                      # (not timed) the check done before the next
         database.close_database()
         return ms
 
     def quick(path: Path, k: bytes | None) -> float:
         t = time.perf_counter()
-        if k is None:
-            con = sqlcipher.connect(str(path))
-            con.execute("PRAGMA quick_check").fetchone()
-            con.close()
-        else:
-            cipher.quick_check(path, k)
+        database.quick_check(path, k)
         return (time.perf_counter() - t) * 1000
 
     rows = []
-    for name, fn, rep in (("打开：解包密钥+连接+名册首页", first_query, 5),
-                          ("打开：open_*_database(check=False)+首页", through_app, 3),
-                          ("打开时 quick_check", quick, 1)):
+    for name, fn, rep in (("打开：解包密钥（scrypt）", unwrap, 5),
+                          ("打开：open_database + 名册首页", open_first_page, 5),
+                          ("打开时 quick_check（后台）", quick, 1)):
         result = {"figure": name}
         for label, path, k in (("plain", plain, None), ("enc", enc, key)):
+            _preload(path)
             fn(path, k)
             result[label] = statistics.median(fn(path, k) for _ in range(rep))
-        result["ratio"] = result["enc"] / result["plain"]
+        result["ratio"] = result["enc"] / result["plain"] if result["plain"] > 0.05 else float("nan")
         rows.append(result)
         out(f"{name:<24}\t{result['plain']:9.1f}\t{result['enc']:9.1f}\t{result['ratio']:5.2f}×", flush=True)
     return rows
@@ -481,7 +473,7 @@ def build(root: Path, page_size: int | None, hmac: bool, name: str, out=print, h
     plain = root / "plain"
     if not (plain / "carecenter.db").exists():
         out("building the 50,000 × 10-year database …", flush=True)
-        secs = build_database(plain, 50000, 10)
+        secs = build_database(plain, 50000, 10, encrypted=False)
         database.close_database()
         out(f"  {secs:.0f} s", flush=True)
     if not (root / PLAIN_DIR / "carecenter.db").exists():
@@ -540,7 +532,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--hmac-alg", default="", help="HMAC_SHA1, HMAC_SHA256 (SQLCipher 4's default: HMAC_SHA512)")
     p.add_argument("--name", default="enc")
     p.add_argument("--cold", action="store_true", help="every call on a new connection")
-    p.add_argument("--stdlib", action="store_true", help="a third column: the plain file through stdlib sqlite3")
     args = p.parse_args(argv)
     print(f"# carecenter from {Path(carecenter.__file__).parent}; SQLCipher "
           f"{sqlcipher.connect(':memory:').execute('PRAGMA cipher_version').fetchone()[0]}, "
@@ -555,7 +546,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'figure':<24}\t{'plain ms':>9}\t{'enc ms':>9}\tratio\t{'plain cpu':>9}\t{'enc cpu':>9}\tcpu ratio",
           flush=True)
     if args.command == "run":
-        rows = measure(args.dir, variant, [o for o in args.only.split(",") if o], args.repeat, stdlib=args.stdlib,
+        rows = measure(args.dir, variant, [o for o in args.only.split(",") if o], args.repeat,
                        cold=args.cold, skip=[o for o in args.skip.split(",") if o])
     else:
         rows = measure_open(args.dir, variant)
