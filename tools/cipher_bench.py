@@ -53,9 +53,10 @@ class Variant:
 
 VARIANTS = {
     "app": Variant(),
-    # both copies migrated by this version of the program (plainx-m, enc-m: copies of plainx, enc)
-    "m": Variant(enc_dir="enc-m", plain_dir="plainx-m"),
-    "m-cache64": Variant(enc_dir="enc-m", plain_dir="plainx-m", pragmas={"cache_size": -65536}),
+    # copies of plainx and enc migrated by the program before this branch (main) and by this
+    # branch: the "before" and "after" columns, each run from its own work tree
+    "before": Variant(enc_dir="enc-b", plain_dir="plainx-b"),
+    "after": Variant(enc_dir="enc-a", plain_dir="plainx-a"),
     "cache64": Variant(pragmas={"cache_size": -65536}),
     "cache128": Variant(pragmas={"cache_size": -131072}),
     "tempmem": Variant(pragmas={"temp_store": "memory"}),
