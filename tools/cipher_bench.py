@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Callable
 
 import carecenter
+from carecenter.bench import _median_ms
 from carecenter.db import cipher, database, engine
 from carecenter.db.database import db
 from carecenter.db.engine import sqlite as sqlcipher
@@ -134,15 +135,6 @@ def _timed(call: Callable[[], object]) -> tuple[float, float]:
     return (time.perf_counter() - w) * 1000, (time.process_time() - c) * 1000
 
 
-def _median_ms(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
-
-
 def figures(root: Path, work: Path) -> dict[str, tuple[Callable[[], object], int]]:
     """name → (call, repeat).  Built lazily after the store is open (the calls close over
     nothing of the store, so one list serves both)."""
@@ -160,10 +152,15 @@ def figures(root: Path, work: Path) -> dict[str, tuple[Callable[[], object], int
             queries.roster_count(f)
             queries.roster_page(f, limit=100)
 
-    def first_page():
-        f = queries.RosterFilter()
-        queries.roster_count(f)
-        queries.roster_page(f, limit=100)
+    def listing(count, page, f):
+        """A list page as it opens: the total (or count and sum) and the first 100 rows."""
+        return lambda: (count(f), page(f, limit=100))
+
+    first_page = listing(queries.roster_count, queries.roster_page, queries.RosterFilter())
+    welfare_list = listing(queries.welfare_summary, queries.welfare_page, queries.WelfareFilter(year=year))
+    welfare_all = listing(queries.welfare_summary, queries.welfare_page, queries.WelfareFilter())
+    leave_list = listing(queries.leave_count, queries.leave_page, queries.LeaveFilter())
+    check_list = listing(queries.check_count, queries.check_page, queries.CheckFilter())
 
     def cold_due():
         health._last_cache.clear()
@@ -176,26 +173,6 @@ def figures(root: Path, work: Path) -> dict[str, tuple[Callable[[], object], int
     def fund_usage():
         welfare._used_cache.clear()
         return welfare.fund_usage(year)
-
-    def welfare_list():
-        f = queries.WelfareFilter(year=year)
-        queries.welfare_summary(f)
-        queries.welfare_page(f, limit=100)
-
-    def welfare_all():
-        f = queries.WelfareFilter()
-        queries.welfare_summary(f)
-        queries.welfare_page(f, limit=100)
-
-    def leave_list():
-        f = queries.LeaveFilter()
-        queries.leave_count(f)
-        queries.leave_page(f, limit=100)
-
-    def check_list():
-        f = queries.CheckFilter()
-        queries.check_count(f)
-        queries.check_page(f, limit=100)
 
     def export_roster():
         from carecenter.exchange.export import export_list
@@ -325,20 +302,25 @@ def build_audit(root: Path, name: str, key: bytes, out=print) -> None:
         out(f"{path}: built", flush=True)
 
 
+def _stores(root: Path, variant: Variant) -> tuple[Path, Path, bytes, Path]:
+    """(plain file, encrypted file, its key, a scratch folder), acting as an account that holds
+    every permission."""
+    from carecenter.security import access
+
+    access.set_actor(access.system_actor("性能基准"))
+    work = root / "work"
+    work.mkdir(exist_ok=True)
+    key = bytes.fromhex((root / variant.enc_dir / "key.hex").read_text().strip())
+    return root / variant.plain_dir / "carecenter.db", root / variant.enc_dir / "carecenter.db", key, work
+
+
 def measure(root: Path, variant: Variant, only: list[str] | None, repeat: int | None,
             out=print, cold: bool = False, skip: list[str] = ()) -> list[dict]:
     """Each figure on the plain store, then on the encrypted one.  ``cold``: every call on a
     new connection (opened untimed), as a background job or a first view reads: SQLite's page
     cache empty, so every page the call touches is read (and, encrypted, decrypted) once; the
     file itself stays in the OS cache either way."""
-    from carecenter.security import access
-
-    access.set_actor(access.system_actor("性能基准"))
-    plain = root / variant.plain_dir / "carecenter.db"
-    enc = root / variant.enc_dir / "carecenter.db"
-    key = bytes.fromhex((root / variant.enc_dir / "key.hex").read_text().strip())
-    work = root / "work"
-    work.mkdir(exist_ok=True)
+    plain, enc, key, work = _stores(root, variant)
     rows = []
     table = figures(root, work)
     names = [n for n in table if (not only or any(o in n for o in only)) and not any(o in n for o in skip)]
@@ -371,14 +353,8 @@ def statements(root: Path, variant: Variant, only: list[str], out=print) -> None
     """The SELECTs a figure sends (traced on the plain store), each replayed bare on a plain
     and an encrypted connection, slowest first, with its query plan: where encryption costs."""
     from carecenter.bench import SqlTrace
-    from carecenter.security import access
 
-    access.set_actor(access.system_actor("性能基准"))
-    plain = root / variant.plain_dir / "carecenter.db"
-    enc = root / variant.enc_dir / "carecenter.db"
-    key = bytes.fromhex((root / variant.enc_dir / "key.hex").read_text().strip())
-    work = root / "work"
-    work.mkdir(exist_ok=True)
+    plain, enc, key, work = _stores(root, variant)
     table = figures(root, work)
     cons = {"plain": sqlcipher.connect(str(plain)), "enc": cipher.connect(enc, key)}
     for label, con in cons.items():
@@ -419,12 +395,9 @@ def measure_open(root: Path, variant: Variant, out=print) -> list[dict]:
     by ``database.open_database`` (schema checks, pragmas; the 1 GB file's quick_check started
     in the background) and the roster's first page read; each part, and the background check."""
     from carecenter.db import queries
-    from carecenter.security import access, keys
+    from carecenter.security import keys
 
-    access.set_actor(access.system_actor("性能基准"))
-    enc = root / variant.enc_dir / "carecenter.db"
-    plain = root / variant.plain_dir / "carecenter.db"
-    key = bytes.fromhex((root / variant.enc_dir / "key.hex").read_text().strip())
+    plain, enc, key, _work = _stores(root, variant)
     wrapped = keys.wrap(key, "Bench@2026", keys.PURPOSE_ACCOUNT, "bench")
     check = keys.key_check(key)
 
