@@ -4,8 +4,9 @@ On an SQLCipher store every page read from the file is decrypted and its HMAC ch
 a list that looks up thousands of rows by id in wide tables pays for every page it
 touches.  The 异常随访 list (and the 工作台's overdue count) joined each open finding to
 its check (67 MB of rows with the items text) and its cadre (18 MB): at 50,000 cadres ×
-10 years, 146 ms plain and 349 ms encrypted.  Three narrow indexes answer it from the
-indexes alone (measured: about 60 ms plain, 65 ms encrypted):
+10 years the list took 132 ms plain and 332 ms encrypted.  Three narrow indexes answer it
+from the indexes alone (measured: 90 ms plain, 95 ms encrypted, of which the SQL is about
+60 and 65 ms):
 
 * the open findings (a partial index, ``WHERE closed = 0``: a fifth of the findings) by
   re-check date with the columns the list shows; it replaces the (closed, recheck_due)
