@@ -291,32 +291,41 @@ def _store_keys() -> tuple[bytes | None, "keys.KeyFile | None"]:
 
 def _copy(src: engine.Connection, target: Path, *, full_check: bool, progress: Progress, check: Check,
           span: tuple[int, int] = (0, 100), what: str = "备份", key: bytes | None = None,
-          keyfile: "keys.KeyFile | None" = None) -> None:
-    """Copy ``src`` into ``target`` with the backup API: written to ``target.part`` (encrypted
-    with ``key`` when given), made a self-contained rollback-journal file, verified, given
-    the key trailer (``keyfile``: an encrypted backup opens on its own), flushed to disk,
-    then renamed."""
+          keyfile: "keys.KeyFile | None" = None, source_file: Path | None = None) -> None:
+    """Copy ``src`` into ``target``: written to ``target.part`` (encrypted with ``key`` when
+    given), made a self-contained rollback-journal file, verified, given the key trailer
+    (``keyfile``: an encrypted backup opens on its own), flushed to disk, then renamed.
+
+    An encrypted live database (``source_file`` with a ``key``) is copied page for page as
+    it is on disk (``_raw_pages``: nothing decrypted and encrypted again) and checked by every
+    page's HMAC (or ``integrity_check`` when ``full_check``); otherwise, or when a write came
+    in meanwhile, with SQLite's backup API and ``quick_check`` / ``integrity_check``."""
     part = target.with_name(target.name + PART)
     _remove_db_files(part)
     low, high = span
     copy_high = low + (high - low) * 3 // 5
     try:
+        raw = key is not None and source_file is not None and \
+            _raw_pages(src, source_file, part, lambda done: progress(
+                low + int((copy_high - low) * done), f"正在复制数据（{int(done * 100)}%）…"), check)
         dst = engine.connect(part, key)
         try:
             dst.execute("PRAGMA synchronous = OFF")  # a scratch file until renamed; flushed once below
-            pages = src.execute("PRAGMA page_count").fetchone()[0]
-            step = max(256, pages // 40)
+            if not raw:
+                pages = src.execute("PRAGMA page_count").fetchone()[0]
+                step = max(256, pages // 40)
 
-            def on_step(_status: int, remaining: int, total: int) -> None:
-                check()
-                done = (total - remaining) / max(1, total)
-                progress(low + int((copy_high - low) * done), f"正在复制数据（{int(done * 100)}%）…")
+                def on_step(_status: int, remaining: int, total: int) -> None:
+                    check()
+                    done = (total - remaining) / max(1, total)
+                    progress(low + int((copy_high - low) * done), f"正在复制数据（{int(done * 100)}%）…")
 
-            progress(low, "正在复制数据…")
-            src.backup(dst, pages=step, progress=on_step)
+                progress(low, "正在复制数据…")
+                src.backup(dst, pages=step, progress=on_step)
             dst.execute("PRAGMA journal_mode=DELETE")
             progress(copy_high, f"正在检查{what}文件的完整性…")
-            if not verify(dst, full_check, check):
+            ok = _pages_authentic(dst, check) if raw and not full_check else verify(dst, full_check, check)
+            if not ok:
                 raise BackupError("copy_damaged",
                                   f"{what}文件写入后没有通过完整性检查，已删除这份文件。请换一个位置（例如另一个 "
                                   "U 盘）重试；如果仍然不行，当前数据库可能已损坏，请联系技术人员，并保留现有的备份。")
@@ -337,6 +346,52 @@ def _copy(src: engine.Connection, target: Path, *, full_check: bool, progress: P
         _remove_db_files(part)
         raise
     progress(high, "")
+
+
+def _raw_pages(src: engine.Connection, source_file: Path, part: Path, progress: Callable[[float], None],
+               check: Check) -> bool:
+    """Copy the encrypted pages of the live file as they are (same key: nothing to decrypt
+    and encrypt again).  Consistent: after a TRUNCATE checkpoint the read transaction sees
+    the main file only, and while it is held no checkpoint may write into that file.  False
+    (nothing copied) when the WAL was not empty (a write came in): the caller then uses the
+    backup API."""
+    src.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    src.execute("BEGIN")
+    try:
+        src.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        wal = source_file.with_name(source_file.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            return False
+        size = int(src.execute("PRAGMA page_count").fetchone()[0]) * int(src.execute("PRAGMA page_size").fetchone()[0])
+        total = max(1, size)
+        with open(source_file, "rb") as fin, open(part, "wb") as fout:
+            left = size
+            while left > 0:
+                check()
+                chunk = fin.read(min(left, 4 << 20))
+                if not chunk:
+                    raise OSError(f"{source_file} ended early")
+                fout.write(chunk)
+                left -= len(chunk)
+                progress((size - left) / total)
+    finally:
+        src.execute("COMMIT")
+    return True
+
+
+def _pages_authentic(con: engine.Connection, check: Check) -> bool:
+    """Every page of an encrypted copy reads back with a valid HMAC (``cipher_integrity_check``:
+    one decryption per page, like ``quick_check``'s one read per page)."""
+    box = _interruptible(con, check)
+    try:
+        problems = con.execute("PRAGMA cipher_integrity_check").fetchall()
+    except engine.DatabaseError:
+        if box:
+            raise box[0] from None
+        return False
+    finally:
+        con.set_progress_handler(None, 0)
+    return problems == []
 
 
 def _live_source(paths: DataPaths) -> engine.Connection:
@@ -569,7 +624,7 @@ def backup_now(paths: DataPaths, kind: str = KIND_MANUAL, *, full_check: bool | 
     key, keyfile = _store_keys()
     try:
         _copy(src, target, full_check=full, progress=progress or _noop_progress, check=check or _noop_check,
-              what="备份" if kind in ROTATED else "安全副本", key=key, keyfile=keyfile)
+              what="备份" if kind in ROTATED else "安全副本", key=key, keyfile=keyfile, source_file=paths.database)
     finally:
         src.close()
     log.info("backup written: %s (%s, %s)", target, kind, "integrity_check" if full else "quick_check")
@@ -626,7 +681,7 @@ def backup_to(paths: DataPaths, folder: Path, *, full_check: bool = False, progr
     key, keyfile = _store_keys()
     try:
         _copy(src, target, full_check=full_check, progress=progress or _noop_progress,
-              check=check or _noop_check, key=key, keyfile=keyfile)
+              check=check or _noop_check, key=key, keyfile=keyfile, source_file=paths.database)
     finally:
         src.close()
     log.info("backup written to %s", target)
