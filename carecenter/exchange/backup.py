@@ -265,19 +265,26 @@ def _interruptible(con: engine.Connection, check: Check) -> list[BaseException]:
     return box
 
 
-def verify(con: engine.Connection, full: bool = True, check: Check = _noop_check) -> bool:
-    """``PRAGMA integrity_check`` (full) or ``quick_check`` (every page and record, not the
-    index contents) on an open connection; True when SQLite answers "ok"."""
+def _answers_ok(con: engine.Connection, sql: str, ok: Callable[[list], bool], check: Check) -> bool:
+    """Run a checking pragma that ``check`` can interrupt; False when SQLite cannot read
+    the file or the answer is not ``ok``."""
     box = _interruptible(con, check)
     try:
-        rows = con.execute("PRAGMA integrity_check" if full else "PRAGMA quick_check").fetchall()
+        rows = con.execute(sql).fetchall()
     except engine.DatabaseError:
         if box:
             raise box[0] from None
         return False
     finally:
         con.set_progress_handler(None, 0)
-    return rows == [("ok",)]
+    return ok(rows)
+
+
+def verify(con: engine.Connection, full: bool = True, check: Check = _noop_check) -> bool:
+    """``PRAGMA integrity_check`` (full) or ``quick_check`` (every page and record, not the
+    index contents) on an open connection; True when SQLite answers "ok"."""
+    return _answers_ok(con, "PRAGMA integrity_check" if full else "PRAGMA quick_check",
+                       lambda rows: rows == [("ok",)], check)
 
 
 def _store_keys() -> tuple[bytes | None, "keys.KeyFile | None"]:
@@ -363,17 +370,7 @@ def _raw_pages(src: engine.Connection, source_file: Path, part: Path, progress: 
         if wal.exists() and wal.stat().st_size > 0:
             return False
         size = int(src.execute("PRAGMA page_count").fetchone()[0]) * int(src.execute("PRAGMA page_size").fetchone()[0])
-        total = max(1, size)
-        with open(source_file, "rb") as fin, open(part, "wb") as fout:
-            left = size
-            while left > 0:
-                check()
-                chunk = fin.read(min(left, 4 << 20))
-                if not chunk:
-                    raise OSError(f"{source_file} ended early")
-                fout.write(chunk)
-                left -= len(chunk)
-                progress((size - left) / total)
+        backup_keys.copy_head(source_file, part, size, check, progress, sync=False)   # flushed once, later
     finally:
         src.execute("COMMIT")
     return True
@@ -382,16 +379,7 @@ def _raw_pages(src: engine.Connection, source_file: Path, part: Path, progress: 
 def _pages_authentic(con: engine.Connection, check: Check) -> bool:
     """Every page of an encrypted copy reads back with a valid HMAC (``cipher_integrity_check``:
     one decryption per page, like ``quick_check``'s one read per page)."""
-    box = _interruptible(con, check)
-    try:
-        problems = con.execute("PRAGMA cipher_integrity_check").fetchall()
-    except engine.DatabaseError:
-        if box:
-            raise box[0] from None
-        return False
-    finally:
-        con.set_progress_handler(None, 0)
-    return problems == []
+    return _answers_ok(con, "PRAGMA cipher_integrity_check", lambda rows: rows == [], check)
 
 
 def _live_source(paths: DataPaths) -> engine.Connection:

@@ -62,20 +62,29 @@ def read(path: Path) -> tuple[keys.KeyFile, int] | None:
     return keys.KeyFile.parse(path, blob), size - tail - length
 
 
-def extract(path: Path, target: Path, length: int, check=lambda: None) -> Path:
-    """Copy the database part of the backup ``path`` into ``target`` (0600)."""
+def copy_head(path: Path, target: Path, length: int, check=lambda: None, progress=lambda _done: None,
+              sync: bool = True) -> Path:
+    """Copy the first ``length`` bytes of ``path`` into a new ``target`` (0600), calling
+    ``check`` (which raises to cancel) and ``progress(fraction)`` between chunks."""
     with open(path, "rb") as src, open(target, "wb") as dst:
         left = length
         while left:
             check()
-            chunk = src.read(min(left, 8 << 20))
+            chunk = src.read(min(left, 4 << 20))
             if not chunk:
                 raise OSError(f"{path} ended early")
             dst.write(chunk)
             left -= len(chunk)
-        dst.flush()
-        os.fsync(dst.fileno())
+            progress((length - left) / max(1, length))
+        if sync:
+            dst.flush()
+            os.fsync(dst.fileno())
     return Path(target)
+
+
+def extract(path: Path, target: Path, length: int, check=lambda: None) -> Path:
+    """Copy the database part of the backup ``path`` into ``target`` (0600)."""
+    return copy_head(path, target, length, check)
 
 
 # ---------------------------------------------------------------- plaintext copies
