@@ -95,7 +95,10 @@ def save_identity(name: str, code: str) -> Identity:
     if errors:
         raise ValidationError(errors)
     with db.atomic():
-        return _store_identity(name, code)
+        saved = _store_identity(name, code)
+        if not is_county_database() and _active(KIND_TOWNSHIP_SIGN) is None:
+            _make_key(KIND_TOWNSHIP_SIGN)   # the township's signing key is made with its exchange set-up
+        return saved
 
 
 def _store_identity(name: str, code: str) -> Identity:
@@ -139,7 +142,8 @@ def _make_key(kind: str) -> ExchangeKey:
 
 @exempt("used by the exchange use cases, which check their own permissions")
 def signing_key() -> tuple[bytes, str]:
-    """This township's signing key (private bytes, fingerprint), made at the first need."""
+    """This township's signing key (private bytes, fingerprint): made when the township's
+    name and code are first saved (交换设置), or at the first need before that."""
     row = _active(KIND_TOWNSHIP_SIGN)
     if row is None:
         with db.atomic():

@@ -63,6 +63,10 @@ def test_identity_is_saved_and_audited(store):
     assert saved.county_code == "330328"
     exchange_setup.save_identity("青岭镇", "330328101000")      # unchanged: not audited again
     assert len(audit_rows("settings")) == 1
+    # the township's signing key is made with its exchange set-up, once
+    assert len(audit_rows("exchange_key")) == 1
+    exchange_setup.save_identity("青岭镇（新名）", "330328101000")
+    assert len(audit_rows("exchange_key")) == 1
 
 
 def test_the_township_key_is_made_once_at_the_first_need(store):
