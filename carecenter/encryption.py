@@ -98,9 +98,26 @@ def prepare_open(paths: DataPaths) -> None:
             raise database.NotOurDatabase(path)   # not SQLite, not SQLCipher pages either
         keys.KeyFile.load(keyfile)    # missing or damaged: say so now, naming the file to bring back
     if keyfile.exists() and cipher.is_plaintext(path):
-        aside = keyfile.with_name(keyfile.name + ".unused")
-        os.replace(keyfile, aside)
+        aside = _put_aside(keyfile)
         log.info("the encryption of %s did not finish: its key file was put aside as %s", path, aside.name)
+
+
+def _put_aside(keyfile: Path) -> Path:
+    """A key file that belongs to no database (an encryption that did not finish) is never
+    deleted: it is renamed ``….unused``."""
+    aside = keyfile.with_name(keyfile.name + ".unused")
+    os.replace(keyfile, aside)
+    return aside
+
+
+def _new_keys(paths: DataPaths) -> tuple[bytes, str, keys.KeyFile]:
+    """For a new database in ``paths``: a data key, a recovery key and the key file holding
+    the data key wrapped with the recovery key (accounts are added as they are made)."""
+    if store_state(paths) != NEW:
+        raise DomainError("exists", f"数据目录 {paths.root} 里已经有数据库，未作任何改动", None)
+    paths.ensure()
+    data_key, recovery = keys.new_data_key(), keys.new_recovery_key()
+    return data_key, recovery, keys.KeyFile.create(storekey.key_file_for(paths.database), data_key, recovery)
 
 
 # ---------------------------------------------------------------- a new database
@@ -117,11 +134,7 @@ def create_store(paths: DataPaths, open_store: Callable[..., object], login: str
     (and print) once.  Nothing is left behind when the account is refused."""
     from .services import accounts
 
-    if store_state(paths) != NEW:
-        raise DomainError("exists", f"数据目录 {paths.root} 里已经有数据库，未作任何改动", None)
-    paths.ensure()
-    data_key, recovery = keys.new_data_key(), keys.new_recovery_key()
-    keyfile = keys.KeyFile.create(storekey.key_file_for(paths.database), data_key, recovery)
+    data_key, recovery, keyfile = _new_keys(paths)
     try:
         open_store(paths, key=data_key, keyfile=keyfile)
         who = accounts.create_first_admin(login, display_name, password, confirm)
@@ -146,11 +159,7 @@ def create_demo_store(paths: DataPaths, open_store: Callable[..., object]) -> st
     when ``demo.build`` creates them).  The demo's recovery key is written beside it in
     a text file, so the recovery can be practised: the demo holds invented people only;
     a real database's recovery key is never written to disk.  Returns the key."""
-    if store_state(paths) != NEW:
-        raise DomainError("exists", f"数据目录 {paths.root} 里已经有数据库，未作任何改动", None)
-    paths.ensure()
-    data_key, recovery = keys.new_data_key(), keys.new_recovery_key()
-    keyfile = keys.KeyFile.create(storekey.key_file_for(paths.database), data_key, recovery)
+    data_key, recovery, keyfile = _new_keys(paths)
     keys.write_private(paths.root / DEMO_RECOVERY_FILE, (
         "演示数据库（虚构的人员）的恢复密钥，供练习「忘记密码？用恢复密钥重设」：\n\n"
         f"    {recovery}\n\n真实数据库的恢复密钥只显示一次，绝不会写到电脑上。\n").encode("utf-8"))
@@ -216,7 +225,7 @@ def encrypt_store(paths: DataPaths, open_store: Callable[..., object], password:
     data_key, recovery = keys.new_data_key(), keys.new_recovery_key()
     keyfile_path = storekey.key_file_for(paths.database)
     if keyfile_path.exists():
-        os.replace(keyfile_path, keyfile_path.with_name(keyfile_path.name + ".unused"))
+        _put_aside(keyfile_path)
     keyfile = keys.KeyFile.create(keyfile_path, data_key, recovery)
     keyfile.set_account(who.login, password, data_key)
     try:
@@ -224,7 +233,7 @@ def encrypt_store(paths: DataPaths, open_store: Callable[..., object], password:
                             progress=lambda p, t: say(5 + p * 85 // 100, t))
     except BaseException:
         if cipher.is_plaintext(paths.database):
-            os.replace(keyfile_path, keyfile_path.with_name(keyfile_path.name + ".unused"))
+            _put_aside(keyfile_path)
             open_store(paths)
             access.set_actor(who)
         raise

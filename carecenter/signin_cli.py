@@ -27,16 +27,22 @@ class CredentialError(Exception):
         self.message = message
 
 
-def read_password(prompt: str = "密码：") -> str:
-    value = os.environ.get(PASSWORD_ENV)
+def read_secret(env: str, prompt: str, what: str) -> str:
+    """A secret from the environment variable ``env`` (scripts) or typed without echo at the
+    terminal; CredentialError naming ``what`` when there is neither."""
+    value = os.environ.get(env)
     if value:
         return value
     if not sys.stdin or not sys.stdin.isatty():
-        raise CredentialError(f"需要密码：请在终端中运行以便输入密码，或（脚本中）设置环境变量 {PASSWORD_ENV}。")
+        raise CredentialError(f"需要{what}：请在终端中运行以便输入{what}，或（脚本中）设置环境变量 {env}。")
     try:
         return getpass.getpass(prompt)
     except (EOFError, KeyboardInterrupt):
-        raise CredentialError("没有输入密码，已取消。") from None
+        raise CredentialError(f"没有输入{what}，已取消。") from None
+
+
+def read_password(prompt: str = "密码：") -> str:
+    return read_secret(PASSWORD_ENV, prompt, "密码")
 
 
 def read_new_password(what: str = "新密码") -> str:
@@ -277,24 +283,27 @@ def cmd_setup(args) -> int:
 
 
 def _report_encrypted(result, paths, sheet: Path | None, copies: str) -> None:
-    from .exchange import backup
-
     print(f"数据库已加密。加密前的副本已核对并保存为 {result.verified_copy}。")
     _show_recovery_key(result.recovery_key, paths, sheet)
     if result.without_key:
         print("以下账户在加密前建立，还不能登录加密的数据库，请系统管理员为它们重设密码"
               "（python main.py user reset-password 登录名）：" + "、".join(result.without_key))
-    if not result.plaintext_copies:
+    _handle_copies(result.plaintext_copies, copies)
+
+
+def _handle_copies(files: list[Path], copies: str) -> None:
+    """The plaintext copies left in the data folder: encrypted, deleted, or listed (``keep``)."""
+    from .exchange import backup
+
+    if not files:
         return
     if copies == "encrypt":
-        done = backup.encrypt_copies(result.plaintext_copies)
-        print(f"已加密 {len(done)} 份未加密的副本。")
+        print(f"已加密 {len(backup.encrypt_copies(files))} 份未加密的副本。")
     elif copies == "delete":
-        done = backup.shred_copies(result.plaintext_copies)
-        print(f"已安全删除 {len(done)} 份未加密的副本。")
+        print(f"已安全删除 {len(backup.shred_copies(files))} 份未加密的副本。")
     else:
         print("数据目录里还有这些未加密的副本（含完整的干部信息）：")
-        for f in result.plaintext_copies:
+        for f in files:
             print(f"    {f}")
         print("请运行 python main.py encrypt --copies encrypt（加密它们）或 --copies delete（安全删除）处理。")
 
@@ -312,10 +321,9 @@ def cmd_encrypt(args) -> int:
         if not copies:
             print("数据库已经是加密的，数据目录里也没有未加密的副本。")
             return 0
-        result = encryption.Encrypted("", Path(), copies, [])
         if args.copies == "keep":
             print("数据库已经是加密的。")
-        _report_copies_only(result, args.copies)
+        _handle_copies(copies, args.copies)
         return 0
     result = encryption.encrypt_store(paths, open_store, args.signin_password,
                                       progress=lambda p, t: print(f"  {p:3d}% {t}", file=sys.stderr) if t else None)
@@ -323,29 +331,8 @@ def cmd_encrypt(args) -> int:
     return 0
 
 
-def _report_copies_only(result, copies: str) -> None:
-    from .exchange import backup
-
-    if copies == "encrypt":
-        print(f"已加密 {len(backup.encrypt_copies(result.plaintext_copies))} 份未加密的副本。")
-    elif copies == "delete":
-        print(f"已安全删除 {len(backup.shred_copies(result.plaintext_copies))} 份未加密的副本。")
-    else:
-        print("数据目录里还有这些未加密的副本：")
-        for f in result.plaintext_copies:
-            print(f"    {f}")
-
-
 def read_recovery_key() -> str:
-    value = os.environ.get("CARECENTER_RECOVERY_KEY")
-    if value:
-        return value
-    if not sys.stdin or not sys.stdin.isatty():
-        raise CredentialError("需要恢复密钥：请在终端中运行以便输入，或（脚本中）设置环境变量 CARECENTER_RECOVERY_KEY。")
-    try:
-        return getpass.getpass("恢复密钥（照恢复密钥纸输入，可不输短横线）：")
-    except (EOFError, KeyboardInterrupt):
-        raise CredentialError("没有输入恢复密钥，已取消。") from None
+    return read_secret("CARECENTER_RECOVERY_KEY", "恢复密钥（照恢复密钥纸输入，可不输短横线）：", "恢复密钥")
 
 
 def cmd_recover(args) -> int:

@@ -811,24 +811,25 @@ def _backup_key(file: Path, keyfile: keys.KeyFile, secret: Secret | None) -> byt
 
 
 @contextlib.contextmanager
-def _readable(paths: DataPaths, file: Path, secret: Secret | None, check: Check):
+def _readable(paths: DataPaths, file: Path, secret: Secret | None, check: Check, key: bytes | None = None):
     """(a database file SQLite can read, its key, the key file it carries) for a backup:
     a plaintext file as it is; an encrypted one's database part copied out beside the live
     database (removed afterwards); an encrypted file without a trailer (a byte-for-byte
-    safety copy of this database) with the live key."""
+    safety copy of this database) with the live key.  ``key``: the backup's key, already
+    known from ``inspect_backup`` (nothing is unwrapped again)."""
     try:
         trailer = backup_keys.read(file)
     except keys.KeyFileCorrupted:
         raise _refuse_damaged(file) from None
     if trailer is None:
         sk = storekey.current()
-        if not cipher.is_plaintext(file) and sk is not None:
-            yield file, sk.key, None
+        if not cipher.is_plaintext(file) and (key is not None or sk is not None):
+            yield file, key or sk.key, None
         else:
             yield file, None, None
         return
     keyfile, length = trailer
-    key = _backup_key(file, keyfile, secret)
+    key = key or _backup_key(file, keyfile, secret)
     out = paths.database.with_name(f".{paths.database.name}-backup-{os.getpid()}-{id(file)}")
     try:
         backup_keys.extract(file, out, length, check)
@@ -922,9 +923,7 @@ def prepare_restore(paths: DataPaths, file: Path, *, progress: Progress | None =
                               progress=lambda p, t: say(40 + p * 3 // 10, t or "正在保存当前数据库的安全副本…"))
     stop()
     temp = _restore_temp(paths)
-    source = _extracted(paths, Path(file), info, stop) if info.key is not None else \
-        contextlib.nullcontext((Path(file), None, None))
-    with source as (readable, key, _kf):
+    with _readable(paths, Path(file), None, stop, key=info.key) as (readable, key, _kf):
         src = engine.connect(_read_only_uri(readable), key, uri=True)
         try:
             _copy(src, temp, full_check=False, check=stop, span=(70, 95), what="恢复用", key=key,
@@ -944,21 +943,6 @@ def prepare_restore(paths: DataPaths, file: Path, *, progress: Progress | None =
         _remove_db_files(temp)
         raise
     return PreparedRestore(info, safety, temp, applied, key, keyfile)
-
-
-@contextlib.contextmanager
-def _extracted(paths: DataPaths, file: Path, info: BackupInfo, check: Check):
-    """The database part of an encrypted backup already inspected (its key is known)."""
-    trailer = backup_keys.read(file)
-    if trailer is None:   # a byte-for-byte safety copy: readable as it is
-        yield file, info.key, None
-        return
-    out = paths.database.with_name(f".{paths.database.name}-backup-{os.getpid()}-{id(file)}")
-    try:
-        backup_keys.extract(file, out, trailer[1], check)
-        yield out, info.key, trailer[0]
-    finally:
-        _remove_db_files(out)
 
 
 def _restored_keyfile(info: BackupInfo) -> "keys.KeyFile | None":

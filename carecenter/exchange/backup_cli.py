@@ -140,22 +140,15 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def _backup_secret(args: argparse.Namespace):
     """The password or recovery key of an encrypted backup of another database, when given."""
-    import getpass
-    import os
-
-    from ..signin_cli import CredentialError, read_recovery_key
+    from ..signin_cli import read_recovery_key, read_secret
 
     if getattr(args, "recovery_key", False):
         return ("recovery", read_recovery_key())
     login = getattr(args, "backup_user", None)
     if not login:
         return None
-    password = os.environ.get("CARECENTER_BACKUP_PASSWORD")
-    if not password:
-        if not sys.stdin or not sys.stdin.isatty():
-            raise CredentialError("需要备份所属数据库的账户密码：请在终端中运行，或设置环境变量 CARECENTER_BACKUP_PASSWORD。")
-        password = getpass.getpass(f"备份中账户 {login} 的密码：")
-    return ("password", login, password)
+    return ("password", login, read_secret("CARECENTER_BACKUP_PASSWORD", f"备份中账户 {login} 的密码：",
+                                           "备份中该账户的密码"))
 
 
 def cmd_restore(args: argparse.Namespace) -> int:

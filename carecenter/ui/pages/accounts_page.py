@@ -567,12 +567,7 @@ class AccountsPage(QWidget):
             ok = self.tr("启用")
         if not messages.confirm(self, text, ok):
             return
-        try:
-            accounts.set_enabled(info.id, not info.enabled)
-        except DomainError as err:
-            messages.error(self, err.message)
-            return
-        self.refresh(info.id)
+        self._apply(info, lambda account_id: accounts.set_enabled(account_id, not info.enabled))
 
     def reset_selected(self) -> None:
         info = self.selected()
@@ -584,10 +579,14 @@ class AccountsPage(QWidget):
 
     def unlock_selected(self) -> None:
         info = self.selected()
-        if info is None:
-            return
+        if info is not None:
+            self._apply(info, accounts.unlock_account)
+
+    def _apply(self, info: accounts.AccountInfo, change) -> None:
+        """Make ``change(account_id)`` through the service; its refusal in a box, else the
+        list is read again with the account still selected."""
         try:
-            accounts.unlock_account(info.id)
+            change(info.id)
         except DomainError as err:
             messages.error(self, err.message)
             return
