@@ -360,9 +360,18 @@ def _raw_pages(src: engine.Connection, source_file: Path, part: Path, progress: 
     """Copy the encrypted pages of the live file as they are (same key: nothing to decrypt
     and encrypt again).  Consistent: after a TRUNCATE checkpoint the read transaction sees
     the main file only, and while it is held no checkpoint may write into that file.  False
-    (nothing copied) when the WAL was not empty (a write came in): the caller then uses the
-    backup API."""
-    src.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    (nothing copied) when the WAL could not be emptied (another program is reading an older
+    snapshot, or a write came in): the caller then uses the backup API.
+
+    The checkpoint does not wait: a TRUNCATE checkpoint waits for readers while holding the
+    write lock, so with a busy timeout one long reader elsewhere would keep every other
+    window's writes (a sign-in's audit row) waiting until they fail."""
+    timeout = src.execute("PRAGMA busy_timeout").fetchone()[0]
+    src.execute("PRAGMA busy_timeout = 0")
+    try:
+        src.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    finally:
+        src.execute(f"PRAGMA busy_timeout = {int(timeout)}")
     src.execute("BEGIN")
     try:
         src.execute("SELECT count(*) FROM sqlite_master").fetchone()

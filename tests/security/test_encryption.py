@@ -371,19 +371,43 @@ def test_an_encrypted_backup_is_copied_page_for_page_and_checked_by_its_hmacs(tm
 
 
 def test_a_write_during_the_copy_falls_back_to_the_backup_api(tmp_path, fresh, monkeypatch):
+    """A reader elsewhere keeps the WAL from being emptied: the backup uses the backup API,
+    and its checkpoint never holds the write lock while it waits for that reader, so another
+    window can still write (its sign-in's audit row) while the backup runs (CI saw a second
+    window refused with 'database is locked' when the checkpoint waited 10 s)."""
+    import threading
+    import time
+
     paths, _recovery = _demo(tmp_path)
     holder = engine.connect(paths.database, database.db.key)
     holder.execute("BEGIN")
     holder.execute("SELECT count(*) FROM cadre").fetchone()    # a reader keeps the WAL from being truncated
+    writer = engine.connect(paths.database, database.db.key)
     try:
         from carecenter.db.models import Setting
 
         Setting.insert(key="test.write", value="1").on_conflict_replace().execute()
-        copied = []
+        copied, entered, made = [], threading.Event(), []
         real = backup._raw_pages
-        monkeypatch.setattr(backup, "_raw_pages", lambda *a, **k: copied.append(real(*a, **k)) or copied[-1])
-        made = backup.backup_now(paths)
-        assert copied == [False] and backup_keys.read(made.path) is not None
+
+        def raw_pages(*a, **k):
+            entered.set()
+            copied.append(real(*a, **k))
+            return copied[-1]
+
+        monkeypatch.setattr(backup, "_raw_pages", raw_pages)
+        worker = threading.Thread(target=lambda: made.append(backup.backup_now(paths)))
+        worker.start()
+        assert entered.wait(30)
+        time.sleep(0.3)                          # the checkpoint has begun (or is long over)
+        writer.execute("PRAGMA busy_timeout = 3000")
+        writer.execute("BEGIN IMMEDIATE")        # 'database is locked' if the checkpoint holds the lock
+        writer.execute("INSERT OR REPLACE INTO setting (key, value) VALUES ('test.other', '2')")
+        writer.execute("COMMIT")
+        worker.join(60)
+        assert not worker.is_alive()
+        assert copied == [False] and made and backup_keys.read(made[0].path) is not None
     finally:
+        writer.close()
         holder.rollback()
         holder.close()
