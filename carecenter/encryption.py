@@ -57,9 +57,9 @@ def store_state(paths: DataPaths) -> str:
 
 
 def looks_encrypted(path: Path) -> bool:
-    """Could this be an SQLCipher file of ours: whole pages (4096 bytes), at least one."""
+    """Could this be an SQLCipher file of ours: whole pages, at least one."""
     size = Path(path).stat().st_size
-    return size >= 4096 and size % 4096 == 0
+    return size >= engine.PAGE_SIZE and size % engine.PAGE_SIZE == 0
 
 
 def _conversion_running(path: Path) -> bool:

@@ -62,11 +62,13 @@ VARIANTS = {
     "cache128": Variant(pragmas={"cache_size": -131072}),
     "tempmem": Variant(pragmas={"temp_store": "memory"}),
     "memsec_off": Variant(cipher=("PRAGMA cipher_memory_security = OFF",)),
-    "ps8k": Variant(enc_dir="enc8k", cipher=("PRAGMA cipher_page_size = 8192",)),
+    # other file formats than the program's (8 KiB pages, HMAC-SHA256; ``engine.format_pragmas``),
+    # each an encrypted copy of its own (``build --name … --page-size … --hmac-alg …``)
+    "sqlcipher-defaults": Variant(enc_dir="enc-4k-sha512", cipher=("PRAGMA cipher_page_size = 4096",
+                                                                    "PRAGMA cipher_hmac_algorithm = HMAC_SHA512")),
+    "ps4k": Variant(enc_dir="enc4k", cipher=("PRAGMA cipher_page_size = 4096",)),
     "ps16k": Variant(enc_dir="enc16k", cipher=("PRAGMA cipher_page_size = 16384",)),
-    "sha256": Variant(enc_dir="enc-sha256", cipher=("PRAGMA cipher_hmac_algorithm = HMAC_SHA256",)),
-    "sha256-8k": Variant(enc_dir="enc-sha256-8k", cipher=("PRAGMA cipher_page_size = 8192",
-                                                         "PRAGMA cipher_hmac_algorithm = HMAC_SHA256")),
+    "sha512": Variant(enc_dir="enc-sha512", cipher=("PRAGMA cipher_hmac_algorithm = HMAC_SHA512",)),
     "sha1": Variant(enc_dir="enc-sha1", cipher=("PRAGMA cipher_hmac_algorithm = HMAC_SHA1",)),
     "nohmac": Variant(enc_dir="enc-nohmac", cipher=("PRAGMA cipher_use_hmac = OFF",)),
 }
@@ -483,7 +485,7 @@ def _export(source: Path, target: Path, key: bytes | None, settings: list[str] =
     literal = f"\"x'{key.hex()}'\"" if key else "''"
     src = sqlcipher.connect(str(source), isolation_level=None)
     src.execute(f"ATTACH DATABASE ? AS enc KEY {literal}", (str(target),))
-    for sql in settings:
+    for sql in (*(engine.format_pragmas("enc") if key else ()), *settings):   # the program's format, then the variant's
         src.execute(sql)
     src.execute("SELECT sqlcipher_export('enc')")
     for p in ("user_version", "application_id"):
@@ -503,7 +505,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", type=Path)
     p.add_argument("--page-size", type=int)
     p.add_argument("--no-hmac", action="store_true")
-    p.add_argument("--hmac-alg", default="", help="HMAC_SHA1, HMAC_SHA256 (SQLCipher 4's default: HMAC_SHA512)")
+    p.add_argument("--hmac-alg", default="", help="HMAC_SHA1, HMAC_SHA512 (the program's: HMAC_SHA256)")
     p.add_argument("--name", default="enc")
     p.add_argument("--cold", action="store_true", help="every call on a new connection")
     args = p.parse_args(argv)

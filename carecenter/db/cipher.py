@@ -274,6 +274,8 @@ def encrypt_file(path: Path, key: bytes, *, progress: Progress | None = None) ->
             expected = _counts(src)
             report(15, "正在写入加密副本")
             src.execute(f"ATTACH DATABASE ? AS enc KEY {_key_literal(key)}", (str(temp),))
+            for pragma in engine.format_pragmas("enc"):
+                src.execute(pragma)
             src.execute("BEGIN")
             src.execute("SELECT sqlcipher_export('enc')")
             src.execute(f"PRAGMA enc.user_version = {int(version)}")

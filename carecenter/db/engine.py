@@ -33,20 +33,41 @@ sqlite.register_adapter(datetime.date, str)
 sqlite.register_adapter(datetime.time, str)
 sqlite.register_adapter(datetime.datetime, lambda d: d.isoformat(" "))
 
-#: settings of every keyed connection, run right after the key (and on the connection that
-#: writes a new encrypted file, ``cipher.encrypt_file``).  Sorts, DISTINCT and temporary
-#: b-trees stay in memory: a spill to a temporary file would put decrypted rows on disk
-#: outside the encrypted file.  (The bundled SQLCipher is built with SQLITE_TEMP_STORE=2,
-#: memory unless a pragma says otherwise; pinned here for any other build.)
+#: The file format of every encrypted file we write (store, backups, copies set aside):
+#: SQLCipher 4 with AES-256-CBC, a raw 256-bit key, **8 KiB pages and HMAC-SHA256** per page.
+#: Set on every keyed connection right after the key (and on a database attached with a
+#: key, ``format_pragmas("enc")``), before its first read; a file written with other
+#: settings does not open (its HMACs do not match) and would need ``sqlcipher_export``.
 #:
-#: The file format is SQLCipher 4's defaults.  Measured and *not* set (SQLCipher 4.19 at
-#: 50,000 cadres × 10 years, tools/cipher_bench.py): ``cipher_memory_security`` is OFF by
-#: default since SQLCipher 4.5 (ON costs 0–8% on scans, and once on it cannot be switched
-#: off); a larger ``cipher_page_size`` (8/16 KiB) makes long scans 10–25% cheaper but random
-#: look-ups dearer, and changes the format; ``cipher_hmac_algorithm = HMAC_SHA256`` cuts what
-#: encryption adds to a scan by 40% on CPUs with SHA extensions and raises it by a third on
-#: those without (Intel Core before Ice Lake), so HMAC_SHA512 stays; ``mmap_size`` does
-#: nothing for an encrypted file; HMAC is never switched off.
+#: Why not SQLCipher's defaults (4 KiB, HMAC-SHA512), measured with tools/cipher_bench.py at
+#: 50,000 cadres × 10 years: the per-page HMAC is most of what encryption costs (half of a
+#: full-file check's time was SHA-512).  SHA-256 is the hash with hardware support on the
+#: CPUs these offices run — Intel since Goldmont/Ice Lake, AMD Zen and Hygon, Zhaoxin, and the
+#: ARMv8 crypto extensions of Phytium and Kunpeng — where SHA-512 mostly has none; with it a
+#: full-file check costs about half as much.  On an older Intel Core without SHA extensions
+#: SHA-256 is about a third slower than SHA-512: the price of that choice.  8 KiB pages halve
+#: the per-page work (HMAC set-up, IV, decrypt calls) of the long scans; a single-row look-up
+#: reads one 8 KiB page instead of 4 KiB, which did not show in the roster figures.
+#: HMAC is never switched off; the HMAC key is derived from the data key by SQLCipher.
+PAGE_SIZE = 8192
+HMAC_ALGORITHM = "HMAC_SHA256"
+
+
+def format_pragmas(schema: str = "") -> tuple[str, ...]:
+    """The statements that give a keyed connection (or the attached database ``schema``)
+    our file format; they must come right after the key."""
+    prefix = f"{schema}." if schema else ""
+    return (f"PRAGMA {prefix}cipher_page_size = {PAGE_SIZE}",
+            f"PRAGMA {prefix}cipher_hmac_algorithm = {HMAC_ALGORITHM}")
+
+
+#: settings of every keyed connection after its format (and of the connection that writes a
+#: new encrypted file, ``cipher.encrypt_file``).  Sorts, DISTINCT and temporary b-trees stay
+#: in memory: a spill to a temporary file would put decrypted rows on disk outside the
+#: encrypted file.  (The bundled SQLCipher is built with SQLITE_TEMP_STORE=2, memory unless a
+#: pragma says otherwise; pinned here for any other build.)  Measured and *not* set:
+#: ``cipher_memory_security`` is OFF by default since SQLCipher 4.5 (ON costs 0–8% on scans);
+#: ``mmap_size`` does nothing for an encrypted file.
 CIPHER_PRAGMAS: tuple[str, ...] = ("PRAGMA temp_store = MEMORY",)
 
 
@@ -81,7 +102,7 @@ def apply_key(con, key: bytes | None) -> None:
     if key is None:
         return
     con.execute(key_pragma(key))
-    for pragma in CIPHER_PRAGMAS:
+    for pragma in format_pragmas() + CIPHER_PRAGMAS:
         con.execute(pragma)
 
 

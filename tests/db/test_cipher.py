@@ -336,23 +336,32 @@ def test_the_encrypted_store_keeps_more_decrypted_pages_and_the_plain_store_is_u
     assert seen == [-cipher.STORE_CACHE_KIB]
 
 
-def test_files_are_written_with_sqlcipher_4_defaults(plain, tmp_path):
-    """The program relies on SQLCipher 4's defaults for the file format (4 KiB pages,
-    HMAC-SHA512, the raw key), so a file opens with ``cipher_compatibility = 4`` — in any
-    SQLCipher 4 tool too.  A newer sqlcipher3 with other defaults would fail here, not at a
-    customer's."""
+def test_files_are_written_in_the_documented_format(plain, tmp_path):
+    """Every encrypted file (the converted store and a copy) is SQLCipher 4 with a raw key,
+    8 KiB pages and HMAC-SHA256 (docs/security.md): any SQLCipher 4 tool opens it with those
+    two settings spelled out, and SQLCipher's own defaults (4 KiB, HMAC-SHA512) do not — so a
+    change of the format, or of a dependency's defaults, fails here and not at a customer's."""
     encrypt_file(plain.database, KEY)
     cipher.copy_encrypted(plain.database, tmp_path / "copy.db", KEY)
     from carecenter.db import engine
 
     for path in (plain.database, tmp_path / "copy.db"):
+        assert path.stat().st_size % 8192 == 0
         con = engine.sqlite.connect(str(path))
         try:
             con.execute("PRAGMA cipher_compatibility = 4")
             con.execute(cipher.key_pragma(KEY))
+            con.execute("PRAGMA cipher_page_size = 8192")
+            con.execute("PRAGMA cipher_hmac_algorithm = HMAC_SHA256")
             assert con.execute("SELECT count(*) FROM cadre").fetchone()[0] == 3
-            assert con.execute("PRAGMA cipher_page_size").fetchone()[0] == "4096"
-            assert con.execute("PRAGMA cipher_hmac_algorithm").fetchone()[0] == "HMAC_SHA512"
+        finally:
+            con.close()
+        con = engine.sqlite.connect(str(path))
+        try:
+            con.execute("PRAGMA cipher_compatibility = 4")
+            con.execute(cipher.key_pragma(KEY))
+            with pytest.raises(engine.DatabaseError):
+                con.execute("SELECT count(*) FROM cadre").fetchone()
         finally:
             con.close()
 
