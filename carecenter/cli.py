@@ -220,8 +220,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from functools import partial
 
-    from .app import open_store
-    from .bench import run_bench
+    from .bench import open_store, run_bench
     from .ui.bench_gui import county_page_figures, roster_figures  # Qt loads only when they are measured
 
     if args.cadres < 1 or args.years < 0:

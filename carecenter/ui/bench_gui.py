@@ -15,7 +15,7 @@ from ..paths import DataPaths
 
 def roster_figures(root: Path, open_store: Callable[[DataPaths], object]) -> list[Figure]:
     """Figures measured through the real widgets, offscreen, in this process.  ``open_store``
-    (the composition root's ``app.open_store``) opens the database in ``root`` as at start-up;
+    (``bench.open_store``: the composition root's, then the open-time check awaited) opens the database in ``root`` as at start-up;
     the command line hands both to ``bench.run_bench``."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
