@@ -17,7 +17,7 @@ def test_bench_reports_every_figure(tmp_path):
                    "生成一个月津贴补贴", "工作台汇总", "批量打印 60 份关爱档案", "分人打印 60 份关爱档案",
                    "导出 60 行名册", "备份 60 人数据库", "每日自动备份（完整检查）", "导入 200 行干部名册",
                    "生成报送包（60 名干部", "接收 20 个报送包（1,200 名干部）", "县级汇总（20 个乡镇）",
-                   "汇总页显示（20 个乡镇，表格和图表）"]:
+                   "汇总页显示（20 个乡镇，表格和图表）", "审计日志校验（10,000 行）"]:
         assert figure in out.stdout
     assert "下限" in out.stdout
     # the temporary database is removed afterwards
@@ -33,4 +33,7 @@ def test_bench_compares_the_encrypted_store_with_a_plain_one(tmp_path):
     assert "生成基准数据库（明文）" in out.stdout and "生成基准数据库（加密）" in out.stdout
     assert "【加密存储】" in out.stdout and "加密 / 明文" in out.stdout
     assert "打开数据库（解开密钥+首次查询）" in out.stdout and "其中解开密钥（scrypt）" in out.stdout
+    # the ratio table leaves out what only the encrypted store has (the key unwrap)
+    table = out.stdout.split("加密 / 明文", 1)[1]
+    assert "打开数据库（不含解开密钥）" in table and "解开密钥（scrypt）" not in table
     assert not list(Path(tmp_path).glob("carecenter-bench-*"))

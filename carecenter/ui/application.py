@@ -223,9 +223,16 @@ class Session(QObject):
     def _open_encrypted(self, login: str, password: str) -> None:
         """The sign-in window's first step on an encrypted database: the password unwraps
         the key, then the store opens (a damaged file: the backups are offered)."""
+        from concurrent.futures import ThreadPoolExecutor
+
         from ..services import accounts
 
-        keyfile, key = accounts.unlock_store(self.paths.database, login, password)
+        # scrypt (a fifth of a second, in C without the GIL) runs on a worker thread while
+        # this one loads the main window's modules, which it needs next either way
+        with ThreadPoolExecutor(1, thread_name_prefix="unwrap") as pool:
+            unwrapping = pool.submit(accounts.unlock_store, self.paths.database, login, password)
+            from . import main_window  # noqa: F401
+            keyfile, key = unwrapping.result()
         try:
             open_store(self.paths, key=key, keyfile=keyfile)
         except DatabaseDamaged as err:

@@ -370,6 +370,10 @@ class MainWindow(QMainWindow):
         self.refresh_status()
 
     def refresh_status(self) -> None:
+        if access.current() is None:
+            # signed out: this window is closed and waits for deletion, while a job it started
+            # (the automatic backup) may still report back — nothing may be read for nobody
+            return
         if self.roster_page is not None:
             self.count_label.setText(self.tr("在册干部 {0} 人").format(roster_service.cadre_count()))
         elif self.county_roster_page is not None:

@@ -182,6 +182,21 @@ def test_automatic_backup_runs_in_the_background_once_a_day(window, page, qtbot)
     assert len(backup.list_backups(window.paths)) == 1 and window.statusBar().currentMessage() == ""
 
 
+def test_a_backup_reporting_back_after_sign_out_reads_nothing(window, page, qtbot):
+    """Signing out closes the window, but Qt deletes it only later: the automatic backup
+    still running reports back then (and its timer may still fire).  Nothing is read for
+    nobody — no 尚未登录 error box — and no new backup starts."""
+    from carecenter.security import access
+
+    page.start_auto_backup()
+    with access.acting_as(None):
+        wait_idle(page, qtbot)            # its message arrives while nobody is signed in
+        window.refresh_status()
+        page.start_auto_backup()
+        assert not page.busy
+    assert [e.kind for e in backup.list_backups(window.paths)] == [backup.KIND_AUTO]
+
+
 def test_automatic_backup_failure_is_logged_and_shown(window, page, qtbot, monkeypatch, caplog):
     def broken(*_a, **_k):
         raise OSError(28, "No space left on device")

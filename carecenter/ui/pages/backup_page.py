@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from ...db import database
 from ...exchange import backup
 from ...paths import DataPaths
+from ...security import access
 from .. import messages, tasks, theme
 from ..models.base import ColumnTable
 from ..widgets.list_page import EmptyState, add_count_and_hint, make_button, page_column, single_shot
@@ -292,8 +293,9 @@ class BackupPage(QWidget):
         QTimer.singleShot(delay_ms, self, self.start_auto_backup)
 
     def start_auto_backup(self) -> None:
-        """The daily backup at start-up, in the background (no dialog)."""
-        if self.busy:
+        """The daily backup at start-up, in the background (no dialog); not after the
+        account signed out (the closed window's timer may still fire)."""
+        if self.busy or access.current() is None:
             return
         from ...exchange.startup_backup import daily_backup
 
