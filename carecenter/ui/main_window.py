@@ -370,9 +370,7 @@ class MainWindow(QMainWindow):
         self.refresh_status()
 
     def refresh_status(self) -> None:
-        if access.current() is None:
-            # signed out: this window is closed and waits for deletion, while a job it started
-            # (the automatic backup) may still report back — nothing may be read for nobody
+        if access.current() is None:   # signed out: nothing is read for nobody
             return
         if self.roster_page is not None:
             self.count_label.setText(self.tr("在册干部 {0} 人").format(roster_service.cadre_count()))
@@ -435,6 +433,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt naming
         self.idle.stop()
+        self.backup_page.stop()
         self.save_settings()
         for window in list(self.detail_windows.values()):
             window.close()

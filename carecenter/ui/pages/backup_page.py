@@ -150,6 +150,7 @@ class BackupPage(QWidget):
         self.setObjectName("PageBody")
         self._job: tasks.Job | None = None
         self._auto_running = False
+        self._stopped = False        # the window closed (signed out): no more automatic work or news
 
         outer = page_column(self, self.tr("数据备份"), 10)
 
@@ -293,9 +294,9 @@ class BackupPage(QWidget):
         QTimer.singleShot(delay_ms, self, self.start_auto_backup)
 
     def start_auto_backup(self) -> None:
-        """The daily backup at start-up, in the background (no dialog); not after the
-        account signed out (the closed window's timer may still fire)."""
-        if self.busy or access.current() is None:
+        """The daily backup at start-up, in the background (no dialog); not once the window
+        has closed (signed out: Qt deletes the window later, its timer may still fire)."""
+        if self.busy or self._stopped or access.current() is None:
             return
         from ...exchange.startup_backup import daily_backup
 
@@ -309,13 +310,20 @@ class BackupPage(QWidget):
         job.failed.connect(self._on_auto_backup_failed)
         job.done.connect(self._on_auto_backup_done)
 
+    def stop(self) -> None:
+        """The window closed: a backup still running finishes (its file is complete or
+        removed) but reports nothing to a window another account may have replaced."""
+        self._stopped = True
+
     def _on_auto_backup_finished(self, made) -> None:
-        if made is not None:
+        if made is not None and not self._stopped:
             self.status_message.emit(self.tr("已自动备份（{0}）").format(backup.when_text(made.taken_at)))
             self.refresh()
             self.backups_changed.emit()
 
     def _on_auto_backup_failed(self, message: str) -> None:
+        if self._stopped:
+            return
         self.status_message.emit(self.tr("今天的自动备份未能完成：{0}（详见日志）").format(message))
 
     def _on_auto_backup_done(self) -> None:
