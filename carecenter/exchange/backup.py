@@ -285,14 +285,14 @@ def _answers_ok(con: engine.Connection, sql: str, ok: Callable[[list], bool], ch
 #: is decrypted and its HMAC computed on every read that misses the cache.  With SQLite's
 #: 2 MB default the full check of the 1 GB benchmark database took 136 s encrypted (25 s
 #: plain); with 64 MiB, 30 s.  Freed when the check's connection closes.
-FULL_CHECK_CACHE = f"PRAGMA cache_size = -{cipher.STORE_CACHE_KIB}"
+_FULL_CHECK_CACHE = f"PRAGMA cache_size = -{cipher.STORE_CACHE_KIB}"
 
 
 def verify(con: engine.Connection, full: bool = True, check: Check = _noop_check) -> bool:
     """``PRAGMA integrity_check`` (full) or ``quick_check`` (every page and record, not the
     index contents) on an open connection; True when SQLite answers "ok"."""
     if full:
-        con.execute(FULL_CHECK_CACHE)
+        con.execute(_FULL_CHECK_CACHE)
     return _answers_ok(con, "PRAGMA integrity_check" if full else "PRAGMA quick_check",
                        lambda rows: rows == [("ok",)], check)
 
