@@ -734,6 +734,12 @@ class CountyTalk(_Snapshot):
 CountyCadre.add_index(ModelIndex(CountyCadre, (CountyCadre.listed, CountyCadre.name_sort, CountyCadre.name,
                                                CountyCadre.name_initials, CountyCadre.id_number,
                                                CountyCadre.package), name="county_cadre_roster"))
+# the 汇总's per-cadre figures per package, read from the index alone (migration 0015)
+CountyCadre.add_index(ModelIndex(CountyCadre, (CountyCadre.package, CountyCadre.serving, CountyCadre.hardship,
+                                               CountyCadre.visited, CountyCadre.health_due, CountyCadre.health_done,
+                                               CountyCadre.followups_open, CountyCadre.leave_due_halves,
+                                               CountyCadre.leave_taken_halves, CountyCadre.leave_untaken),
+                                 name="county_cadre_figures"))
 # the 汇总's sums per package and month, read from the index alone
 CountyAllowance.add_index(ModelIndex(CountyAllowance, (CountyAllowance.package, CountyAllowance.month,
                                                        CountyAllowance.amount_fen), name="county_allowance_month"))
