@@ -15,13 +15,11 @@ from carecenter.bench import SqlTrace
 from carecenter.db import queries
 from carecenter.db.database import db
 from carecenter.security import access
+from tests.query_plans import plans
 
 
 def _plans(call, table: str = "health_finding") -> list[list[str]]:
-    with SqlTrace() as trace:
-        call()
-    return [[row[3] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql)]
-            for sql in trace.statements if table in sql]
+    return plans(call, table)
 
 
 def _table_reads(plans: list[list[str]], allowed: tuple[str, ...] = ()) -> list[str]:
